@@ -1,0 +1,183 @@
+-- chiso database schema, version 1.
+--
+-- This file is the single source of the schema: the binary embeds it and runs
+-- it on `chiso init`. Upgrades of an existing file are the numbered steps in
+-- src/db/migrate.rs, keyed by PRAGMA user_version.
+--
+-- Conventions: STRICT tables; a month is TEXT 'YYYY-MM'; a missing value is an
+-- absent row, never 0; times are UTC ISO-8601 text.
+
+-- What a value means. A new metric is a row here, not code.
+CREATE TABLE metrics (
+    id          INTEGER PRIMARY KEY,
+    code        TEXT NOT NULL UNIQUE CHECK (code GLOB '[a-z]*' AND code NOT GLOB '*[^a-z0-9_]*'),
+    label       TEXT NOT NULL,                 -- header as the office prints it
+    kind        TEXT NOT NULL CHECK (kind IN ('percent', 'points', 'count', 'label')),
+    min_value   REAL,                          -- numeric kinds: inclusive range
+    max_value   REAL,
+    labels      TEXT,                          -- kind 'label': allowed labels, best first, '|'-separated
+    sort_order  INTEGER NOT NULL,              -- column order in tables and exports
+    CHECK ((kind = 'label') = (labels IS NOT NULL)),
+    CHECK (kind = 'label' OR (min_value IS NOT NULL AND min_value <= coalesce(max_value, min_value)))
+) STRICT;
+
+-- Other header spellings that name a metric in imported files. Matching
+-- ignores accents, case, spacing and a trailing "(%)" or "%", so only
+-- genuinely different wordings need a row.
+CREATE TABLE metric_headers (
+    header      TEXT PRIMARY KEY,
+    metric_id   INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE
+) STRICT;
+
+INSERT INTO metrics (id, code, label, kind, min_value, max_value, labels, sort_order) VALUES
+    (1,  'processing',       'Kết quả xử lý hồ sơ (%)',               'percent', 0, 100,  NULL, 10),
+    (2,  'satisfaction',     'Tỷ lệ mức độ hài lòng (%)',             'percent', 0, 100,  NULL, 20),
+    (3,  'online_payment',   'Tỷ lệ hồ sơ thanh toán trực tuyến (%)', 'percent', 0, 100,  NULL, 30),
+    (4,  'score',            'Điểm tổng hợp',                         'points',  0, 100,  NULL, 40),
+    (5,  'digitization',     'Kết quả tỷ lệ số hoá (%)',              'percent', 0, 100,  NULL, 50),
+    (6,  'e_copies',         'Kết quả cấp bản sao điện tử',           'count',   0, NULL, NULL, 60),
+    (7,  'rating',           'Kết quả đánh giá',                      'label',   NULL, NULL,
+                             'Xuất sắc|Tốt|Khá|Trung bình|Yếu', 70),
+    (8,  'g_transparency',   'Công khai, minh bạch',                  'points',  0, 18,   NULL, 110),
+    (9,  'g_progress',       'Tiến độ, kết quả giải quyết',           'points',  0, 20,   NULL, 120),
+    (10, 'g_online_service', 'Dịch vụ công trực tuyến',               'points',  0, 12,   NULL, 130),
+    (11, 'g_online_payment', 'Thanh toán trực tuyến',                 'points',  0, 10,   NULL, 140),
+    (12, 'g_satisfaction',   'Mức độ hài lòng',                       'points',  0, 18,   NULL, 150),
+    (13, 'g_digitization',   'Số hóa hồ sơ',                          'points',  0, 22,   NULL, 160);
+
+INSERT INTO metric_headers (header, metric_id) VALUES
+    ('Kết quả xử lý hồ sơ TTHC', 1),
+    ('Tỷ lệ xử lý hồ sơ đúng hạn', 1),
+    ('Tỷ lệ hài lòng', 2),
+    ('Mức độ hài lòng của người dân', 2),
+    ('Thanh toán trực tuyến (%)', 3),
+    ('Tổng điểm', 4),
+    ('Điểm', 4),
+    ('Kết quả tỷ lệ số hóa hồ sơ', 5),
+    ('Tỷ lệ số hóa hồ sơ', 5),
+    ('Số hóa (%)', 5),
+    ('Bản sao điện tử', 6),
+    ('Xếp loại', 7),
+    ('Đánh giá', 7),
+    ('Tiến độ giải quyết', 9),
+    ('Cung cấp dịch vụ trực tuyến', 10);
+
+-- The issuing level (exactly one row with is_parent = 1) and the units under it.
+CREATE TABLE units (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,                 -- NFC, as the office spells it
+    kind        TEXT NOT NULL CHECK (kind IN ('tinh', 'thanh_pho', 'huyen', 'thi_xa', 'quan',
+                                               'xa', 'phuong', 'thi_tran', 'dac_khu')),
+    is_parent   INTEGER NOT NULL DEFAULT 0 CHECK (is_parent IN (0, 1)),
+    match_key   TEXT NOT NULL UNIQUE,          -- text::match_key(name)
+    sort_key    BLOB NOT NULL,                 -- text::collation_key(name)
+    created_at  TEXT NOT NULL,
+    CHECK (name <> '' AND name = trim(name))
+) STRICT;
+CREATE UNIQUE INDEX units_one_parent ON units(is_parent) WHERE is_parent = 1;
+CREATE INDEX units_by_sort ON units(sort_key);
+
+-- Other spellings of a unit's name (and its names before a rename).
+CREATE TABLE unit_aliases (
+    match_key   TEXT PRIMARY KEY,              -- text::match_key(alias)
+    alias       TEXT NOT NULL,
+    unit_id     INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+    created_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE periods (
+    period      TEXT PRIMARY KEY CHECK (
+                    period GLOB '[12][0-9][0-9][0-9]-[01][0-9]'
+                    AND CAST(substr(period, 6, 2) AS INTEGER) BETWEEN 1 AND 12)
+) STRICT, WITHOUT ROWID;
+
+-- One value per (period, unit, metric). Keyed by period first: a month is
+-- written and read together, and a new month appends to the end of the tree.
+CREATE TABLE metric_values (
+    period      TEXT NOT NULL REFERENCES periods(period),
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    metric_id   INTEGER NOT NULL REFERENCES metrics(id),
+    num         REAL,                          -- numeric kinds
+    label       TEXT,                          -- kind 'label'
+    PRIMARY KEY (period, unit_id, metric_id),
+    CHECK ((num IS NULL) <> (label IS NULL))
+) STRICT, WITHOUT ROWID;
+
+-- The catalog's ranges and labels, enforced for every writer, not only chiso.
+CREATE TRIGGER metric_values_valid_insert BEFORE INSERT ON metric_values
+BEGIN
+    SELECT RAISE(ABORT, 'value outside the metric''s range or kind')
+    FROM metrics m
+    WHERE m.id = NEW.metric_id AND NOT (
+        CASE m.kind
+            WHEN 'label' THEN NEW.label IS NOT NULL
+                AND instr('|' || m.labels || '|', '|' || NEW.label || '|') > 0
+            WHEN 'count' THEN NEW.num IS NOT NULL AND NEW.num = CAST(NEW.num AS INTEGER)
+                AND NEW.num >= m.min_value AND (m.max_value IS NULL OR NEW.num <= m.max_value)
+            ELSE NEW.num IS NOT NULL AND NEW.num >= m.min_value
+                AND (m.max_value IS NULL OR NEW.num <= m.max_value)
+        END);
+END;
+CREATE TRIGGER metric_values_valid_update BEFORE UPDATE ON metric_values
+BEGIN
+    SELECT RAISE(ABORT, 'value outside the metric''s range or kind')
+    FROM metrics m
+    WHERE m.id = NEW.metric_id AND NOT (
+        CASE m.kind
+            WHEN 'label' THEN NEW.label IS NOT NULL
+                AND instr('|' || m.labels || '|', '|' || NEW.label || '|') > 0
+            WHEN 'count' THEN NEW.num IS NOT NULL AND NEW.num = CAST(NEW.num AS INTEGER)
+                AND NEW.num >= m.min_value AND (m.max_value IS NULL OR NEW.num <= m.max_value)
+            ELSE NEW.num IS NOT NULL AND NEW.num >= m.min_value
+                AND (m.max_value IS NULL OR NEW.num <= m.max_value)
+        END);
+END;
+
+-- One row per command that wrote anything: who, when, how.
+CREATE TABLE changesets (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    os_user     TEXT NOT NULL,
+    ssh_client  TEXT,                          -- from SSH_CONNECTION, when set
+    source      TEXT NOT NULL CHECK (source IN ('import', 'set', 'units', 'init', 'edit', 'paste', 'undo')),
+    command     TEXT NOT NULL                  -- what was run, for the log
+) STRICT;
+
+-- Provenance of each imported file.
+CREATE TABLE imports (
+    id            INTEGER PRIMARY KEY,
+    changeset_id  INTEGER NOT NULL REFERENCES changesets(id),
+    file_name     TEXT NOT NULL,
+    sha256        TEXT NOT NULL CHECK (length(sha256) = 64),
+    format        TEXT NOT NULL,
+    period        TEXT NOT NULL REFERENCES periods(period),
+    rows          INTEGER NOT NULL CHECK (rows >= 0),
+    values_new    INTEGER NOT NULL CHECK (values_new >= 0),
+    values_changed INTEGER NOT NULL CHECK (values_changed >= 0),
+    values_unchanged INTEGER NOT NULL CHECK (values_unchanged >= 0)
+) STRICT;
+
+-- Every value an import, `set` or edit changed: old and new, NULL = absent.
+CREATE TABLE value_changes (
+    id            INTEGER PRIMARY KEY,
+    changeset_id  INTEGER NOT NULL REFERENCES changesets(id),
+    import_id     INTEGER REFERENCES imports(id),
+    period        TEXT NOT NULL,
+    unit_id       INTEGER NOT NULL REFERENCES units(id),
+    metric_id     INTEGER NOT NULL REFERENCES metrics(id),
+    old_num       REAL,
+    old_label     TEXT,
+    new_num       REAL,
+    new_label     TEXT
+) STRICT;
+CREATE INDEX value_changes_by_cell ON value_changes(period, unit_id, metric_id);
+
+-- Changes to units and aliases (add, alias, rename), for the same audit trail.
+CREATE TABLE unit_changes (
+    id            INTEGER PRIMARY KEY,
+    changeset_id  INTEGER NOT NULL REFERENCES changesets(id),
+    unit_id       INTEGER NOT NULL REFERENCES units(id),
+    action        TEXT NOT NULL CHECK (action IN ('add', 'alias', 'rename', 'kind')),
+    old_text      TEXT,
+    new_text      TEXT
+) STRICT;

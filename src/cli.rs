@@ -1,0 +1,640 @@
+//! The command line: clap definitions and one function per command. Each
+//! function is a thin face over the domain modules; output is Vietnamese.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::db::units::{self, UnitIndex};
+use crate::db::{self, Actor, Db, values};
+use crate::export::{self, ExportFormat};
+use crate::import::{self, ImportError, Input, Options};
+use crate::model::{Period, UnitKind, Value};
+use crate::text;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "chiso",
+    version,
+    about = "Theo dõi Bộ chỉ số phục vụ người dân, doanh nghiệp (766/QĐ-TTg) của các đơn vị trực thuộc",
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// Tệp cơ sở dữ liệu (mặc định: $CHISO_DB, nếu không thì chiso.db trong thư mục dữ liệu của người dùng)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Tạo cơ sở dữ liệu mới và đơn vị cấp trên
+    Init {
+        /// Tên đơn vị cấp trên, ví dụ "Huyện Khoái Châu"
+        #[arg(long)]
+        parent: String,
+        /// Loại: tinh, thanh_pho, huyen, thi_xa, quan (mặc định: theo tên)
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Nhập số liệu một tháng từ tệp CSV, TSV, XLSX (nhiều tệp trong một lần)
+    Import {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Tháng, dạng YYYY-MM (bỏ qua được nếu tệp ghi rõ tháng)
+        #[arg(long, value_name = "YYYY-MM")]
+        period: Option<String>,
+        /// Tạo đơn vị mới cho tên chưa có
+        #[arg(long)]
+        create_units: bool,
+        /// Ghi đè giá trị khác với số liệu đã lưu
+        #[arg(long)]
+        replace: bool,
+        /// Chỉ in những gì sẽ thay đổi, không ghi
+        #[arg(long)]
+        dry_run: bool,
+        /// Trang bảng tính (mặc định: trang đầu)
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+        /// Bảng mã cho tệp văn bản không phải UTF-8, ví dụ windows-1258
+        #[arg(long, value_name = "LABEL")]
+        encoding: Option<String>,
+    },
+    /// Nhập tay giá trị cho một đơn vị: METRIC=VALUE (để trống hoặc "-" để xoá)
+    Set {
+        #[arg(long, value_name = "YYYY-MM")]
+        period: String,
+        #[arg(long, value_name = "NAME")]
+        unit: String,
+        #[arg(required = true, value_name = "METRIC=VALUE")]
+        values: Vec<String>,
+    },
+    /// Đơn vị và bí danh
+    Units {
+        #[command(subcommand)]
+        command: UnitsCommand,
+    },
+    /// Xuất số liệu một tháng
+    Export {
+        #[arg(long, value_name = "YYYY-MM")]
+        period: String,
+        #[arg(long, value_enum, default_value_t = ExportArg::Csv)]
+        format: ExportArg,
+        /// Ghi ra tệp (mặc định: màn hình; xlsx bắt buộc có --out)
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Tạo cơ sở dữ liệu mẫu (huyện Khoái Châu, tháng 8/2024) và in nội dung
+    Demo,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UnitsCommand {
+    /// Liệt kê đơn vị
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Thêm đơn vị
+    Add {
+        name: String,
+        /// xa, phuong, thi_tran, dac_khu (mặc định: theo tên, nếu không thì xa)
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Thêm cách viết khác cho tên một đơn vị
+    Alias {
+        alias: String,
+        #[arg(long = "to", value_name = "NAME")]
+        to: String,
+    },
+    /// Đổi tên đơn vị (tên cũ thành bí danh)
+    Rename {
+        old: String,
+        #[arg(long = "to", value_name = "NEW")]
+        to: String,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportArg {
+    Csv,
+    Tsv,
+    Json,
+    Xlsx,
+}
+
+/// What every command needs besides its own arguments.
+pub struct Ctx {
+    pub db_path: PathBuf,
+    /// "chiso" or "chiso --db PATH", for commands printed in hints.
+    pub cmd: String,
+    /// The command line as run, for the audit trail.
+    pub command_line: String,
+    pub actor: Actor,
+}
+
+/// `--db`, else `$CHISO_DB`, else `chiso.db` in the user's data directory.
+pub fn resolve_db_path(flag: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p.to_owned());
+    }
+    if let Some(p) = std::env::var_os("CHISO_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let dir = dirs::data_dir()
+        .context("không xác định được thư mục dữ liệu của người dùng; hãy dùng --db PATH")?;
+    Ok(dir.join("chiso").join("chiso.db"))
+}
+
+pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
+    let Some(command) = cli.command else {
+        bail!("thiếu lệnh; xem `chiso --help`");
+    };
+    let cmd = match &cli.db {
+        Some(p) => format!("chiso --db {}", import::shell_quote(&p.display().to_string())),
+        None => "chiso".to_owned(),
+    };
+    if let Command::Demo = command {
+        return crate::demo::run(cli.db.as_deref(), &mut std::io::stdout().lock());
+    }
+    let db_path = resolve_db_path(cli.db.as_deref())?;
+    let ctx = Ctx { db_path, cmd, command_line, actor: Actor::from_env() };
+    let out = &mut std::io::stdout().lock();
+    match command {
+        Command::Init { parent, kind } => init(&ctx, &parent, kind.as_deref(), cli.db.is_none(), out),
+        Command::Import { files, period, create_units, replace, dry_run, sheet, encoding } => {
+            let period = period.as_deref().map(parse_period).transpose()?;
+            let encoding = encoding
+                .as_deref()
+                .map(|label| {
+                    encoding_rs::Encoding::for_label(label.trim().as_bytes()).with_context(|| {
+                        format!(
+                            "không biết bảng mã \"{}\"; ví dụ: windows-1258, utf-16le, utf-8",
+                            text::show(label)
+                        )
+                    })
+                })
+                .transpose()?;
+            let opts = Options { period, create_units, replace, sheet, encoding, cmd: ctx.cmd.clone() };
+            import_files(&ctx, &files, &opts, dry_run, out)
+        }
+        Command::Set { period, unit, values } => set(&ctx, &parse_period(&period)?, &unit, &values, out),
+        Command::Units { command } => units_cmd(&ctx, command, out),
+        Command::Export { period, format, out: file } => {
+            export_cmd(&ctx, &parse_period(&period)?, format, file.as_deref(), out)
+        }
+        Command::Demo => unreachable!("handled above"),
+    }
+}
+
+pub fn parse_period(s: &str) -> anyhow::Result<Period> {
+    Period::parse(s).with_context(|| {
+        format!("tháng không hợp lệ: \"{}\"; viết dạng YYYY-MM, ví dụ 2024-08", text::show(s))
+    })
+}
+
+fn open(ctx: &Ctx) -> anyhow::Result<Db> {
+    Ok(Db::open(&ctx.db_path)?)
+}
+
+fn init(
+    ctx: &Ctx,
+    parent: &str,
+    kind: Option<&str>,
+    default_location: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let name = units::clean_name(parent)?;
+    let kind = kind.map(parse_kind).transpose()?;
+    let kind = units::kind_for(&name, kind, true);
+    if !kind.is_parent_level() {
+        bail!(
+            "đơn vị cấp trên phải là tỉnh, thành phố, huyện, thị xã hoặc quận (không phải \"{}\")",
+            kind.code()
+        );
+    }
+    if default_location
+        && let Some(dir) = ctx.db_path.parent()
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("không tạo được thư mục {}", dir.display()))?;
+    }
+    let mut db = Db::create(&ctx.db_path)?;
+    let result = db.write(|tx| -> anyhow::Result<()> {
+        let cs = db::begin_changeset(tx, &ctx.actor, "init", &ctx.command_line)?;
+        units::add(tx, cs, &name, kind, true)?;
+        Ok(())
+    });
+    if let Err(e) = result {
+        // Nothing useful was made: don't leave a half-made file behind.
+        drop(db);
+        let _ = std::fs::remove_file(&ctx.db_path);
+        return Err(e);
+    }
+    writeln!(out, "Đã tạo cơ sở dữ liệu {} cho \"{}\" ({}).", ctx.db_path.display(), name, kind)?;
+    writeln!(out, "Tiếp theo: {} import TỆP --period YYYY-MM --create-units", ctx.cmd)?;
+    Ok(())
+}
+
+fn parse_kind(s: &str) -> anyhow::Result<UnitKind> {
+    UnitKind::parse(s).with_context(|| {
+        format!(
+            "loại đơn vị \"{}\" không hợp lệ; dùng một trong: {}",
+            text::show(s),
+            UnitKind::ALL.map(|k| k.code()).join(", ")
+        )
+    })
+}
+
+fn read_inputs(files: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
+    files
+        .iter()
+        .map(|f| {
+            let bytes = std::fs::read(f)
+                .with_context(|| format!("không đọc được tệp {}", f.display()))?;
+            Ok(Input { name: f.display().to_string(), bytes })
+        })
+        .collect()
+}
+
+fn import_files(
+    ctx: &Ctx,
+    files: &[PathBuf],
+    opts: &Options,
+    dry_run: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut db = open(ctx)?;
+    let inputs = read_inputs(files)?;
+    let plan = import::plan(db.conn(), &inputs, opts)?;
+    let (new, changed, unchanged) = plan
+        .files
+        .iter()
+        .fold((0, 0, 0), |a, f| (a.0 + f.new, a.1 + f.changed, a.2 + f.unchanged));
+    writeln!(out, "Số liệu {} ({})", plan.period.label_vi(), plan.period)?;
+    for f in &plan.files {
+        writeln!(
+            out,
+            "  {} [{}, sha256 {}…]: {} dòng, {} đơn vị; {} mới, {} thay đổi, {} không đổi",
+            f.name,
+            f.format,
+            &f.sha256[..12],
+            f.rows,
+            f.units,
+            f.new,
+            f.changed,
+            f.unchanged
+        )?;
+    }
+    if !plan.new_units.is_empty() {
+        let names: Vec<&str> = plan.new_units.iter().map(|(n, _)| n.as_str()).collect();
+        writeln!(out, "  {} đơn vị mới: {}", names.len(), names.join(", "))?;
+    }
+    for w in &plan.warnings {
+        eprintln!("cảnh báo: {w}");
+    }
+    if dry_run {
+        for c in &plan.changes {
+            let old = c.old.as_ref().map_or("(trống)".to_owned(), import::show_value);
+            writeln!(
+                out,
+                "  {} · {}: {} → {}",
+                c.unit_name,
+                plan.metrics[c.metric].code,
+                old,
+                import::show_value(&c.new)
+            )?;
+        }
+        writeln!(
+            out,
+            "Chạy thử (--dry-run): {new} mới, {changed} thay đổi, {unchanged} không đổi, {} cảnh báo; chưa ghi gì.",
+            plan.warnings.len()
+        )?;
+        return Ok(());
+    }
+    if plan.is_noop() {
+        writeln!(
+            out,
+            "Không có gì thay đổi: cả {unchanged} giá trị đã có sẵn, giống hệt trong tệp."
+        )?;
+        return Ok(());
+    }
+    import::apply(&mut db, &plan, &ctx.actor, &ctx.command_line)?;
+    writeln!(
+        out,
+        "Tổng: {new} mới, {changed} thay đổi, {unchanged} không đổi, {} cảnh báo. Đã ghi vào {}.",
+        plan.warnings.len(),
+        ctx.db_path.display()
+    )?;
+    Ok(())
+}
+
+fn set(
+    ctx: &Ctx,
+    period: &Period,
+    unit: &str,
+    assignments: &[String],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut db = open(ctx)?;
+    let metrics = db.metrics()?;
+    let index = UnitIndex::load(db.conn())?;
+    let unit = index.require(unit)?.clone();
+    let mut problems = Vec::new();
+    let mut wanted: Vec<(usize, Option<Value>)> = Vec::new();
+    for a in assignments {
+        let Some((code, raw)) = a.split_once('=') else {
+            problems.push(format!("\"{}\": cần dạng METRIC=VALUE, ví dụ processing=99,62", text::show(a)));
+            continue;
+        };
+        let code = code.trim();
+        let Some(m) = metrics.iter().position(|m| m.code == code) else {
+            problems.push(format!(
+                "không có chỉ số \"{}\"; các mã: {}",
+                text::show(code),
+                metrics.iter().map(|m| m.code.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+            continue;
+        };
+        if wanted.iter().any(|(i, _)| *i == m) {
+            problems.push(format!("chỉ số {code} được gán hai lần"));
+            continue;
+        }
+        match import::value::parse_text(&metrics[m], raw) {
+            Ok(v) => wanted.push((m, v)),
+            Err(e) => problems.push(format!("{code}=\"{}\": {e}", text::show(raw))),
+        }
+    }
+    if !problems.is_empty() {
+        bail!("không ghi gì vì:\n  {}", problems.join("\n  "));
+    }
+    let period_s = period.to_string();
+    let stored = values::load_period(db.conn(), &period_s)?;
+    let mut lines = Vec::new();
+    let changes: Vec<(usize, Option<Value>, Option<Value>)> = wanted
+        .into_iter()
+        .filter_map(|(m, new)| {
+            let old = stored.get(&(unit.id, metrics[m].id)).cloned();
+            let show = |v: &Option<Value>| v.as_ref().map_or("(trống)".to_owned(), import::show_value);
+            if old == new {
+                lines.push(format!("  {}: {} (không đổi)", metrics[m].code, show(&new)));
+                None
+            } else {
+                lines.push(format!("  {}: {} → {}", metrics[m].code, show(&old), show(&new)));
+                Some((m, old, new))
+            }
+        })
+        .collect();
+    if !changes.is_empty() {
+        db.write(|tx| -> anyhow::Result<()> {
+            let cs = db::begin_changeset(tx, &ctx.actor, "set", &ctx.command_line)?;
+            db::ensure_period(tx, &period_s)?;
+            for (m, old, new) in &changes {
+                values::apply(
+                    tx,
+                    cs,
+                    None,
+                    &values::Change {
+                        period: &period_s,
+                        unit_id: unit.id,
+                        metric_id: metrics[*m].id,
+                        old: old.as_ref(),
+                        new: new.as_ref(),
+                    },
+                )?;
+            }
+            Ok(())
+        })?;
+    }
+    writeln!(out, "{}, {}:", unit.name, period.label_vi())?;
+    for l in lines {
+        writeln!(out, "{l}")?;
+    }
+    if changes.is_empty() {
+        writeln!(out, "Không có gì thay đổi.")?;
+    }
+    Ok(())
+}
+
+fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut db = open(ctx)?;
+    match command {
+        UnitsCommand::List { format } => {
+            let list = units::list(db.conn())?;
+            let aliases = units::aliases(db.conn())?;
+            let aliases_of = |id: i64| -> Vec<&str> {
+                aliases.iter().filter(|(u, _)| *u == id).map(|(_, a)| a.as_str()).collect()
+            };
+            match format {
+                ListFormat::Json => {
+                    let items: Vec<serde_json::Value> = list
+                        .iter()
+                        .map(|u| {
+                            serde_json::json!({
+                                "name": u.name,
+                                "kind": u.kind.code(),
+                                "parent": u.is_parent,
+                                "aliases": aliases_of(u.id),
+                            })
+                        })
+                        .collect();
+                    serde_json::to_writer_pretty(&mut *out, &items)?;
+                    writeln!(out)?;
+                }
+                ListFormat::Table => {
+                    let rows: Vec<[String; 4]> = list
+                        .iter()
+                        .enumerate()
+                        .map(|(i, u)| {
+                            [
+                                if u.is_parent { "-".into() } else { i.to_string() },
+                                u.name.clone(),
+                                u.kind.code().to_owned(),
+                                aliases_of(u.id).join(", "),
+                            ]
+                        })
+                        .collect();
+                    write_table(out, &["STT", "Đơn vị", "Loại", "Bí danh"], &rows)?;
+                    writeln!(out, "{} đơn vị trực thuộc.", list.iter().filter(|u| !u.is_parent).count())?;
+                }
+            }
+        }
+        UnitsCommand::Add { name, kind } => {
+            let name = units::clean_name(&name)?;
+            let kind = units::kind_for(&name, kind.as_deref().map(parse_kind).transpose()?, false);
+            if kind.is_parent_level() {
+                bail!("mỗi cơ sở dữ liệu chỉ có một đơn vị cấp trên; đơn vị trực thuộc là xa, phuong, thi_tran hoặc dac_khu");
+            }
+            let similar = UnitIndex::load(db.conn())?.similar(&name);
+            db.write(|tx| -> anyhow::Result<()> {
+                let cs = db::begin_changeset(tx, &ctx.actor, "units", &ctx.command_line)?;
+                units::add(tx, cs, &name, kind, false)?;
+                Ok(())
+            })?;
+            writeln!(out, "Đã thêm đơn vị \"{name}\" ({kind}).")?;
+            if !similar.is_empty() {
+                writeln!(
+                    out,
+                    "Lưu ý: tên gần giống đơn vị đã có {}; hai đơn vị được giữ riêng.",
+                    units::quote_list(&similar)
+                )?;
+            }
+        }
+        UnitsCommand::Alias { alias, to } => {
+            let alias = units::clean_name(&alias)?;
+            let index = UnitIndex::load(db.conn())?;
+            let unit = index.require(&to)?.clone();
+            let added = db.write(|tx| -> anyhow::Result<bool> {
+                let cs = db::begin_changeset(tx, &ctx.actor, "units", &ctx.command_line)?;
+                Ok(units::add_alias(tx, cs, &alias, &unit)?)
+            })?;
+            if added {
+                writeln!(out, "Từ nay \"{alias}\" được hiểu là \"{}\".", unit.name)?;
+            } else {
+                writeln!(out, "\"{alias}\" vốn đã được hiểu là \"{}\"; không có gì thay đổi.", unit.name)?;
+            }
+        }
+        UnitsCommand::Rename { old, to } => {
+            let new_name = units::clean_name(&to)?;
+            let index = UnitIndex::load(db.conn())?;
+            let unit = index.require(&old)?.clone();
+            if unit.name == new_name {
+                writeln!(out, "Tên đã là \"{new_name}\"; không có gì thay đổi.")?;
+                return Ok(());
+            }
+            db.write(|tx| -> anyhow::Result<()> {
+                let cs = db::begin_changeset(tx, &ctx.actor, "units", &ctx.command_line)?;
+                units::rename(tx, cs, &unit, &new_name)?;
+                Ok(())
+            })?;
+            writeln!(
+                out,
+                "Đã đổi tên \"{}\" thành \"{new_name}\"; tên cũ vẫn được nhận là bí danh.",
+                unit.name
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A plain text table; NFC Vietnamese is one column per char.
+pub fn write_table(out: &mut dyn Write, header: &[&str], rows: &[[String; 4]]) -> std::io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    writeln!(out, "{}", line(header.to_vec()))?;
+    for r in rows {
+        writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
+    }
+    Ok(())
+}
+
+fn export_cmd(
+    ctx: &Ctx,
+    period: &Period,
+    format: ExportArg,
+    file: Option<&Path>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let db = open(ctx)?;
+    let table = values::month_table(db.conn(), &period.to_string())?;
+    if table.parent.is_none() && table.units.is_empty() {
+        let have = db::periods_with_data(db.conn())?;
+        bail!(
+            "không có số liệu {}{}",
+            period.label_vi(),
+            if have.is_empty() {
+                "; cơ sở dữ liệu chưa có tháng nào (nhập bằng `chiso import`)".to_owned()
+            } else {
+                format!("; các tháng có số liệu: {}", have.join(", "))
+            }
+        );
+    }
+    let parent = UnitIndex::load(db.conn())?
+        .parent()
+        .map(|u| u.name.clone())
+        .unwrap_or_default();
+    let format = match format {
+        ExportArg::Csv => ExportFormat::Csv,
+        ExportArg::Tsv => ExportFormat::Tsv,
+        ExportArg::Json => ExportFormat::Json,
+        ExportArg::Xlsx => ExportFormat::Xlsx,
+    };
+    if format == ExportFormat::Xlsx && file.is_none() {
+        bail!("định dạng xlsx cần --out TỆP.xlsx (không in tệp nhị phân ra màn hình)");
+    }
+    let bytes = export::render(&table, &parent, format)?;
+    match file {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("không ghi được {}", path.display()))?;
+            eprintln!(
+                "Đã xuất {} đơn vị, {} chỉ số của {} vào {}.",
+                table.units.len(),
+                table.metrics.len(),
+                period.label_vi(),
+                path.display()
+            );
+        }
+        None => out.write_all(&bytes)?,
+    }
+    Ok(())
+}
+
+/// Renders an import refusal: every problem, then every conflict.
+pub fn describe_import_error(e: &ImportError) -> Option<String> {
+    let ImportError::Rejected { problems, conflicts } = e else {
+        return None;
+    };
+    let mut s = String::new();
+    if !problems.is_empty() {
+        s.push_str(&format!("lỗi: {} vấn đề trong dữ liệu nhập; không ghi gì vào cơ sở dữ liệu:\n", problems.len()));
+        // A hint shared by many rows is printed once, after its first row.
+        let mut hinted: Vec<String> = Vec::new();
+        for p in problems {
+            let mut p = p.clone();
+            if let Some(h) = p.hint.take() {
+                if !hinted.contains(&h) {
+                    hinted.push(h.clone());
+                    p.hint = Some(h);
+                }
+            }
+            s.push_str(&format!("  {p}\n"));
+        }
+    }
+    if !conflicts.is_empty() {
+        s.push_str(&format!(
+            "lỗi: {} giá trị khác với số liệu đã lưu; không ghi gì (dùng --replace để ghi đè):\n",
+            conflicts.len()
+        ));
+        for c in conflicts {
+            s.push_str(&format!(
+                "  {} · {}: đã lưu {} → trong tệp {}   ({}, {})\n",
+                c.unit, c.metric, c.stored, c.new, c.file, c.place
+            ));
+        }
+    }
+    Some(s)
+}

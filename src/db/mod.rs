@@ -1,0 +1,192 @@
+//! The SQLite store: opening, schema, and the queries each topic needs.
+//!
+//! Every command that writes runs in one transaction (`Db::write`), so a
+//! failed command leaves the file exactly as it was.
+
+mod migrate;
+pub mod units;
+pub mod values;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+
+use crate::model::{Metric, MetricKind};
+
+pub use migrate::SCHEMA_VERSION;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(
+        "không có cơ sở dữ liệu tại {0}\n  gợi ý: tạo mới bằng `chiso init --parent \"Huyện …\"` hoặc chỉ đúng tệp bằng --db / CHISO_DB"
+    )]
+    Missing(PathBuf),
+    #[error("đã có cơ sở dữ liệu tại {0}; không ghi đè\n  gợi ý: chọn đường dẫn khác bằng --db")]
+    Exists(PathBuf),
+    #[error("{0} không phải cơ sở dữ liệu chiso (thiếu bảng hoặc phiên bản lược đồ {1})")]
+    NotChiso(PathBuf, i64),
+    #[error(
+        "{0} được tạo bởi phiên bản chiso mới hơn (lược đồ {1}, bản này hiểu đến {2})\n  gợi ý: cập nhật chiso"
+    )]
+    TooNew(PathBuf, i64, i64),
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Who and how, recorded with every write.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub os_user: String,
+    pub ssh_client: Option<String>,
+}
+
+impl Actor {
+    /// The operating-system user and, over SSH, the client address.
+    pub fn from_env() -> Actor {
+        let os_user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        let ssh_client = std::env::var("SSH_CONNECTION")
+            .ok()
+            .and_then(|s| s.split_whitespace().next().map(str::to_owned));
+        Actor { os_user, ssh_client }
+    }
+}
+
+pub struct Db {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Db {
+    /// Opens an existing chiso database; never creates one.
+    pub fn open(path: &Path) -> Result<Db, DbError> {
+        if !path.is_file() {
+            return Err(DbError::Missing(path.to_owned()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let db = Db::configure(conn, path)?;
+        migrate::upgrade(&db.conn, path)?;
+        Ok(db)
+    }
+
+    /// Creates a new database file with the schema; refuses to overwrite.
+    pub fn create(path: &Path) -> Result<Db, DbError> {
+        if path.exists() {
+            return Err(DbError::Exists(path.to_owned()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // WAL is stored in the file: every later opener gets it.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        let db = Db::configure(conn, path)?;
+        migrate::create(&db.conn)?;
+        Ok(db)
+    }
+
+    fn configure(conn: Connection, path: &Path) -> Result<Db, DbError> {
+        // Two operators on one file: wait for the other's write, don't fail.
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.create_collation("vi", crate::text::compare_vi)?;
+        Ok(Db { conn, path: path.to_owned() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one write transaction; commits only if it returns Ok.
+    /// IMMEDIATE takes the write lock up front, so a concurrent writer waits
+    /// on the busy timeout instead of failing half-way.
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn metrics(&self) -> rusqlite::Result<Vec<Metric>> {
+        load_metrics(&self.conn)
+    }
+}
+
+pub fn load_metrics(conn: &Connection) -> rusqlite::Result<Vec<Metric>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, code, label, kind, min_value, max_value, labels FROM metrics ORDER BY sort_order, id",
+    )?;
+    st.query_map([], |r| {
+        let kind: String = r.get(3)?;
+        let labels: Option<String> = r.get(6)?;
+        Ok(Metric {
+            id: r.get(0)?,
+            code: r.get(1)?,
+            label: r.get(2)?,
+            kind: MetricKind::parse(&kind).unwrap_or(MetricKind::Points),
+            min: r.get(4)?,
+            max: r.get(5)?,
+            labels: labels
+                .map(|l| l.split('|').map(str::to_owned).collect())
+                .unwrap_or_default(),
+        })
+    })?
+    .collect()
+}
+
+/// Extra header spellings per metric id, from `metric_headers`.
+pub fn load_metric_headers(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
+    let mut st = conn.prepare_cached("SELECT header, metric_id FROM metric_headers")?;
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
+}
+
+/// Opens a changeset row: every write command has exactly one.
+pub fn begin_changeset(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    source: &str,
+    command: &str,
+) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO changesets (at, os_user, ssh_client, source, command) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![now(), actor.os_user, actor.ssh_client, source, command],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+pub fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Makes sure the month exists in `periods`.
+pub fn ensure_period(tx: &Connection, period: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO periods (period) VALUES (?1)")?
+        .execute([period])?;
+    Ok(())
+}
+
+/// Months that hold at least one value, oldest first.
+pub fn periods_with_data(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT p.period FROM periods p WHERE EXISTS (SELECT 1 FROM metric_values v WHERE v.period = p.period) ORDER BY p.period",
+    )?;
+    st.query_map([], |r| r.get(0))?.collect()
+}

@@ -1,0 +1,163 @@
+//! The demo database: Khoái Châu's August 2024 results exactly as published
+//! in công văn 884/UBND-VP (both annexes and the district's own figures),
+//! plus a clearly synthetic July 2024 so month comparisons have something to
+//! show. The files are embedded: the installed binary needs nothing else.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::db::units::{self, UnitIndex};
+use crate::db::{self, Actor, Db, values};
+use crate::import::{self, Input, Options};
+use crate::model::{Period, UnitKind};
+
+pub const PARENT: &str = "Huyện Khoái Châu";
+
+/// (file name, contents, month). Order matters: Phụ lục 2 spells "Đồng
+/// Tiến" as the body does, so it creates the units; Phụ lục 1's "Đông Tiến"
+/// then arrives through an alias, as an operator would resolve it.
+const FILES: &[(&str, &str, &str)] = &[
+    (
+        "khoai-chau-2024-08-phu-luc-2.tsv",
+        include_str!("../examples/khoai-chau-2024-08-phu-luc-2.tsv"),
+        "2024-08",
+    ),
+    (
+        "khoai-chau-2024-08-phu-luc-1.tsv",
+        include_str!("../examples/khoai-chau-2024-08-phu-luc-1.tsv"),
+        "2024-08",
+    ),
+    (
+        "khoai-chau-2024-08-huyen.tsv",
+        include_str!("../examples/khoai-chau-2024-08-huyen.tsv"),
+        "2024-08",
+    ),
+    (
+        "khoai-chau-2024-07-synthetic.tsv",
+        include_str!("../examples/khoai-chau-2024-07-synthetic.tsv"),
+        "2024-07",
+    ),
+];
+
+fn default_path() -> anyhow::Result<PathBuf> {
+    let dir = dirs::data_dir().context("không xác định được thư mục dữ liệu; hãy dùng --db PATH")?;
+    Ok(dir.join("chiso").join("demo.db"))
+}
+
+/// Builds the demo database at `path` (which must not exist).
+pub fn build(path: &Path) -> anyhow::Result<Db> {
+    let actor = Actor { os_user: "demo".into(), ssh_client: None };
+    let mut db = Db::create(path)?;
+    db.write(|tx| -> anyhow::Result<()> {
+        let cs = db::begin_changeset(tx, &actor, "init", "chiso demo")?;
+        units::add(tx, cs, PARENT, UnitKind::Huyen, true)?;
+        Ok(())
+    })?;
+    for (i, (name, text, period)) in FILES.iter().enumerate() {
+        if i == 1 {
+            let index = UnitIndex::load(db.conn())?;
+            let unit = index.require("Đồng Tiến")?.clone();
+            db.write(|tx| -> anyhow::Result<()> {
+                let cs = db::begin_changeset(tx, &actor, "units", "chiso demo")?;
+                units::add_alias(tx, cs, "Đông Tiến", &unit)?;
+                Ok(())
+            })?;
+        }
+        let opts = Options {
+            period: Period::parse(period),
+            create_units: i == 0,
+            replace: false,
+            sheet: None,
+            encoding: None,
+            cmd: "chiso".into(),
+        };
+        let input = [Input { name: (*name).to_owned(), bytes: text.as_bytes().to_vec() }];
+        let plan = import::plan(db.conn(), &input, &opts)
+            .with_context(|| format!("dữ liệu mẫu {name} không nhập được"))?;
+        import::apply(&mut db, &plan, &actor, &format!("chiso demo: import {name}"))?;
+    }
+    Ok(db)
+}
+
+pub fn run(db_flag: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
+    let path = match db_flag {
+        Some(p) => {
+            if p.exists() {
+                bail!(
+                    "đã có tệp {}; demo không ghi đè dữ liệu\n  gợi ý: chọn đường dẫn khác, hoặc bỏ --db để dùng tệp demo mặc định",
+                    p.display()
+                );
+            }
+            p.to_owned()
+        }
+        None => {
+            // The default demo file is chiso's own: rebuild it every time.
+            let p = default_path()?;
+            if let Some(dir) = p.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            for suffix in ["", "-wal", "-shm"] {
+                let f = PathBuf::from(format!("{}{suffix}", p.display()));
+                if f.exists() {
+                    std::fs::remove_file(&f)?;
+                }
+            }
+            p
+        }
+    };
+    let db = build(&path)?;
+    print_summary(&db, out)?;
+    Ok(())
+}
+
+fn print_summary(db: &Db, out: &mut dyn Write) -> anyhow::Result<()> {
+    let periods = db::periods_with_data(db.conn())?;
+    let children = units::list(db.conn())?.iter().filter(|u| !u.is_parent).count();
+    writeln!(out, "Cơ sở dữ liệu mẫu: {}", db.path().display())?;
+    writeln!(
+        out,
+        "{PARENT}: {children} xã, thị trấn; các tháng: {} (tháng 7/2024 là số liệu GIẢ LẬP để so sánh).",
+        periods.join(", ")
+    )?;
+    let table = values::month_table(db.conn(), "2024-08")?;
+    writeln!(out, "\nTháng 8/2024, đúng như công văn 884/UBND-VP và hai phụ lục:")?;
+    let mut header = vec!["Đơn vị".to_owned()];
+    header.extend(table.metrics.iter().map(|m| m.code.clone()));
+    let rows = table.parent.iter().chain(&table.units);
+    let cells: Vec<Vec<String>> = rows
+        .map(|r| {
+            let mut v = vec![r.unit.name.clone()];
+            v.extend(r.values.iter().map(|x| x.as_ref().map_or("·".into(), import::show_value)));
+            v
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in &cells {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let fmt_row = |r: &[String]| -> String {
+        r.iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                let pad = " ".repeat(w - c.chars().count());
+                if i == 0 { format!("{c}{pad}") } else { format!("{pad}{c}") }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    writeln!(out, "{}", fmt_row(&header))?;
+    for r in &cells {
+        writeln!(out, "{}", fmt_row(r))?;
+    }
+    writeln!(
+        out,
+        "\nThử: chiso --db {} export --period 2024-08 --format json",
+        import::shell_quote(&db.path().display().to_string())
+    )?;
+    Ok(())
+}

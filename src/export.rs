@@ -1,0 +1,151 @@
+//! A month's values out as CSV, TSV, JSON or XLSX. Every format reads back
+//! with `chiso import` to the same values (a tested round trip).
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as XFormat, Workbook};
+
+use crate::db::values::{MonthRow, MonthTable};
+use crate::model::{MetricKind, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Tsv,
+    Json,
+    Xlsx,
+}
+
+/// Header of the unit column, as the seed's annexes write it.
+pub const UNIT_HEADER: &str = "Đơn vị";
+pub const ORDINAL_HEADER: &str = "STT";
+
+pub fn render(table: &MonthTable, parent_name: &str, format: ExportFormat) -> anyhow::Result<Vec<u8>> {
+    Ok(match format {
+        ExportFormat::Csv => delimited(table, b',')?,
+        ExportFormat::Tsv => delimited(table, b'\t')?,
+        ExportFormat::Json => {
+            let mut out = serde_json::to_vec_pretty(&json(table, parent_name))?;
+            out.push(b'\n');
+            out
+        }
+        ExportFormat::Xlsx => xlsx(table, parent_name)?,
+    })
+}
+
+fn cell_text(v: &Option<Value>) -> String {
+    v.as_ref().map(Value::plain).unwrap_or_default()
+}
+
+/// Rows with the parent first (no ordinal), then the units numbered from 1.
+fn rows(table: &MonthTable) -> impl Iterator<Item = (Option<usize>, &MonthRow)> {
+    table
+        .parent
+        .iter()
+        .map(|p| (None, p))
+        .chain(table.units.iter().enumerate().map(|(i, r)| (Some(i + 1), r)))
+}
+
+fn delimited(table: &MonthTable, delimiter: u8) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::with_capacity(64 * (table.units.len() + 2)));
+    let mut header = vec![ORDINAL_HEADER.to_owned(), UNIT_HEADER.to_owned()];
+    header.extend(table.metrics.iter().map(|m| m.label.clone()));
+    w.write_record(&header)?;
+    let mut record: Vec<String> = Vec::with_capacity(header.len());
+    for (ordinal, row) in rows(table) {
+        record.clear();
+        record.push(ordinal.map(|n| n.to_string()).unwrap_or_default());
+        record.push(row.unit.name.clone());
+        record.extend(row.values.iter().map(cell_text));
+        w.write_record(&record)?;
+    }
+    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+}
+
+fn values_json(table: &MonthTable, row: &MonthRow) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (m, v) in table.metrics.iter().zip(&row.values) {
+        if let Some(v) = v {
+            map.insert(m.code.clone(), v.to_json(m.kind));
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
+pub fn json(table: &MonthTable, parent_name: &str) -> serde_json::Value {
+    let parent_values = table
+        .parent
+        .as_ref()
+        .map(|p| values_json(table, p))
+        .unwrap_or_else(|| serde_json::json!({}));
+    let units: Vec<serde_json::Value> = table
+        .units
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "name": r.unit.name,
+                "kind": r.unit.kind.code(),
+                "values": values_json(table, r),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "period": table.period,
+        "parent": {"name": parent_name, "values": parent_values},
+        "units": units,
+    })
+}
+
+fn xlsx(table: &MonthTable, parent_name: &str) -> anyhow::Result<Vec<u8>> {
+    let mut book = Workbook::new();
+    // A fixed creation date (the month's first day) keeps exports of the
+    // same data byte-identical.
+    let (year, month) = table
+        .period
+        .split_once('-')
+        .and_then(|(y, m)| Some((y.parse::<u16>().ok()?, m.parse::<u8>().ok()?)))
+        .unwrap_or((2000, 1));
+    let created = ExcelDateTime::from_ymd(year, month, 1)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let sheet = book.add_worksheet();
+    sheet.set_name(table.period.as_str())?;
+    let bold = XFormat::new().set_bold();
+    let wrap = XFormat::new().set_bold().set_text_wrap().set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let cell = XFormat::new().set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let title = format!(
+        "Kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp tháng {}/{} - {}",
+        month, year, parent_name
+    );
+    sheet.write_string_with_format(0, 0, &title, &bold)?;
+    let header_row = 2;
+    sheet.write_string_with_format(header_row, 0, ORDINAL_HEADER, &wrap)?;
+    sheet.write_string_with_format(header_row, 1, UNIT_HEADER, &wrap)?;
+    sheet.set_column_width(0, 5)?;
+    sheet.set_column_width(1, 28)?;
+    for (c, m) in table.metrics.iter().enumerate() {
+        let col = c as u16 + 2;
+        sheet.write_string_with_format(header_row, col, &m.label, &wrap)?;
+        sheet.set_column_width(col, 16)?;
+    }
+    for (i, (ordinal, row)) in rows(table).enumerate() {
+        let r = header_row + 1 + i as u32;
+        match ordinal {
+            Some(n) => sheet.write_number_with_format(r, 0, n as f64, &cell)?,
+            None => sheet.write_blank(r, 0, &cell)?,
+        };
+        // write_string never makes a formula: "=…" names stay text.
+        sheet.write_string_with_format(r, 1, &row.unit.name, &cell)?;
+        for (c, (m, v)) in table.metrics.iter().zip(&row.values).enumerate() {
+            let col = c as u16 + 2;
+            match v {
+                Some(Value::Num(x)) => sheet.write_number_with_format(r, col, *x, &cell)?,
+                Some(Value::Label(s)) => sheet.write_string_with_format(r, col, s, &cell)?,
+                None if m.kind == MetricKind::Label => sheet.write_blank(r, col, &cell)?,
+                None => sheet.write_blank(r, col, &cell)?,
+            };
+        }
+    }
+    sheet.set_freeze_panes(header_row + 1, 2)?;
+    Ok(book.save_to_buffer()?)
+}

@@ -1,0 +1,125 @@
+//! One cell's text (or spreadsheet number) to a value of a metric, with the
+//! catalog's kind and range. Shared by file import and `chiso set`.
+
+use crate::model::{Metric, MetricKind, Value};
+use crate::text;
+
+use super::read::Cell;
+
+/// `Ok(None)` for an empty cell or "-": no value, never 0.
+pub fn parse_cell(metric: &Metric, cell: &Cell) -> Result<Option<Value>, String> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Num(x) => {
+            if metric.kind == MetricKind::Label {
+                return Err(format!("cần một mức đánh giá ({}), không phải số", metric.labels.join(", ")));
+            }
+            check_number(metric, *x).map(Some)
+        }
+        Cell::Text(s) => parse_text(metric, s),
+    }
+}
+
+pub fn parse_text(metric: &Metric, s: &str) -> Result<Option<Value>, String> {
+    if text::find_control(s).is_some() {
+        return Err("ô chứa ký tự điều khiển".into());
+    }
+    let t = text::clean(s);
+    if t.is_empty() || matches!(t.as_str(), "-" | "–" | "—") {
+        return Ok(None);
+    }
+    match metric.kind {
+        MetricKind::Label => {
+            let key = text::match_key(&t);
+            metric
+                .labels
+                .iter()
+                .find(|l| text::match_key(l) == key)
+                .map(|l| Some(Value::Label(l.clone())))
+                .ok_or_else(|| format!("mức đánh giá không hợp lệ; dùng một trong: {}", metric.labels.join(", ")))
+        }
+        MetricKind::Count => {
+            let n = text::parse_count(&t).map_err(|_| {
+                "không phải số nguyên; viết như 3090, 3.090, 3,090 hoặc 3 090".to_string()
+            })?;
+            check_number(metric, n as f64).map(Some)
+        }
+        MetricKind::Percent | MetricKind::Points => {
+            let x = text::parse_decimal(&t)
+                .map_err(|_| "không phải số; viết như 93,45 hoặc 93.45 (có thể kèm %)".to_string())?;
+            check_number(metric, x).map(Some)
+        }
+    }
+}
+
+fn check_number(metric: &Metric, x: f64) -> Result<Value, String> {
+    if !x.is_finite() {
+        return Err("không phải số".into());
+    }
+    if metric.kind == MetricKind::Count && x.fract() != 0.0 {
+        return Err("cần số nguyên".into());
+    }
+    let below = metric.min.is_some_and(|m| x < m);
+    let above = metric.max.is_some_and(|m| x > m);
+    if below || above {
+        let range = match (metric.min, metric.max) {
+            (Some(a), Some(b)) => format!("từ {} đến {}", text::format_vi(a, 2), text::format_vi(b, 2)),
+            (Some(a), None) => format!("từ {} trở lên", text::format_vi(a, 2)),
+            (None, Some(b)) => format!("không quá {}", text::format_vi(b, 2)),
+            (None, None) => String::new(),
+        };
+        return Err(format!("ngoài khoảng cho phép ({range})"));
+    }
+    Ok(Value::Num(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metric(kind: MetricKind, min: Option<f64>, max: Option<f64>) -> Metric {
+        Metric {
+            id: 1,
+            code: "m".into(),
+            label: "M".into(),
+            kind,
+            min,
+            max,
+            labels: if kind == MetricKind::Label {
+                ["Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"].map(String::from).to_vec()
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    #[test]
+    fn percent_forms() {
+        let m = metric(MetricKind::Percent, Some(0.0), Some(100.0));
+        for s in ["93.45", "93,45", "93.45%", " 93,45 % "] {
+            assert_eq!(parse_text(&m, s), Ok(Some(Value::Num(93.45))), "{s}");
+        }
+        assert_eq!(parse_text(&m, "-"), Ok(None));
+        assert_eq!(parse_text(&m, ""), Ok(None));
+        assert!(parse_text(&m, "100.5").unwrap_err().contains("ngoài khoảng"));
+        assert!(parse_text(&m, "abc").unwrap_err().contains("không phải số"));
+        assert!(parse_text(&m, "9\u{7}3").unwrap_err().contains("điều khiển"));
+        assert_eq!(parse_cell(&m, &Cell::Num(37.9)), Ok(Some(Value::Num(37.9))));
+    }
+
+    #[test]
+    fn counts_and_labels() {
+        let c = metric(MetricKind::Count, Some(0.0), None);
+        for s in ["3090", "3.090", "3,090", "3 090"] {
+            assert_eq!(parse_text(&c, s), Ok(Some(Value::Num(3090.0))), "{s}");
+        }
+        assert!(parse_text(&c, "-5").is_err());
+        assert!(parse_text(&c, "12.5").is_err());
+        assert!(parse_cell(&c, &Cell::Num(12.5)).is_err());
+        let l = metric(MetricKind::Label, None, None);
+        assert_eq!(parse_text(&l, "tốt"), Ok(Some(Value::Label("Tốt".into()))));
+        assert_eq!(parse_text(&l, "TRUNG BÌNH"), Ok(Some(Value::Label("Trung bình".into()))));
+        assert!(parse_text(&l, "Rất tốt").unwrap_err().contains("Xuất sắc"));
+        assert!(parse_cell(&l, &Cell::Num(1.0)).is_err());
+    }
+}

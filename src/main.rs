@@ -1,0 +1,41 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let command_line = args
+        .iter()
+        .map(|a| chiso::import::shell_quote(a))
+        .collect::<Vec<_>>()
+        .join(" ");
+    // clap exits with 2 on a usage error and 0 for --help/--version.
+    let cli = chiso::cli::Cli::parse();
+    match chiso::cli::run(cli, command_line) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            match e.downcast_ref::<chiso::import::ImportError>().and_then(chiso::cli::describe_import_error) {
+                Some(report) => eprint!("{report}"),
+                None => {
+                    let msg = format!("{e:#}");
+                    eprintln!("lỗi: {}", printable(&msg));
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Error text with any control character (from a file name, say) escaped;
+/// newlines stay, they are ours.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c != '\n' && chiso::text::find_control(&c.to_string()).is_some() {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,271 @@
+//! The plain types of chiso's world: periods, metrics, values, units.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A month, `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    pub year: u16,
+    pub month: u8,
+}
+
+impl Period {
+    /// Parses `YYYY-MM` (also `YYYY-M`, `M/YYYY`, `MM/YYYY`, which operators type).
+    pub fn parse(s: &str) -> Option<Period> {
+        let s = s.trim();
+        let (y, m) = if let Some((y, m)) = s.split_once('-') {
+            (y, m)
+        } else {
+            let (m, y) = s.split_once('/')?;
+            (y, m)
+        };
+        if y.len() != 4 || m.is_empty() || m.len() > 2 {
+            return None;
+        }
+        let year: u16 = y.parse().ok()?;
+        let month: u8 = m.parse().ok()?;
+        ((1..=12).contains(&month) && (1900..=2999).contains(&year))
+            .then_some(Period { year, month })
+    }
+
+    pub fn previous(self) -> Period {
+        if self.month == 1 {
+            Period { year: self.year - 1, month: 12 }
+        } else {
+            Period { year: self.year, month: self.month - 1 }
+        }
+    }
+
+    pub fn next(self) -> Period {
+        if self.month == 12 {
+            Period { year: self.year + 1, month: 1 }
+        } else {
+            Period { year: self.year, month: self.month + 1 }
+        }
+    }
+
+    /// "tháng 8/2024", as Vietnamese documents write it.
+    pub fn label_vi(self) -> String {
+        format!("tháng {}/{}", self.month, self.year)
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricKind {
+    Percent,
+    Points,
+    Count,
+    Label,
+}
+
+impl MetricKind {
+    pub fn parse(s: &str) -> Option<MetricKind> {
+        Some(match s {
+            "percent" => MetricKind::Percent,
+            "points" => MetricKind::Points,
+            "count" => MetricKind::Count,
+            "label" => MetricKind::Label,
+            _ => return None,
+        })
+    }
+}
+
+/// One row of the metric catalog.
+#[derive(Debug, Clone)]
+pub struct Metric {
+    pub id: i64,
+    pub code: String,
+    pub label: String,
+    pub kind: MetricKind,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// Allowed labels, best first (kind Label only).
+    pub labels: Vec<String>,
+}
+
+/// A stored value: a number, or a label such as "Tốt".
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Num(f64),
+    Label(String),
+}
+
+impl Value {
+    pub fn as_num(&self) -> Option<f64> {
+        match self {
+            Value::Num(x) => Some(*x),
+            Value::Label(_) => None,
+        }
+    }
+
+    /// Plain machine form: shortest decimal with a dot, labels as they are.
+    pub fn plain(&self) -> String {
+        match self {
+            Value::Num(x) => format!("{x}"),
+            Value::Label(s) => s.clone(),
+        }
+    }
+
+    pub fn to_json(&self, kind: MetricKind) -> serde_json::Value {
+        match self {
+            Value::Num(x) if kind == MetricKind::Count => serde_json::Value::from(*x as i64),
+            Value::Num(x) => serde_json::Value::from(*x),
+            Value::Label(s) => serde_json::Value::from(s.as_str()),
+        }
+    }
+}
+
+/// Kinds of unit. The first group are issuing levels (parents), the second
+/// commune level units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    Tinh,
+    ThanhPho,
+    Huyen,
+    ThiXa,
+    Quan,
+    Xa,
+    Phuong,
+    ThiTran,
+    DacKhu,
+}
+
+impl UnitKind {
+    pub const ALL: [UnitKind; 9] = [
+        UnitKind::Tinh,
+        UnitKind::ThanhPho,
+        UnitKind::Huyen,
+        UnitKind::ThiXa,
+        UnitKind::Quan,
+        UnitKind::Xa,
+        UnitKind::Phuong,
+        UnitKind::ThiTran,
+        UnitKind::DacKhu,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            UnitKind::Tinh => "tinh",
+            UnitKind::ThanhPho => "thanh_pho",
+            UnitKind::Huyen => "huyen",
+            UnitKind::ThiXa => "thi_xa",
+            UnitKind::Quan => "quan",
+            UnitKind::Xa => "xa",
+            UnitKind::Phuong => "phuong",
+            UnitKind::ThiTran => "thi_tran",
+            UnitKind::DacKhu => "dac_khu",
+        }
+    }
+
+    /// The word that starts a name of this kind ("Thị trấn Khoái Châu").
+    pub fn prefix(self) -> &'static str {
+        match self {
+            UnitKind::Tinh => "Tỉnh",
+            UnitKind::ThanhPho => "Thành phố",
+            UnitKind::Huyen => "Huyện",
+            UnitKind::ThiXa => "Thị xã",
+            UnitKind::Quan => "Quận",
+            UnitKind::Xa => "Xã",
+            UnitKind::Phuong => "Phường",
+            UnitKind::ThiTran => "Thị trấn",
+            UnitKind::DacKhu => "Đặc khu",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UnitKind> {
+        let key = crate::text::fold(s).replace([' ', '-'], "_");
+        UnitKind::ALL
+            .into_iter()
+            .find(|k| k.code() == key || crate::text::fold(k.prefix()).replace(' ', "_") == key)
+    }
+
+    pub fn is_parent_level(self) -> bool {
+        matches!(
+            self,
+            UnitKind::Tinh | UnitKind::ThanhPho | UnitKind::Huyen | UnitKind::ThiXa | UnitKind::Quan
+        )
+    }
+
+    /// The kind a name announces by its first word(s), if any, and the rest
+    /// of the name. "Thị trấn Khoái Châu" → (ThiTran, "Khoái Châu").
+    pub fn split_prefix(name: &str) -> (Option<UnitKind>, &str) {
+        let folded = crate::text::fold(name);
+        // Longest prefixes first so "Thị trấn" wins over a bare word.
+        let mut kinds = UnitKind::ALL;
+        kinds.sort_by_key(|k| std::cmp::Reverse(k.prefix().len()));
+        for kind in kinds {
+            let p = crate::text::fold(kind.prefix());
+            if folded.len() > p.len()
+                && folded.starts_with(&p)
+                && folded.as_bytes()[p.len()] == b' '
+            {
+                // Skip as many words in the original as the prefix has.
+                let words = p.split(' ').count();
+                let rest = name.trim().splitn(words + 1, char::is_whitespace).nth(words);
+                if let Some(rest) = rest {
+                    return (Some(kind), rest.trim());
+                }
+            }
+        }
+        (None, name.trim())
+    }
+}
+
+impl fmt::Display for UnitKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub id: i64,
+    pub name: String,
+    pub kind: UnitKind,
+    pub is_parent: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_parse_and_step() {
+        let p = Period::parse("2024-08").unwrap();
+        assert_eq!(p.to_string(), "2024-08");
+        assert_eq!(Period::parse("8/2024"), Some(p));
+        assert_eq!(Period::parse("2024-8"), Some(p));
+        assert_eq!(p.previous().to_string(), "2024-07");
+        assert_eq!(Period::parse("2024-01").unwrap().previous().to_string(), "2023-12");
+        assert_eq!(Period::parse("2024-12").unwrap().next().to_string(), "2025-01");
+        for bad in ["2024-13", "2024-00", "24-08", "2024", "", "2024-08-01", "abcd-ef"] {
+            assert_eq!(Period::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn kind_prefixes() {
+        assert_eq!(
+            UnitKind::split_prefix("Thị trấn Khoái Châu"),
+            (Some(UnitKind::ThiTran), "Khoái Châu")
+        );
+        assert_eq!(UnitKind::split_prefix("xã  An Vỹ"), (Some(UnitKind::Xa), "An Vỹ"));
+        assert_eq!(UnitKind::split_prefix("Huyện Khoái Châu"), (Some(UnitKind::Huyen), "Khoái Châu"));
+        assert_eq!(UnitKind::split_prefix("Thị xã Mỹ Hào"), (Some(UnitKind::ThiXa), "Mỹ Hào"));
+        assert_eq!(UnitKind::split_prefix("Xuân Trúc"), (None, "Xuân Trúc"));
+        assert_eq!(UnitKind::split_prefix("Xã"), (None, "Xã"));
+        assert_eq!(UnitKind::parse("thi_tran"), Some(UnitKind::ThiTran));
+        assert_eq!(UnitKind::parse("phường"), Some(UnitKind::Phuong));
+        assert_eq!(UnitKind::parse("đặc khu"), Some(UnitKind::DacKhu));
+        assert_eq!(UnitKind::parse("village"), None);
+    }
+}
