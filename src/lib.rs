@@ -10,4 +10,5 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod synthetic;
 pub mod text;

@@ -279,6 +279,9 @@ pub fn collation_key(s: &str) -> Vec<u8> {
 
 /// compare_vi(a, b) == collation_key(a).cmp(&collation_key(b)), with a final tie-break on the NFC strings so the order is total.
 pub fn compare_vi(a: &str, b: &str) -> Ordering {
+    if a == b {
+        return Ordering::Equal;
+    }
     // Most pairs differ early at level 1, which decides the key order.
     let by_key = match compare_primary(a, b) {
         Some(Ordering::Equal) | None => collation_key(a).cmp(&collation_key(b)),
@@ -371,7 +374,7 @@ struct KeyBuilder {
 impl KeyBuilder {
     fn new(len: usize, full: bool) -> Self {
         KeyBuilder {
-            key: Vec::with_capacity(if full { 4 * len + 2 } else { 0 }),
+            key: Vec::with_capacity(if full { 4 * len + 2 } else { 16 }),
             sec: Vec::with_capacity(if full { len / 2 + 2 } else { 0 }),
             ter: Vec::with_capacity(if full { len } else { 0 }),
             full,
@@ -432,8 +435,18 @@ impl KeyBuilder {
             self.key.extend_from_slice(&[P_SPACE, 1]);
             self.pending_space = false;
         }
-        let lower = if is_mark { c } else { key_lower(c) };
-        let is_word = !is_mark && lower.is_alphabetic();
+        let (lower, is_word, upper) = if c.is_ascii() {
+            (
+                c.to_ascii_lowercase(),
+                c.is_ascii_alphabetic(),
+                c.is_ascii_uppercase(),
+            )
+        } else if is_mark {
+            (c, false, false)
+        } else {
+            let lower = key_lower(c);
+            (lower, lower.is_alphabetic(), c.is_uppercase() || c == 'Ð')
+        };
         if !(is_word && self.word_open) && self.full {
             self.tone_at = self.sec.len();
             self.sec.push(1);
@@ -442,7 +455,7 @@ impl KeyBuilder {
         self.cur = Some(Element {
             lower,
             pos: if is_mark { None } else { alphabet_pos(lower) },
-            upper: c.is_uppercase() || c == 'Ð',
+            upper,
             orphan: is_mark,
         });
     }
@@ -818,6 +831,76 @@ mod tests {
         assert_ne!(compare_vi("Hoà", "Hòa"), Ordering::Equal);
         assert_eq!(compare_vi("Hoà", &nfd("Hoà")), Ordering::Equal);
         assert_eq!(compare_vi("Hoà", "Hòa"), compare_vi("Hòa", "Hoà").reverse());
+    }
+
+    #[test]
+    fn compare_vi_agrees_with_keys() {
+        let samples = [
+            "",
+            " ",
+            "a",
+            "A",
+            "à",
+            "À",
+            "ă",
+            "Ă",
+            "ằ",
+            "ặ",
+            "â",
+            "ậ",
+            "b",
+            "đ",
+            "Đ",
+            "Ð",
+            "Hoà",
+            "Hòa",
+            "HOÀ",
+            "Hoa",
+            "Hoa Bình",
+            "Hoà Bình",
+            "Hoà  Bình ",
+            "Hoà-Bình",
+            "ơ",
+            "o\u{302}\u{31B}",
+            "o\u{31B}\u{302}",
+            "\u{301}\u{323}",
+            "\u{323}\u{301}",
+            "a\u{308}\u{327}",
+            "a\u{327}\u{308}",
+            "ấ\u{323}",
+            "ậ\u{301}",
+            "1",
+            "10",
+            "9",
+            "z",
+            "ж",
+            "Ж",
+            "😀",
+            "한",
+            "Đông",
+            "Đồng",
+            "Dông",
+            "Tân Dân",
+            "Tân Châu",
+            "x\u{0}",
+        ];
+        for a in samples {
+            for form in [nfd(a), a.nfc().collect::<String>()] {
+                assert_eq!(collation_key(&form), collation_key(a), "{a:?} vs {form:?}");
+            }
+            for b in samples {
+                let expected = collation_key(a)
+                    .cmp(&collation_key(b))
+                    .then_with(|| a.nfc().cmp(b.nfc()));
+                assert_eq!(compare_vi(a, b), expected, "{a:?} vs {b:?}");
+            }
+        }
+        // Canonically equivalent orders give one key.
+        assert_eq!(
+            collation_key("o\u{302}\u{31B}"),
+            collation_key("o\u{31B}\u{302}")
+        );
+        assert_eq!(collation_key("ấ\u{323}"), collation_key("ậ\u{301}"));
     }
 
     #[test]

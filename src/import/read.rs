@@ -240,9 +240,18 @@ fn read_workbook(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Conten
     };
     let names = book.sheet_names();
     let name = match sheet {
+        // Sheet names are typed over SSH, often without accents: an exact
+        // key first, then a unique accent-insensitive match.
         Some(wanted) => names
             .iter()
             .find(|n| crate::text::match_key(n) == crate::text::match_key(wanted))
+            .or_else(|| {
+                let folded: Vec<&String> = names
+                    .iter()
+                    .filter(|n| crate::text::fold(n) == crate::text::fold(wanted))
+                    .collect();
+                (folded.len() == 1).then(|| folded[0])
+            })
             .cloned()
             .ok_or_else(|| {
                 Problem::file(

@@ -1,0 +1,1 @@
+//! Synthetic national-scale data for benchmarks (placeholder; being written).
