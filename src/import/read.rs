@@ -198,9 +198,27 @@ fn read_delimited(file: &str, text: &str, format: Format) -> Result<Grid, Proble
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    // The csv crate's own line numbers skip blank lines and miscount CRLF;
+    // count newlines up to each record's first byte instead.
+    let bytes = text.as_bytes();
+    let (mut seen, mut line_no) = (0usize, 1u64);
+    let mut line_of = |byte: usize| -> u64 {
+        let mut start = byte.min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start >= seen {
+            line_no += bytes[seen..start].iter().filter(|&&b| b == b'\n').count() as u64;
+            seen = start;
+        }
+        line_no
+    };
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
+            let line = e.position().map_or(0, |p| {
+                let at = (p.byte() as usize).min(text.len());
+                text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+            });
             Problem {
                 file: file.to_owned(),
                 place: Some(format!("dòng {line}")),
@@ -210,7 +228,7 @@ fn read_delimited(file: &str, text: &str, format: Format) -> Result<Grid, Proble
                 hint: Some("kiểm tra dấu ngoặc kép chưa đóng".into()),
             }
         })?;
-        let line = record.position().map_or(rows.len() as u64 + 1, |p| p.line());
+        let line = record.position().map_or(rows.len() as u64 + 1, |p| line_of(p.byte() as usize));
         let cells = record
             .iter()
             .map(|s| {
@@ -302,6 +320,14 @@ mod tests {
         assert_eq!(grid(b"a;b\n1,5;2\n").format, Format::Csv(b';'));
         assert_eq!(grid(b"a,b\n1.5,2\n").format, Format::Csv(b','));
         assert_eq!(grid(b"Title\r\na,b\r\n").rows[1].cells[1], Cell::Text("b".into()));
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines_and_crlf() {
+        let lines = |t: &[u8]| grid(t).rows.iter().map(|r| r.line).collect::<Vec<_>>();
+        assert_eq!(lines(b"h,a\nx,1\n\n\nz,3\n"), [1, 2, 5]);
+        assert_eq!(lines(b"h,a\r\nx,1\r\n\r\ny,2\r\n"), [1, 2, 4]);
+        assert_eq!(lines(b"\"multi\nline\",a\nx,1\n"), [1, 3]);
     }
 
     #[test]
