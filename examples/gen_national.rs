@@ -10,7 +10,8 @@ use chiso::import::shell_quote;
 use chiso::model::Period;
 use chiso::synthetic;
 
-const USAGE: &str = "usage: gen_national OUTDIR [--units 10035] [--months 13] [--last 2024-08] [--seed 1]";
+const USAGE: &str =
+    "usage: gen_national OUTDIR [--units 10035] [--months 13] [--last 2024-08] [--seed 1]";
 
 struct Args {
     out: PathBuf,
@@ -24,7 +25,10 @@ fn parse_args() -> Result<Args, String> {
     let mut out = None;
     let mut units = synthetic::NATIONAL_UNITS;
     let mut months = 13;
-    let mut last = Period { year: 2024, month: 8 };
+    let mut last = Period {
+        year: 2024,
+        month: 8,
+    };
     let mut seed = 1;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -47,7 +51,13 @@ fn parse_args() -> Result<Args, String> {
     if units == 0 || months == 0 {
         return Err("--units and --months must be at least 1".into());
     }
-    Ok(Args { out, units, months, last, seed })
+    Ok(Args {
+        out,
+        units,
+        months,
+        last,
+        seed,
+    })
 }
 
 fn main() -> ExitCode {
@@ -82,12 +92,20 @@ fn main() -> ExitCode {
         }
         files.push(path);
     }
-    println!("Wrote {} files of {} synthetic units to {}.", files.len(), args.units, args.out.display());
+    println!(
+        "Wrote {} files of {} synthetic units to {}.",
+        files.len(),
+        args.units,
+        args.out.display()
+    );
     println!("Parent: \"{}\"", synthetic::PARENT);
     println!("To load them:");
     let q = |p: &std::path::Path| shell_quote(&p.display().to_string());
     let db = q(&args.out.join("national.db"));
-    println!("  chiso --db {db} init --parent {}", shell_quote(synthetic::PARENT));
+    println!(
+        "  chiso --db {db} init --parent {}",
+        shell_quote(synthetic::PARENT)
+    );
     for (i, (p, f)) in periods.iter().zip(&files).enumerate() {
         let create = if i == 0 { " --create-units" } else { "" };
         println!("  chiso --db {db} import {} --period {p}{create}", q(f));

@@ -161,18 +161,36 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
         bail!("thiếu lệnh; xem `chiso --help`");
     };
     let cmd = match &cli.db {
-        Some(p) => format!("chiso --db {}", import::shell_quote(&p.display().to_string())),
+        Some(p) => format!(
+            "chiso --db {}",
+            import::shell_quote(&p.display().to_string())
+        ),
         None => "chiso".to_owned(),
     };
     if let Command::Demo = command {
         return crate::demo::run(cli.db.as_deref(), &mut std::io::stdout().lock());
     }
     let db_path = resolve_db_path(cli.db.as_deref())?;
-    let ctx = Ctx { db_path, cmd, command_line, actor: Actor::from_env() };
+    let ctx = Ctx {
+        db_path,
+        cmd,
+        command_line,
+        actor: Actor::from_env(),
+    };
     let out = &mut std::io::stdout().lock();
     match command {
-        Command::Init { parent, kind } => init(&ctx, &parent, kind.as_deref(), cli.db.is_none(), out),
-        Command::Import { files, period, create_units, replace, dry_run, sheet, encoding } => {
+        Command::Init { parent, kind } => {
+            init(&ctx, &parent, kind.as_deref(), cli.db.is_none(), out)
+        }
+        Command::Import {
+            files,
+            period,
+            create_units,
+            replace,
+            dry_run,
+            sheet,
+            encoding,
+        } => {
             let period = period.as_deref().map(parse_period).transpose()?;
             let encoding = encoding
                 .as_deref()
@@ -185,21 +203,37 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
                     })
                 })
                 .transpose()?;
-            let opts = Options { period, create_units, replace, sheet, encoding, cmd: ctx.cmd.clone() };
+            let opts = Options {
+                period,
+                create_units,
+                replace,
+                sheet,
+                encoding,
+                cmd: ctx.cmd.clone(),
+            };
             import_files(&ctx, &files, &opts, dry_run, out)
         }
-        Command::Set { period, unit, values } => set(&ctx, &parse_period(&period)?, &unit, &values, out),
+        Command::Set {
+            period,
+            unit,
+            values,
+        } => set(&ctx, &parse_period(&period)?, &unit, &values, out),
         Command::Units { command } => units_cmd(&ctx, command, out),
-        Command::Export { period, format, out: file } => {
-            export_cmd(&ctx, &parse_period(&period)?, format, file.as_deref(), out)
-        }
+        Command::Export {
+            period,
+            format,
+            out: file,
+        } => export_cmd(&ctx, &parse_period(&period)?, format, file.as_deref(), out),
         Command::Demo => unreachable!("handled above"),
     }
 }
 
 pub fn parse_period(s: &str) -> anyhow::Result<Period> {
     Period::parse(s).with_context(|| {
-        format!("tháng không hợp lệ: \"{}\"; viết dạng YYYY-MM, ví dụ 2024-08", text::show(s))
+        format!(
+            "tháng không hợp lệ: \"{}\"; viết dạng YYYY-MM, ví dụ 2024-08",
+            text::show(s)
+        )
     })
 }
 
@@ -223,9 +257,7 @@ fn init(
             kind.code()
         );
     }
-    if default_location
-        && let Some(dir) = ctx.db_path.parent()
-    {
+    if default_location && let Some(dir) = ctx.db_path.parent() {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("không tạo được thư mục {}", dir.display()))?;
     }
@@ -241,8 +273,18 @@ fn init(
         let _ = std::fs::remove_file(&ctx.db_path);
         return Err(e);
     }
-    writeln!(out, "Đã tạo cơ sở dữ liệu {} cho \"{}\" ({}).", ctx.db_path.display(), name, kind)?;
-    writeln!(out, "Tiếp theo: {} import TỆP --period YYYY-MM --create-units", ctx.cmd)?;
+    writeln!(
+        out,
+        "Đã tạo cơ sở dữ liệu {} cho \"{}\" ({}).",
+        ctx.db_path.display(),
+        name,
+        kind
+    )?;
+    writeln!(
+        out,
+        "Tiếp theo: {} import TỆP --period YYYY-MM --create-units",
+        ctx.cmd
+    )?;
     Ok(())
 }
 
@@ -260,9 +302,12 @@ fn read_inputs(files: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
     files
         .iter()
         .map(|f| {
-            let bytes = std::fs::read(f)
-                .with_context(|| format!("không đọc được tệp {}", f.display()))?;
-            Ok(Input { name: f.display().to_string(), bytes })
+            let bytes =
+                std::fs::read(f).with_context(|| format!("không đọc được tệp {}", f.display()))?;
+            Ok(Input {
+                name: f.display().to_string(),
+                bytes,
+            })
         })
         .collect()
 }
@@ -277,10 +322,9 @@ fn import_files(
     let mut db = open(ctx)?;
     let inputs = read_inputs(files)?;
     let plan = import::plan(db.conn(), &inputs, opts)?;
-    let (new, changed, unchanged) = plan
-        .files
-        .iter()
-        .fold((0, 0, 0), |a, f| (a.0 + f.new, a.1 + f.changed, a.2 + f.unchanged));
+    let (new, changed, unchanged) = plan.files.iter().fold((0, 0, 0), |a, f| {
+        (a.0 + f.new, a.1 + f.changed, a.2 + f.unchanged)
+    });
     writeln!(out, "Số liệu {} ({})", plan.period.label_vi(), plan.period)?;
     for f in &plan.files {
         writeln!(
@@ -305,7 +349,10 @@ fn import_files(
     }
     if dry_run {
         for c in &plan.changes {
-            let old = c.old.as_ref().map_or("(trống)".to_owned(), import::show_value);
+            let old = c
+                .old
+                .as_ref()
+                .map_or("(trống)".to_owned(), import::show_value);
             writeln!(
                 out,
                 "  {} · {}: {} → {}",
@@ -354,7 +401,10 @@ fn set(
     let mut wanted: Vec<(usize, Option<Value>)> = Vec::new();
     for a in assignments {
         let Some((code, raw)) = a.split_once('=') else {
-            problems.push(format!("\"{}\": cần dạng METRIC=VALUE, ví dụ processing=99,62", text::show(a)));
+            problems.push(format!(
+                "\"{}\": cần dạng METRIC=VALUE, ví dụ processing=99,62",
+                text::show(a)
+            ));
             continue;
         };
         let code = code.trim();
@@ -362,7 +412,11 @@ fn set(
             problems.push(format!(
                 "không có chỉ số \"{}\"; các mã: {}",
                 text::show(code),
-                metrics.iter().map(|m| m.code.as_str()).collect::<Vec<_>>().join(", ")
+                metrics
+                    .iter()
+                    .map(|m| m.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             continue;
         };
@@ -385,12 +439,18 @@ fn set(
         .into_iter()
         .filter_map(|(m, new)| {
             let old = stored.get(&(unit.id, metrics[m].id)).cloned();
-            let show = |v: &Option<Value>| v.as_ref().map_or("(trống)".to_owned(), import::show_value);
+            let show =
+                |v: &Option<Value>| v.as_ref().map_or("(trống)".to_owned(), import::show_value);
             if old == new {
                 lines.push(format!("  {}: {} (không đổi)", metrics[m].code, show(&new)));
                 None
             } else {
-                lines.push(format!("  {}: {} → {}", metrics[m].code, show(&old), show(&new)));
+                lines.push(format!(
+                    "  {}: {} → {}",
+                    metrics[m].code,
+                    show(&old),
+                    show(&new)
+                ));
                 Some((m, old, new))
             }
         })
@@ -433,7 +493,11 @@ fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyhow::R
             let list = units::list(db.conn())?;
             let aliases = units::aliases(db.conn())?;
             let aliases_of = |id: i64| -> Vec<&str> {
-                aliases.iter().filter(|(u, _)| *u == id).map(|(_, a)| a.as_str()).collect()
+                aliases
+                    .iter()
+                    .filter(|(u, _)| *u == id)
+                    .map(|(_, a)| a.as_str())
+                    .collect()
             };
             match format {
                 ListFormat::Json => {
@@ -457,7 +521,11 @@ fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyhow::R
                         .enumerate()
                         .map(|(i, u)| {
                             [
-                                if u.is_parent { "-".into() } else { i.to_string() },
+                                if u.is_parent {
+                                    "-".into()
+                                } else {
+                                    i.to_string()
+                                },
                                 u.name.clone(),
                                 u.kind.code().to_owned(),
                                 aliases_of(u.id).join(", "),
@@ -465,7 +533,11 @@ fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyhow::R
                         })
                         .collect();
                     write_table(out, &["STT", "Đơn vị", "Loại", "Bí danh"], &rows)?;
-                    writeln!(out, "{} đơn vị trực thuộc.", list.iter().filter(|u| !u.is_parent).count())?;
+                    writeln!(
+                        out,
+                        "{} đơn vị trực thuộc.",
+                        list.iter().filter(|u| !u.is_parent).count()
+                    )?;
                 }
             }
         }
@@ -473,7 +545,9 @@ fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyhow::R
             let name = units::clean_name(&name)?;
             let kind = units::kind_for(&name, kind.as_deref().map(parse_kind).transpose()?, false);
             if kind.is_parent_level() {
-                bail!("mỗi cơ sở dữ liệu chỉ có một đơn vị cấp trên; đơn vị trực thuộc là xa, phuong, thi_tran hoặc dac_khu");
+                bail!(
+                    "mỗi cơ sở dữ liệu chỉ có một đơn vị cấp trên; đơn vị trực thuộc là xa, phuong, thi_tran hoặc dac_khu"
+                );
             }
             let similar = UnitIndex::load(db.conn())?.similar(&name);
             db.write(|tx| -> anyhow::Result<()> {
@@ -501,7 +575,11 @@ fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyhow::R
             if added {
                 writeln!(out, "Từ nay \"{alias}\" được hiểu là \"{}\".", unit.name)?;
             } else {
-                writeln!(out, "\"{alias}\" vốn đã được hiểu là \"{}\"; không có gì thay đổi.", unit.name)?;
+                writeln!(
+                    out,
+                    "\"{alias}\" vốn đã được hiểu là \"{}\"; không có gì thay đổi.",
+                    unit.name
+                )?;
             }
         }
         UnitsCommand::Rename { old, to } => {
@@ -528,7 +606,11 @@ fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyhow::R
 }
 
 /// A plain text table; NFC Vietnamese is one column per char.
-pub fn write_table(out: &mut dyn Write, header: &[&str], rows: &[[String; 4]]) -> std::io::Result<()> {
+pub fn write_table(
+    out: &mut dyn Write,
+    header: &[&str],
+    rows: &[[String; 4]],
+) -> std::io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (w, c) in widths.iter_mut().zip(r.iter()) {
@@ -589,7 +671,8 @@ fn export_cmd(
     let bytes = export::render(&table, &parent, format)?;
     match file {
         Some(path) => {
-            std::fs::write(path, &bytes).with_context(|| format!("không ghi được {}", path.display()))?;
+            std::fs::write(path, &bytes)
+                .with_context(|| format!("không ghi được {}", path.display()))?;
             eprintln!(
                 "Đã xuất {} đơn vị, {} chỉ số của {} vào {}.",
                 table.units.len(),
@@ -605,21 +688,28 @@ fn export_cmd(
 
 /// Renders an import refusal: every problem, then every conflict.
 pub fn describe_import_error(e: &ImportError) -> Option<String> {
-    let ImportError::Rejected { problems, conflicts } = e else {
+    let ImportError::Rejected {
+        problems,
+        conflicts,
+    } = e
+    else {
         return None;
     };
     let mut s = String::new();
     if !problems.is_empty() {
-        s.push_str(&format!("lỗi: {} vấn đề trong dữ liệu nhập; không ghi gì vào cơ sở dữ liệu:\n", problems.len()));
+        s.push_str(&format!(
+            "lỗi: {} vấn đề trong dữ liệu nhập; không ghi gì vào cơ sở dữ liệu:\n",
+            problems.len()
+        ));
         // A hint shared by many rows is printed once, after its first row.
         let mut hinted: Vec<String> = Vec::new();
         for p in problems {
             let mut p = p.clone();
-            if let Some(h) = p.hint.take() {
-                if !hinted.contains(&h) {
-                    hinted.push(h.clone());
-                    p.hint = Some(h);
-                }
+            if let Some(h) = p.hint.take()
+                && !hinted.contains(&h)
+            {
+                hinted.push(h.clone());
+                p.hint = Some(h);
             }
             s.push_str(&format!("  {p}\n"));
         }

@@ -42,13 +42,17 @@ const FILES: &[(&str, &str, &str)] = &[
 ];
 
 fn default_path() -> anyhow::Result<PathBuf> {
-    let dir = dirs::data_dir().context("không xác định được thư mục dữ liệu; hãy dùng --db PATH")?;
+    let dir =
+        dirs::data_dir().context("không xác định được thư mục dữ liệu; hãy dùng --db PATH")?;
     Ok(dir.join("chiso").join("demo.db"))
 }
 
 /// Builds the demo database at `path` (which must not exist).
 pub fn build(path: &Path) -> anyhow::Result<Db> {
-    let actor = Actor { os_user: "demo".into(), ssh_client: None };
+    let actor = Actor {
+        os_user: "demo".into(),
+        ssh_client: None,
+    };
     let mut db = Db::create(path)?;
     db.write(|tx| -> anyhow::Result<()> {
         let cs = db::begin_changeset(tx, &actor, "init", "chiso demo")?;
@@ -73,10 +77,18 @@ pub fn build(path: &Path) -> anyhow::Result<Db> {
             encoding: None,
             cmd: "chiso".into(),
         };
-        let input = [Input { name: (*name).to_owned(), bytes: text.as_bytes().to_vec() }];
+        let input = [Input {
+            name: (*name).to_owned(),
+            bytes: text.as_bytes().to_vec(),
+        }];
         let plan = import::plan(db.conn(), &input, &opts)
             .with_context(|| format!("dữ liệu mẫu {name} không nhập được"))?;
-        import::apply(&mut db, &plan, &actor, &format!("chiso demo: import {name}"))?;
+        import::apply(
+            &mut db,
+            &plan,
+            &actor,
+            &format!("chiso demo: import {name}"),
+        )?;
     }
     Ok(db)
 }
@@ -114,7 +126,10 @@ pub fn run(db_flag: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
 
 fn print_summary(db: &Db, out: &mut dyn Write) -> anyhow::Result<()> {
     let periods = db::periods_with_data(db.conn())?;
-    let children = units::list(db.conn())?.iter().filter(|u| !u.is_parent).count();
+    let children = units::list(db.conn())?
+        .iter()
+        .filter(|u| !u.is_parent)
+        .count();
     writeln!(out, "Cơ sở dữ liệu mẫu: {}", db.path().display())?;
     writeln!(
         out,
@@ -122,14 +137,21 @@ fn print_summary(db: &Db, out: &mut dyn Write) -> anyhow::Result<()> {
         periods.join(", ")
     )?;
     let table = values::month_table(db.conn(), "2024-08")?;
-    writeln!(out, "\nTháng 8/2024, đúng như công văn 884/UBND-VP và hai phụ lục:")?;
+    writeln!(
+        out,
+        "\nTháng 8/2024, đúng như công văn 884/UBND-VP và hai phụ lục:"
+    )?;
     let mut header = vec!["Đơn vị".to_owned()];
     header.extend(table.metrics.iter().map(|m| m.code.clone()));
     let rows = table.parent.iter().chain(&table.units);
     let cells: Vec<Vec<String>> = rows
         .map(|r| {
             let mut v = vec![r.unit.name.clone()];
-            v.extend(r.values.iter().map(|x| x.as_ref().map_or("·".into(), import::show_value)));
+            v.extend(
+                r.values
+                    .iter()
+                    .map(|x| x.as_ref().map_or("·".into(), import::show_value)),
+            );
             v
         })
         .collect();
@@ -145,7 +167,11 @@ fn print_summary(db: &Db, out: &mut dyn Write) -> anyhow::Result<()> {
             .enumerate()
             .map(|(i, (c, w))| {
                 let pad = " ".repeat(w - c.chars().count());
-                if i == 0 { format!("{c}{pad}") } else { format!("{pad}{c}") }
+                if i == 0 {
+                    format!("{c}{pad}")
+                } else {
+                    format!("{pad}{c}")
+                }
             })
             .collect::<Vec<_>>()
             .join("  ")

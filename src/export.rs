@@ -18,7 +18,11 @@ pub enum ExportFormat {
 pub const UNIT_HEADER: &str = "Đơn vị";
 pub const ORDINAL_HEADER: &str = "STT";
 
-pub fn render(table: &MonthTable, parent_name: &str, format: ExportFormat) -> anyhow::Result<Vec<u8>> {
+pub fn render(
+    table: &MonthTable,
+    parent_name: &str,
+    format: ExportFormat,
+) -> anyhow::Result<Vec<u8>> {
     Ok(match format {
         ExportFormat::Csv => delimited(table, b',')?,
         ExportFormat::Tsv => delimited(table, b'\t')?,
@@ -37,11 +41,13 @@ fn cell_text(v: &Option<Value>) -> String {
 
 /// Rows with the parent first (no ordinal), then the units numbered from 1.
 fn rows(table: &MonthTable) -> impl Iterator<Item = (Option<usize>, &MonthRow)> {
-    table
-        .parent
-        .iter()
-        .map(|p| (None, p))
-        .chain(table.units.iter().enumerate().map(|(i, r)| (Some(i + 1), r)))
+    table.parent.iter().map(|p| (None, p)).chain(
+        table
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (Some(i + 1), r)),
+    )
 }
 
 fn delimited(table: &MonthTable, delimiter: u8) -> anyhow::Result<Vec<u8>> {
@@ -60,7 +66,7 @@ fn delimited(table: &MonthTable, delimiter: u8) -> anyhow::Result<Vec<u8>> {
         record.extend(row.values.iter().map(cell_text));
         w.write_record(&record)?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn values_json(table: &MonthTable, row: &MonthRow) -> serde_json::Value {
@@ -111,7 +117,10 @@ fn xlsx(table: &MonthTable, parent_name: &str) -> anyhow::Result<Vec<u8>> {
     let sheet = book.add_worksheet();
     sheet.set_name(table.period.as_str())?;
     let bold = XFormat::new().set_bold();
-    let wrap = XFormat::new().set_bold().set_text_wrap().set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let wrap = XFormat::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_border(rust_xlsxwriter::FormatBorder::Thin);
     let cell = XFormat::new().set_border(rust_xlsxwriter::FormatBorder::Thin);
     let title = format!(
         "Kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp tháng {}/{} - {}",

@@ -14,7 +14,10 @@ fn main() -> ExitCode {
     match chiso::cli::run(cli, command_line) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            match e.downcast_ref::<chiso::import::ImportError>().and_then(chiso::cli::describe_import_error) {
+            match e
+                .downcast_ref::<chiso::import::ImportError>()
+                .and_then(chiso::cli::describe_import_error)
+            {
                 Some(report) => eprint!("{report}"),
                 None => {
                     let msg = format!("{e:#}");

@@ -32,17 +32,29 @@ impl Period {
 
     pub fn previous(self) -> Period {
         if self.month == 1 {
-            Period { year: self.year - 1, month: 12 }
+            Period {
+                year: self.year - 1,
+                month: 12,
+            }
         } else {
-            Period { year: self.year, month: self.month - 1 }
+            Period {
+                year: self.year,
+                month: self.month - 1,
+            }
         }
     }
 
     pub fn next(self) -> Period {
         if self.month == 12 {
-            Period { year: self.year + 1, month: 1 }
+            Period {
+                year: self.year + 1,
+                month: 1,
+            }
         } else {
-            Period { year: self.year, month: self.month + 1 }
+            Period {
+                year: self.year,
+                month: self.month + 1,
+            }
         }
     }
 
@@ -191,7 +203,11 @@ impl UnitKind {
     pub fn is_parent_level(self) -> bool {
         matches!(
             self,
-            UnitKind::Tinh | UnitKind::ThanhPho | UnitKind::Huyen | UnitKind::ThiXa | UnitKind::Quan
+            UnitKind::Tinh
+                | UnitKind::ThanhPho
+                | UnitKind::Huyen
+                | UnitKind::ThiXa
+                | UnitKind::Quan
         )
     }
 
@@ -210,7 +226,10 @@ impl UnitKind {
             {
                 // Skip as many words in the original as the prefix has.
                 let words = p.split(' ').count();
-                let rest = name.trim().splitn(words + 1, char::is_whitespace).nth(words);
+                let rest = name
+                    .trim()
+                    .splitn(words + 1, char::is_whitespace)
+                    .nth(words);
                 if let Some(rest) = rest {
                     return (Some(kind), rest.trim());
                 }
@@ -245,9 +264,23 @@ mod tests {
         assert_eq!(Period::parse("8/2024"), Some(p));
         assert_eq!(Period::parse("2024-8"), Some(p));
         assert_eq!(p.previous().to_string(), "2024-07");
-        assert_eq!(Period::parse("2024-01").unwrap().previous().to_string(), "2023-12");
-        assert_eq!(Period::parse("2024-12").unwrap().next().to_string(), "2025-01");
-        for bad in ["2024-13", "2024-00", "24-08", "2024", "", "2024-08-01", "abcd-ef"] {
+        assert_eq!(
+            Period::parse("2024-01").unwrap().previous().to_string(),
+            "2023-12"
+        );
+        assert_eq!(
+            Period::parse("2024-12").unwrap().next().to_string(),
+            "2025-01"
+        );
+        for bad in [
+            "2024-13",
+            "2024-00",
+            "24-08",
+            "2024",
+            "",
+            "2024-08-01",
+            "abcd-ef",
+        ] {
             assert_eq!(Period::parse(bad), None, "{bad}");
         }
     }
@@ -258,9 +291,18 @@ mod tests {
             UnitKind::split_prefix("Thị trấn Khoái Châu"),
             (Some(UnitKind::ThiTran), "Khoái Châu")
         );
-        assert_eq!(UnitKind::split_prefix("xã  An Vỹ"), (Some(UnitKind::Xa), "An Vỹ"));
-        assert_eq!(UnitKind::split_prefix("Huyện Khoái Châu"), (Some(UnitKind::Huyen), "Khoái Châu"));
-        assert_eq!(UnitKind::split_prefix("Thị xã Mỹ Hào"), (Some(UnitKind::ThiXa), "Mỹ Hào"));
+        assert_eq!(
+            UnitKind::split_prefix("xã  An Vỹ"),
+            (Some(UnitKind::Xa), "An Vỹ")
+        );
+        assert_eq!(
+            UnitKind::split_prefix("Huyện Khoái Châu"),
+            (Some(UnitKind::Huyen), "Khoái Châu")
+        );
+        assert_eq!(
+            UnitKind::split_prefix("Thị xã Mỹ Hào"),
+            (Some(UnitKind::ThiXa), "Mỹ Hào")
+        );
         assert_eq!(UnitKind::split_prefix("Xuân Trúc"), (None, "Xuân Trúc"));
         assert_eq!(UnitKind::split_prefix("Xã"), (None, "Xã"));
         assert_eq!(UnitKind::parse("thi_tran"), Some(UnitKind::ThiTran));

@@ -56,9 +56,9 @@ impl Rng {
 
 /// FNV-1a, to give each unit a stable character across months.
 fn fnv(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// `n` unique names: mostly "Xã Giả Lập 00001", some "Phường Giả Lập …"
@@ -142,7 +142,14 @@ fn unit_row(name: &str, month_seed: u64) -> Row {
         + 0.25 * digitization
         + 0.1 * copies_part
         + r.range(-3.0, 3.0));
-    Row { processing, satisfaction, online_payment, score, digitization, e_copies }
+    Row {
+        processing,
+        satisfaction,
+        online_payment,
+        score,
+        digitization,
+        e_copies,
+    }
 }
 
 fn push_row(out: &mut String, ordinal: Option<usize>, name: &str, row: &Row) {
@@ -215,8 +222,16 @@ mod tests {
     fn csv_has_every_row_and_values_in_range() {
         let names = unit_names(500);
         let csv = month_csv(&names, PARENT, (2024, 8), 7);
-        assert_eq!(csv, month_csv(&names, PARENT, (2024, 8), 7), "deterministic");
-        assert_ne!(csv, month_csv(&names, PARENT, (2024, 9), 7), "months differ");
+        assert_eq!(
+            csv,
+            month_csv(&names, PARENT, (2024, 8), 7),
+            "deterministic"
+        );
+        assert_ne!(
+            csv,
+            month_csv(&names, PARENT, (2024, 9), 7),
+            "months differ"
+        );
         let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
         assert_eq!(lines.len(), 1 + 1 + names.len());
         assert!(lines[1].starts_with(&format!(",{PARENT},")));
@@ -248,9 +263,18 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let mut db = Db::create(&dir.path().join("t.db")).unwrap();
-        let labels: Vec<String> = db.metrics().unwrap().into_iter().take(7).map(|m| m.label).collect();
+        let labels: Vec<String> = db
+            .metrics()
+            .unwrap()
+            .into_iter()
+            .take(7)
+            .map(|m| m.label)
+            .collect();
         assert_eq!(labels, METRIC_LABELS);
-        let actor = Actor { os_user: "t".into(), ssh_client: None };
+        let actor = Actor {
+            os_user: "t".into(),
+            ssh_client: None,
+        };
         db.write(|tx| -> anyhow::Result<()> {
             let cs = db::begin_changeset(tx, &actor, "init", "test")?;
             units::add(tx, cs, PARENT, UnitKind::Tinh, true)?;
@@ -268,8 +292,13 @@ mod tests {
             encoding: None,
             cmd: "chiso".into(),
         };
-        let inputs = [Input { name: "m.csv".into(), bytes: csv.into_bytes() }];
-        let plan = import::plan(db.conn(), &inputs, &opts).map_err(|e| format!("{e:?}")).unwrap();
+        let inputs = [Input {
+            name: "m.csv".into(),
+            bytes: csv.into_bytes(),
+        }];
+        let plan = import::plan(db.conn(), &inputs, &opts)
+            .map_err(|e| format!("{e:?}"))
+            .unwrap();
         assert_eq!(plan.new_units.len(), names.len());
         assert_eq!(plan.changes.len(), (names.len() + 1) * 7);
         assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);

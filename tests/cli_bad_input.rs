@@ -9,8 +9,15 @@ use common::*;
 fn refused(db: &std::path::Path, args: &[&str]) -> String {
     let before = snapshot(db);
     let err = fails(db, args);
-    assert!(err.contains("không ghi gì") || err.starts_with("lỗi:"), "{err}");
-    assert_eq!(snapshot(db), before, "database changed after a refused {args:?}");
+    assert!(
+        err.contains("không ghi gì") || err.starts_with("lỗi:"),
+        "{err}"
+    );
+    assert_eq!(
+        snapshot(db),
+        before,
+        "database changed after a refused {args:?}"
+    );
     err
 }
 
@@ -19,11 +26,21 @@ fn a_month_is_required_and_must_agree() {
     let dir = tempfile::tempdir().unwrap();
     let db = seeded_db(dir.path());
     let err = refused(&db, &["import", s(&p1())]);
-    assert!(err.contains("khoai-chau-2024-08-phu-luc-1.tsv: không biết số liệu của tháng nào"), "{err}");
+    assert!(
+        err.contains("khoai-chau-2024-08-phu-luc-1.tsv: không biết số liệu của tháng nào"),
+        "{err}"
+    );
     assert!(err.contains("--period YYYY-MM"), "{err}");
-    let f = write(dir.path(), "july.tsv", "Kết quả tháng 7/2024\nĐơn vị\tĐiểm tổng hợp\nAn Vỹ\t80\n".as_bytes());
+    let f = write(
+        dir.path(),
+        "july.tsv",
+        "Kết quả tháng 7/2024\nĐơn vị\tĐiểm tổng hợp\nAn Vỹ\t80\n".as_bytes(),
+    );
     let err = refused(&db, &["import", s(&f), "--period", "2024-08"]);
-    assert!(err.contains("july.tsv: tệp ghi tháng 7/2024 nhưng đang nhập cho --period 2024-08"), "{err}");
+    assert!(
+        err.contains("july.tsv: tệp ghi tháng 7/2024 nhưng đang nhập cho --period 2024-08"),
+        "{err}"
+    );
     let err = refused(&db, &["import", s(&f), "--period", "2024-13"]);
     assert!(err.contains("tháng không hợp lệ: \"2024-13\""), "{err}");
 }
@@ -41,7 +58,11 @@ fn every_bad_value_of_every_file_is_reported_in_one_run() {
          3\tChí Tân\t-1\t-\tkhá\n"
             .as_bytes(),
     );
-    let b = write(dir.path(), "b.csv", "Đơn vị,Điểm tổng hợp\nDạ Trạch,abc\n".as_bytes());
+    let b = write(
+        dir.path(),
+        "b.csv",
+        "Đơn vị,Điểm tổng hợp\nDạ Trạch,abc\n".as_bytes(),
+    );
     let err = refused(&db, &["import", s(&a), s(&b), "--period", "2024-09"]);
     for needle in [
         "a.tsv, dòng 2, cột \"Kết quả xử lý hồ sơ (%)\", giá trị \"100,5\": ngoài khoảng cho phép (từ 0 đến 100)",
@@ -69,16 +90,39 @@ fn duplicates_ragged_rows_and_missing_names() {
     );
     let err = refused(&db, &["import", s(&f), "--period", "2024-09"]);
     assert!(err.contains("dup.csv, dòng 3, cột \"Điểm tổng hợp\", giá trị \"Xã An Vỹ\": đơn vị có hai giá trị score trong cùng lần nhập (lần đầu: "), "{err}");
-    assert!(err.contains("dup.csv, dòng 4: dòng có 2 ô nhưng dòng tiêu đề có 3 cột"), "{err}");
-    assert!(err.contains("dup.csv, dòng 5: dòng có 4 ô nhưng dòng tiêu đề có 3 cột"), "{err}");
-    assert!(err.contains("dup.csv, dòng 6, cột \"Đơn vị\": dòng có số liệu nhưng thiếu tên đơn vị"), "{err}");
+    assert!(
+        err.contains("dup.csv, dòng 4: dòng có 2 ô nhưng dòng tiêu đề có 3 cột"),
+        "{err}"
+    );
+    assert!(
+        err.contains("dup.csv, dòng 5: dòng có 4 ô nhưng dòng tiêu đề có 3 cột"),
+        "{err}"
+    );
+    assert!(
+        err.contains("dup.csv, dòng 6, cột \"Đơn vị\": dòng có số liệu nhưng thiếu tên đơn vị"),
+        "{err}"
+    );
 
     // The same unit and metric in two files of one import.
-    let g = write(dir.path(), "again.tsv", "Đơn vị\tĐiểm tổng hợp\nAn Vỹ\t80\n".as_bytes());
-    let h = write(dir.path(), "again2.tsv", "Đơn vị\tĐiểm tổng hợp\nan  vỹ\t80\n".as_bytes());
+    let g = write(
+        dir.path(),
+        "again.tsv",
+        "Đơn vị\tĐiểm tổng hợp\nAn Vỹ\t80\n".as_bytes(),
+    );
+    let h = write(
+        dir.path(),
+        "again2.tsv",
+        "Đơn vị\tĐiểm tổng hợp\nan  vỹ\t80\n".as_bytes(),
+    );
     let err = refused(&db, &["import", s(&g), s(&h), "--period", "2024-09"]);
-    assert!(err.contains("again2.tsv, dòng 2, cột \"Điểm tổng hợp\""), "{err}");
-    assert!(err.contains("lần đầu: ") && err.contains("again.tsv, dòng 2"), "{err}");
+    assert!(
+        err.contains("again2.tsv, dòng 2, cột \"Điểm tổng hợp\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("lần đầu: ") && err.contains("again.tsv, dòng 2"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -90,9 +134,17 @@ fn control_characters_are_refused_and_never_echoed() {
         "ctl.tsv",
         "Đơn vị\tĐiểm tổng hợp\tGhi chú\nAn\u{1b}[31m Vỹ\t80\t\nBình Kiều\t7\u{7}0\t\nChí Tân\t70\tx\u{1b}]0;title\u{7}\n".as_bytes(),
     );
-    let err = refused(&db, &["import", s(&f), "--period", "2024-09", "--create-units"]);
+    let err = refused(
+        &db,
+        &["import", s(&f), "--period", "2024-09", "--create-units"],
+    );
     assert!(err.contains("ctl.tsv, dòng 2, cột \"Đơn vị\", giá trị \"An\\u{1b}[31m Vỹ\": tên đơn vị chứa ký tự điều khiển"), "{err}");
-    assert!(err.contains("ctl.tsv, dòng 3, cột \"Điểm tổng hợp\", giá trị \"7\\u{7}0\": ô chứa ký tự điều khiển"), "{err}");
+    assert!(
+        err.contains(
+            "ctl.tsv, dòng 3, cột \"Điểm tổng hợp\", giá trị \"7\\u{7}0\": ô chứa ký tự điều khiển"
+        ),
+        "{err}"
+    );
     assert!(err.contains("ctl.tsv, dòng 4, cột \"Ghi chú\""), "{err}");
     assert!(!err.contains('\u{7}'), "{err:?}");
     // A unit name typed with a control character is refused too.
@@ -110,28 +162,61 @@ fn unknown_ambiguous_and_lookalike_names() {
         "Đơn vị\tĐiểm tổng hợp\nXã Mới Tinh\t80\nKhoái Châu\t81\nThi tran Khoai Chau\t82\nTân Dan\t83\n".as_bytes(),
     );
     let err = refused(&db, &["import", s(&f), "--period", "2024-09"]);
-    assert!(err.contains("dòng 2, cột \"Đơn vị\", giá trị \"Xã Mới Tinh\": không có đơn vị này"), "{err}");
+    assert!(
+        err.contains("dòng 2, cột \"Đơn vị\", giá trị \"Xã Mới Tinh\": không có đơn vị này"),
+        "{err}"
+    );
     assert!(err.contains("--create-units"), "{err}");
     assert!(
         err.contains("giá trị \"Khoái Châu\": tên khớp nhiều đơn vị: \"Huyện Khoái Châu\", \"Thị trấn Khoái Châu\""),
         "{err}"
     );
-    assert!(err.contains("giá trị \"Thi tran Khoai Chau\": không có đơn vị này; có phải \"Thị trấn Khoái Châu\"?"), "{err}");
-    assert!(err.contains("giá trị \"Tân Dan\": không có đơn vị này; có phải \"Tân Dân\"?"), "{err}");
+    assert!(
+        err.contains(
+            "giá trị \"Thi tran Khoai Chau\": không có đơn vị này; có phải \"Thị trấn Khoái Châu\"?"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("giá trị \"Tân Dan\": không có đơn vị này; có phải \"Tân Dân\"?"),
+        "{err}"
+    );
     // --create-units still refuses a name that matches an existing unit
     // without accents: creating it would silently split one commune in two.
-    let err = refused(&db, &["import", s(&f), "--period", "2024-09", "--create-units"]);
+    let err = refused(
+        &db,
+        &["import", s(&f), "--period", "2024-09", "--create-units"],
+    );
     assert!(err.contains("có phải \"Tân Dân\"?"), "{err}");
-    assert!(!err.contains("Xã Mới Tinh"), "a new name is created with --create-units: {err}");
+    assert!(
+        !err.contains("Xã Mới Tinh"),
+        "a new name is created with --create-units: {err}"
+    );
 }
 
 #[test]
 fn two_spellings_in_one_first_import_are_not_split() {
     let dir = tempfile::tempdir().unwrap();
     let db = new_db(dir.path());
-    let err = refused(&db, &["import", s(&p1()), s(&p2()), "--period", "2024-08", "--create-units"]);
-    assert!(err.contains("khoai-chau-2024-08-phu-luc-2.tsv, dòng 26"), "{err}");
-    assert!(err.contains("tệp nhập viết cả \"Đông Tiến\" và \"Đồng Tiến\": một đơn vị hay hai?"), "{err}");
+    let err = refused(
+        &db,
+        &[
+            "import",
+            s(&p1()),
+            s(&p2()),
+            "--period",
+            "2024-08",
+            "--create-units",
+        ],
+    );
+    assert!(
+        err.contains("khoai-chau-2024-08-phu-luc-2.tsv, dòng 26"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tệp nhập viết cả \"Đông Tiến\" và \"Đồng Tiến\": một đơn vị hay hai?"),
+        "{err}"
+    );
     assert_eq!(err.matches("vấn đề").count(), 1, "{err}");
 }
 
@@ -141,33 +226,79 @@ fn unreadable_files() {
     let db = seeded_db(dir.path());
     let nohead = write(dir.path(), "nohead.csv", b"a,b\n1,2\n");
     let err = refused(&db, &["import", s(&nohead), "--period", "2024-09"]);
-    assert!(err.contains("nohead.csv: không tìm thấy dòng tiêu đề"), "{err}");
-    assert!(err.contains("Đơn vị, STT, Kết quả xử lý hồ sơ (%)"), "{err}");
+    assert!(
+        err.contains("nohead.csv: không tìm thấy dòng tiêu đề"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Đơn vị, STT, Kết quả xử lý hồ sơ (%)"),
+        "{err}"
+    );
 
-    let utf16 = write(dir.path(), "u16.txt", &"Đơn vị\tĐiểm\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect::<Vec<u8>>());
+    let utf16 = write(
+        dir.path(),
+        "u16.txt",
+        &"Đơn vị\tĐiểm\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect::<Vec<u8>>(),
+    );
     let err = refused(&db, &["import", s(&utf16), "--period", "2024-09"]);
-    assert!(err.contains("u16.txt: tệp có vẻ là UTF-16 nhưng không có dấu BOM"), "{err}");
+    assert!(
+        err.contains("u16.txt: tệp có vẻ là UTF-16 nhưng không có dấu BOM"),
+        "{err}"
+    );
     assert!(err.contains("--encoding utf-16le"), "{err}");
 
-    let zip = write(dir.path(), "broken.xlsx", b"PK\x03\x04 not really a workbook");
+    let zip = write(
+        dir.path(),
+        "broken.xlsx",
+        b"PK\x03\x04 not really a workbook",
+    );
     let err = refused(&db, &["import", s(&zip), "--period", "2024-09"]);
-    assert!(err.contains("broken.xlsx: không đọc được bảng tính"), "{err}");
+    assert!(
+        err.contains("broken.xlsx: không đọc được bảng tính"),
+        "{err}"
+    );
 
-    let json = write(dir.path(), "bad.json", b"{\"period\": \"2024-09\",\n \"units\": [ }");
+    let json = write(
+        dir.path(),
+        "bad.json",
+        b"{\"period\": \"2024-09\",\n \"units\": [ }",
+    );
     let err = refused(&db, &["import", s(&json)]);
     assert!(err.contains("bad.json, dòng 2, cột "), "{err}");
     assert!(err.contains("JSON không hợp lệ"), "{err}");
 
     let json = write(dir.path(), "other.json", "{\"period\":\"2024-09\",\"parent\":{\"name\":\"Huyện Khác\",\"values\":{}},\"units\":[{\"name\":\"An Vỹ\",\"values\":{\"nope\":1,\"score\":\"80\"}}]}".as_bytes());
     let err = refused(&db, &["import", s(&json)]);
-    assert!(err.contains("other.json, parent.name, cột \"name\", giá trị \"Huyện Khác\""), "{err}");
-    assert!(err.contains("other.json, units[0].values.nope: không có chỉ số mã \"nope\""), "{err}");
+    assert!(
+        err.contains("other.json, parent.name, cột \"name\", giá trị \"Huyện Khác\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("other.json, units[0].values.nope: không có chỉ số mã \"nope\""),
+        "{err}"
+    );
 
     let missing = dir.path().join("missing.csv");
     let err = refused(&db, &["import", s(&missing), "--period", "2024-09"]);
-    assert!(err.contains("không đọc được tệp") && err.contains("missing.csv"), "{err}");
+    assert!(
+        err.contains("không đọc được tệp") && err.contains("missing.csv"),
+        "{err}"
+    );
 
-    let err = refused(&db, &["import", s(&p1()), "--period", "2024-09", "--encoding", "klingon"]);
+    let err = refused(
+        &db,
+        &[
+            "import",
+            s(&p1()),
+            "--period",
+            "2024-09",
+            "--encoding",
+            "klingon",
+        ],
+    );
     assert!(err.contains("không biết bảng mã \"klingon\""), "{err}");
 }
 
@@ -176,7 +307,10 @@ fn databases_are_never_created_by_accident() {
     let dir = tempfile::tempdir().unwrap();
     let typo = dir.path().join("chisso.db");
     let err = fails(&typo, &["units", "list"]);
-    assert!(err.contains("không có cơ sở dữ liệu tại") && err.contains("chiso init --parent"), "{err}");
+    assert!(
+        err.contains("không có cơ sở dữ liệu tại") && err.contains("chiso init --parent"),
+        "{err}"
+    );
     assert!(!typo.exists(), "a typo must not create a file");
 
     let db = new_db(dir.path());
@@ -194,7 +328,10 @@ fn databases_are_never_created_by_accident() {
     assert!(err.starts_with("lỗi:"), "{err}");
 
     let plain = dir.path().join("plain.db");
-    rusqlite::Connection::open(&plain).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+    rusqlite::Connection::open(&plain)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
     let err = fails(&plain, &["units", "list"]);
     assert!(err.contains("không phải cơ sở dữ liệu chiso"), "{err}");
 }
@@ -203,13 +340,22 @@ fn databases_are_never_created_by_accident() {
 fn usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let db = new_db(dir.path());
-    for args in [&["import"][..], &["export"], &["frobnicate"], &["export", "--period", "2024-08", "--format", "pdf"]] {
+    for args in [
+        &["import"][..],
+        &["export"],
+        &["frobnicate"],
+        &["export", "--period", "2024-08", "--format", "pdf"],
+    ] {
         let r = run(&db, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
     }
     let r = run(&db, &["export", "--period", "2024-08"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("không có số liệu tháng 8/2024"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("không có số liệu tháng 8/2024"),
+        "{}",
+        r.stderr
+    );
     let r = run(&db, &["export", "--period", "2024-08", "--format", "xlsx"]);
     assert_eq!(r.code, 1);
 }

@@ -41,7 +41,10 @@ fn seed_annexes_import_with_a_spelling_stop_and_export_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let db = new_db(dir.path());
     let (p1, p2) = (p1(), p2());
-    let r = ok(&db, &["import", s(&p1), "--period", "2024-08", "--create-units"]);
+    let r = ok(
+        &db,
+        &["import", s(&p1), "--period", "2024-08", "--create-units"],
+    );
     assert!(r.stdout.contains("25 đơn vị mới"), "{}", r.stdout);
     assert!(r.stdout.contains("75 mới"), "{}", r.stdout);
 
@@ -52,9 +55,19 @@ fn seed_annexes_import_with_a_spelling_stop_and_export_exactly() {
     assert!(err.contains("cột \"Đơn vị\""), "{err}");
     assert!(err.contains("giá trị \"Đồng Tiến\""), "{err}");
     assert!(err.contains("có phải \"Đông Tiến\"?"), "{err}");
-    assert!(err.contains("units alias \"Đồng Tiến\" --to \"Đông Tiến\""), "{err}");
-    assert!(err.contains("units rename \"Đông Tiến\" --to \"Đồng Tiến\""), "{err}");
-    assert_eq!(err.matches("không có đơn vị").count(), 1, "only Đồng Tiến is unknown: {err}");
+    assert!(
+        err.contains("units alias \"Đồng Tiến\" --to \"Đông Tiến\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("units rename \"Đông Tiến\" --to \"Đồng Tiến\""),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("không có đơn vị").count(),
+        1,
+        "only Đồng Tiến is unknown: {err}"
+    );
     assert_eq!(snapshot(&db), before, "a refused import must not write");
 
     // The suggested command, then both annexes go in.
@@ -68,8 +81,16 @@ fn seed_annexes_import_with_a_spelling_stop_and_export_exactly() {
     ok(
         &db,
         &[
-            "set", "--period", "2024-08", "--unit", PARENT, "processing=99.62", "satisfaction=100",
-            "online_payment=73,54", "score=86.02", "digitization=61.2%",
+            "set",
+            "--period",
+            "2024-08",
+            "--unit",
+            PARENT,
+            "processing=99.62",
+            "satisfaction=100",
+            "online_payment=73,54",
+            "score=86.02",
+            "digitization=61.2%",
         ],
     );
 
@@ -90,14 +111,31 @@ fn seed_annexes_import_with_a_spelling_stop_and_export_exactly() {
     let names: Vec<&str> = units.iter().map(|u| u["name"].as_str().unwrap()).collect();
     assert_eq!(
         &names[..9],
-        ["An Vỹ", "Bình Kiều", "Bình Minh", "Chí Tân", "Dạ Trạch", "Dân Tiến", "Đại Hưng", "Đại Tập", "Đông Kết"],
+        [
+            "An Vỹ",
+            "Bình Kiều",
+            "Bình Minh",
+            "Chí Tân",
+            "Dạ Trạch",
+            "Dân Tiến",
+            "Đại Hưng",
+            "Đại Tập",
+            "Đông Kết"
+        ],
         "Vietnamese alphabetical order"
     );
     let mut checked = 0;
     for file in [&p1, &p2] {
         for (name, cells) in annex(file) {
-            let name = if name == "Đông Tiến" { "Đồng Tiến".to_string() } else { name };
-            let unit = units.iter().find(|u| u["name"] == name.as_str()).unwrap_or_else(|| panic!("{name}"));
+            let name = if name == "Đông Tiến" {
+                "Đồng Tiến".to_string()
+            } else {
+                name
+            };
+            let unit = units
+                .iter()
+                .find(|u| u["name"] == name.as_str())
+                .unwrap_or_else(|| panic!("{name}"));
             for (header, cell) in cells {
                 let code = code_of(&header);
                 let got = &unit["values"][code];
@@ -105,9 +143,17 @@ fn seed_annexes_import_with_a_spelling_stop_and_export_exactly() {
                     "rating" => assert_eq!(got, cell.as_str(), "{name} {code}"),
                     "e_copies" => {
                         assert!(got.is_i64(), "e_copies is an integer");
-                        assert_eq!(got.as_i64().unwrap(), cell.parse::<i64>().unwrap(), "{name}")
+                        assert_eq!(
+                            got.as_i64().unwrap(),
+                            cell.parse::<i64>().unwrap(),
+                            "{name}"
+                        )
                     }
-                    _ => assert_eq!(got.as_f64().unwrap(), cell.parse::<f64>().unwrap(), "{name} {code}"),
+                    _ => assert_eq!(
+                        got.as_f64().unwrap(),
+                        cell.parse::<f64>().unwrap(),
+                        "{name} {code}"
+                    ),
                 }
                 checked += 1;
             }
@@ -115,7 +161,10 @@ fn seed_annexes_import_with_a_spelling_stop_and_export_exactly() {
     }
     assert_eq!(checked, 25 * 7);
     assert_eq!(units[0]["kind"], "xa");
-    let tt = units.iter().find(|u| u["name"] == "Thị trấn Khoái Châu").unwrap();
+    let tt = units
+        .iter()
+        .find(|u| u["name"] == "Thị trấn Khoái Châu")
+        .unwrap();
     assert_eq!(tt["kind"], "thi_tran");
 }
 
@@ -125,12 +174,26 @@ fn export_import_export_is_identical_in_every_format() {
     let demo = dir.path().join("demo.db");
     let r = ok(&demo, &["demo"]);
     assert!(r.stdout.contains("Đồng Tiến"), "{}", r.stdout);
-    for (format, ext, needs_period) in
-        [("csv", "csv", true), ("tsv", "tsv", true), ("json", "json", false), ("xlsx", "xlsx", false)]
-    {
+    for (format, ext, needs_period) in [
+        ("csv", "csv", true),
+        ("tsv", "tsv", true),
+        ("json", "json", false),
+        ("xlsx", "xlsx", false),
+    ] {
         let first = dir.path().join(format!("first.{ext}"));
         let second = dir.path().join(format!("second.{ext}"));
-        ok(&demo, &["export", "--period", "2024-08", "--format", format, "--out", s(&first)]);
+        ok(
+            &demo,
+            &[
+                "export",
+                "--period",
+                "2024-08",
+                "--format",
+                format,
+                "--out",
+                s(&first),
+            ],
+        );
         let fresh = dir.path().join(format!("fresh-{format}.db"));
         ok(&fresh, &["init", "--parent", PARENT]);
         let mut args = vec!["import", s(&first), "--create-units"];
@@ -138,8 +201,23 @@ fn export_import_export_is_identical_in_every_format() {
             args.extend(["--period", "2024-08"]);
         }
         let r = ok(&fresh, &args);
-        assert!(r.stdout.contains("180 mới"), "{format}: 25×7 + 5 parent values: {}", r.stdout);
-        ok(&fresh, &["export", "--period", "2024-08", "--format", format, "--out", s(&second)]);
+        assert!(
+            r.stdout.contains("180 mới"),
+            "{format}: 25×7 + 5 parent values: {}",
+            r.stdout
+        );
+        ok(
+            &fresh,
+            &[
+                "export",
+                "--period",
+                "2024-08",
+                "--format",
+                format,
+                "--out",
+                s(&second),
+            ],
+        );
         assert_eq!(
             std::fs::read(&first).unwrap(),
             std::fs::read(&second).unwrap(),
@@ -147,8 +225,16 @@ fn export_import_export_is_identical_in_every_format() {
         );
     }
     // And the values themselves survived, not just the bytes of one format.
-    let a = ok(&demo, &["export", "--period", "2024-08", "--format", "json"]).stdout;
-    let b = ok(&dir.path().join("fresh-xlsx.db"), &["export", "--period", "2024-08", "--format", "json"]).stdout;
+    let a = ok(
+        &demo,
+        &["export", "--period", "2024-08", "--format", "json"],
+    )
+    .stdout;
+    let b = ok(
+        &dir.path().join("fresh-xlsx.db"),
+        &["export", "--period", "2024-08", "--format", "json"],
+    )
+    .stdout;
     assert_eq!(a, b);
 }
 
@@ -163,18 +249,40 @@ fn reimport_changes_nothing_and_replace_is_explicit() {
 
     // Two figures differ from what is stored: refused, listed, nothing written.
     let text = std::fs::read_to_string(p1()).unwrap();
-    let changed = text.replace("Bình Kiều\t37.9", "Bình Kiều\t41.2").replace("Việt Hoà\t98.1", "Việt Hoà\t98.6");
+    let changed = text
+        .replace("Bình Kiều\t37.9", "Bình Kiều\t41.2")
+        .replace("Việt Hoà\t98.1", "Việt Hoà\t98.6");
     let f = write(dir.path(), "p1-corrected.tsv", changed.as_bytes());
     let err = fails(&db, &["import", s(&f), "--period", "2024-08"]);
     assert!(err.contains("2 giá trị khác với số liệu đã lưu"), "{err}");
-    assert!(err.contains("Bình Kiều · processing: đã lưu 37,9 → trong tệp 41,2"), "{err}");
-    assert!(err.contains("Việt Hoà · processing: đã lưu 98,1 → trong tệp 98,6"), "{err}");
+    assert!(
+        err.contains("Bình Kiều · processing: đã lưu 37,9 → trong tệp 41,2"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Việt Hoà · processing: đã lưu 98,1 → trong tệp 98,6"),
+        "{err}"
+    );
     assert!(err.contains("--replace"), "{err}");
     assert_eq!(snapshot(&db), before);
 
     // --dry-run shows the same and writes nothing.
-    let r = ok(&db, &["import", s(&f), "--period", "2024-08", "--replace", "--dry-run"]);
-    assert!(r.stdout.contains("Bình Kiều · processing: 37,9 → 41,2"), "{}", r.stdout);
+    let r = ok(
+        &db,
+        &[
+            "import",
+            s(&f),
+            "--period",
+            "2024-08",
+            "--replace",
+            "--dry-run",
+        ],
+    );
+    assert!(
+        r.stdout.contains("Bình Kiều · processing: 37,9 → 41,2"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("chưa ghi gì"), "{}", r.stdout);
     assert_eq!(snapshot(&db), before);
 
@@ -194,7 +302,11 @@ fn reimport_changes_nothing_and_replace_is_explicit() {
     assert_eq!((old, new, user.as_str()), (37.9, 41.2, "tester"));
     assert!(source.ends_with("p1-corrected.tsv"));
     let sha: String = conn
-        .query_row("SELECT sha256 FROM imports ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT sha256 FROM imports ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(sha.len(), 64);
 }
@@ -203,8 +315,22 @@ fn reimport_changes_nothing_and_replace_is_explicit() {
 fn set_validates_logs_and_clears() {
     let dir = tempfile::tempdir().unwrap();
     let db = seeded_db(dir.path());
-    let r = ok(&db, &["set", "--period", "2024-08", "--unit", "việt hòa", "online_payment=31,5"]);
-    assert!(r.stdout.contains("online_payment: 30 → 31,5"), "{}", r.stdout);
+    let r = ok(
+        &db,
+        &[
+            "set",
+            "--period",
+            "2024-08",
+            "--unit",
+            "việt hòa",
+            "online_payment=31,5",
+        ],
+    );
+    assert!(
+        r.stdout.contains("online_payment: 30 → 31,5"),
+        "{}",
+        r.stdout
+    );
     let before = snapshot(&db);
     for (arg, msg) in [
         ("processing=101", "ngoài khoảng"),
@@ -213,22 +339,66 @@ fn set_validates_logs_and_clears() {
         ("nope=1", "không có chỉ số \"nope\""),
         ("processing", "METRIC=VALUE"),
     ] {
-        let err = fails(&db, &["set", "--period", "2024-08", "--unit", "Việt Hoà", "score=80", arg]);
+        let err = fails(
+            &db,
+            &[
+                "set",
+                "--period",
+                "2024-08",
+                "--unit",
+                "Việt Hoà",
+                "score=80",
+                arg,
+            ],
+        );
         assert!(err.contains(msg), "{arg}: {err}");
         assert_eq!(snapshot(&db), before, "{arg}");
     }
-    let err = fails(&db, &["set", "--period", "2024-08", "--unit", "Việt Hòa Xưa", "score=80"]);
+    let err = fails(
+        &db,
+        &[
+            "set",
+            "--period",
+            "2024-08",
+            "--unit",
+            "Việt Hòa Xưa",
+            "score=80",
+        ],
+    );
     assert!(err.contains("không có đơn vị"), "{err}");
     // Accents are not ignored when naming a unit: a suggestion, never a guess.
-    let err = fails(&db, &["set", "--period", "2024-08", "--unit", "viet hoa", "score=80"]);
+    let err = fails(
+        &db,
+        &[
+            "set", "--period", "2024-08", "--unit", "viet hoa", "score=80",
+        ],
+    );
     assert!(err.contains("có phải \"Việt Hoà\"?"), "{err}");
     assert_eq!(snapshot(&db), before);
-    let r = ok(&db, &["set", "--period", "2024-08", "--unit", "Việt Hòa", "rating=-"]);
+    let r = ok(
+        &db,
+        &[
+            "set",
+            "--period",
+            "2024-08",
+            "--unit",
+            "Việt Hòa",
+            "rating=-",
+        ],
+    );
     assert!(r.stdout.contains("rating: Tốt → (trống)"), "{}", r.stdout);
     let json = ok(&db, &["export", "--period", "2024-08", "--format", "json"]).stdout;
     let doc: Json = serde_json::from_str(&json).unwrap();
-    let vh = doc["units"].as_array().unwrap().iter().find(|u| u["name"] == "Việt Hoà").unwrap();
-    assert!(vh["values"].get("rating").is_none(), "absent, never 0 or empty");
+    let vh = doc["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "Việt Hoà")
+        .unwrap();
+    assert!(
+        vh["values"].get("rating").is_none(),
+        "absent, never 0 or empty"
+    );
     assert_eq!(vh["values"]["online_payment"], 31.5);
 }
 
@@ -237,21 +407,60 @@ fn units_list_add_alias_rename() {
     let dir = tempfile::tempdir().unwrap();
     let db = seeded_db(dir.path());
     let r = ok(&db, &["units", "list"]);
-    assert!(r.stdout.lines().nth(1).unwrap().contains(PARENT), "parent first: {}", r.stdout);
-    assert!(r.stdout.contains("Đông Tiến") && r.stdout.contains("25 đơn vị trực thuộc"), "{}", r.stdout);
+    assert!(
+        r.stdout.lines().nth(1).unwrap().contains(PARENT),
+        "parent first: {}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("Đông Tiến") && r.stdout.contains("25 đơn vị trực thuộc"),
+        "{}",
+        r.stdout
+    );
     ok(&db, &["units", "add", "Phường Mới", "--kind", "phuong"]);
     let err = fails(&db, &["units", "add", "phường  mới"]);
     assert!(err.contains("đã có đơn vị \"Phường Mới\""), "{err}");
-    ok(&db, &["units", "rename", "Phường Mới", "--to", "Phường Hoà Bình"]);
+    ok(
+        &db,
+        &["units", "rename", "Phường Mới", "--to", "Phường Hoà Bình"],
+    );
     let json = ok(&db, &["units", "list", "--format", "json"]).stdout;
     let list: Json = serde_json::from_str(&json).unwrap();
-    let u = list.as_array().unwrap().iter().find(|u| u["name"] == "Phường Hoà Bình").unwrap();
+    let u = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "Phường Hoà Bình")
+        .unwrap();
     assert_eq!(u["kind"], "phuong");
     assert_eq!(u["aliases"][0], "Phường Mới");
     // The old name and another tone placement still find it.
-    ok(&db, &["set", "--period", "2024-08", "--unit", "Phường Mới", "score=70"]);
-    ok(&db, &["set", "--period", "2024-08", "--unit", "phường  hòa bình", "score=71"]);
-    let r = ok(&db, &["units", "alias", "Phường Mới", "--to", "Phường Hòa Bình"]);
+    ok(
+        &db,
+        &[
+            "set",
+            "--period",
+            "2024-08",
+            "--unit",
+            "Phường Mới",
+            "score=70",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "set",
+            "--period",
+            "2024-08",
+            "--unit",
+            "phường  hòa bình",
+            "score=71",
+        ],
+    );
+    let r = ok(
+        &db,
+        &["units", "alias", "Phường Mới", "--to", "Phường Hòa Bình"],
+    );
     assert!(r.stdout.contains("không có gì thay đổi"), "{}", r.stdout);
     let err = fails(&db, &["units", "alias", "An Vỹ", "--to", "Bình Kiều"]);
     assert!(err.contains("đã có đơn vị \"An Vỹ\""), "{err}");
@@ -274,31 +483,64 @@ fn files_as_operators_have_them() {
     let f = write(dir.path(), "excel.csv", csv.as_bytes());
     let r = ok(&db, &["import", s(&f)]);
     assert!(r.stdout.contains("tháng 7/2024"), "{}", r.stdout);
-    assert!(r.stderr.contains("\"Ghi chú\""), "unknown column warned: {}", r.stderr);
-    assert_eq!(count_values(&db, "2024-07"), 4, "'-' and empty mean no value");
+    assert!(
+        r.stderr.contains("\"Ghi chú\""),
+        "unknown column warned: {}",
+        r.stderr
+    );
+    assert_eq!(
+        count_values(&db, "2024-07"),
+        4,
+        "'-' and empty mean no value"
+    );
     let json = ok(&db, &["export", "--period", "2024-07", "--format", "json"]).stdout;
     let doc: Json = serde_json::from_str(&json).unwrap();
-    let vh = doc["units"].as_array().unwrap().iter().find(|u| u["name"] == "Việt Hoà").unwrap();
+    let vh = doc["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "Việt Hoà")
+        .unwrap();
     assert_eq!(vh["values"]["processing"], 97.5);
     assert_eq!(vh["values"]["e_copies"], 3090);
 
     // "Unicode text" from Excel: UTF-16 LE with BOM and tabs.
     let tsv = "Đơn vị\tĐiểm tổng hợp\nAn Vỹ\t88.5\n";
-    let utf16: Vec<u8> =
-        [0xFF, 0xFE].into_iter().chain(tsv.encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(tsv.encode_utf16().flat_map(|u| u.to_le_bytes()))
+        .collect();
     let f = write(dir.path(), "unicode.txt", &utf16);
     ok(&db, &["import", s(&f), "--period", "2024-07"]);
     assert_eq!(count_values(&db, "2024-07"), 5);
 
     // An old Windows-1258 file: refused without --encoding, clean with it.
-    let f = write(dir.path(), "old.csv", b"\xd0\xf4n vi,Diem tong hop\r\nChi\xcc Ta\xe2n,77,5\r\n");
+    let f = write(
+        dir.path(),
+        "old.csv",
+        b"\xd0\xf4n vi,Diem tong hop\r\nChi\xcc Ta\xe2n,77,5\r\n",
+    );
     let before = snapshot(&db);
     let err = fails(&db, &["import", s(&f), "--period", "2024-07"]);
     assert!(err.contains("old.csv, dòng 1, byte 1"), "{err}");
     assert!(err.contains("--encoding windows-1258"), "{err}");
     assert_eq!(snapshot(&db), before);
-    let f = write(dir.path(), "old.csv", b"\xd0\xf4n vi;Diem tong hop\r\nChi\xec T\xe2n;77,5\r\n");
-    ok(&db, &["import", s(&f), "--period", "2024-07", "--encoding", "windows-1258"]);
+    let f = write(
+        dir.path(),
+        "old.csv",
+        b"\xd0\xf4n vi;Diem tong hop\r\nChi\xec T\xe2n;77,5\r\n",
+    );
+    ok(
+        &db,
+        &[
+            "import",
+            s(&f),
+            "--period",
+            "2024-07",
+            "--encoding",
+            "windows-1258",
+        ],
+    );
     let conn = rusqlite::Connection::open(&db).unwrap();
     let n: i64 = conn
         .query_row(
@@ -321,10 +563,19 @@ fn xlsx_with_title_rows_and_sheets() {
     let sheet = book.add_worksheet();
     sheet.set_name("Phụ lục 2").unwrap();
     sheet.write_string(0, 1, "Phụ lục 2").unwrap();
-    sheet.write_string(1, 1, "Các chỉ tiêu … tháng 6/2024").unwrap();
-    for (c, h) in ["STT", "Đơn vị", "Điểm tổng hợp %", "Kết quả tỷ lệ số hoá %", "Kết quả cấp bản sao điện tử", "Kết quả đánh giá"]
-        .iter()
-        .enumerate()
+    sheet
+        .write_string(1, 1, "Các chỉ tiêu … tháng 6/2024")
+        .unwrap();
+    for (c, h) in [
+        "STT",
+        "Đơn vị",
+        "Điểm tổng hợp %",
+        "Kết quả tỷ lệ số hoá %",
+        "Kết quả cấp bản sao điện tử",
+        "Kết quả đánh giá",
+    ]
+    .iter()
+    .enumerate()
     {
         sheet.write_string(3, c as u16 + 1, *h).unwrap();
     }
@@ -343,12 +594,21 @@ fn xlsx_with_title_rows_and_sheets() {
 
     let before = snapshot(&db);
     let err = fails(&db, &["import", s(&f)]);
-    assert!(err.contains("không tìm thấy dòng tiêu đề"), "first sheet has no table: {err}");
+    assert!(
+        err.contains("không tìm thấy dòng tiêu đề"),
+        "first sheet has no table: {err}"
+    );
     let err = fails(&db, &["import", s(&f), "--sheet", "Phu luc 2"]);
     assert!(err.contains("book.xlsx, ô D6 (trang Phụ lục 2), cột \"Điểm tổng hợp %\", giá trị \"101\": ngoài khoảng"), "{err}");
-    assert!(err.contains("ô G6 (trang Phụ lục 2), cột \"Kết quả đánh giá\", giá trị \"tốt lắm\""), "{err}");
+    assert!(
+        err.contains("ô G6 (trang Phụ lục 2), cột \"Kết quả đánh giá\", giá trị \"tốt lắm\""),
+        "{err}"
+    );
     let err2 = fails(&db, &["import", s(&f), "--sheet", "Trang 9"]);
-    assert!(err2.contains("không có trang \"Trang 9\"") && err2.contains("Ghi chú, Phụ lục 2"), "{err2}");
+    assert!(
+        err2.contains("không có trang \"Trang 9\"") && err2.contains("Ghi chú, Phụ lục 2"),
+        "{err2}"
+    );
     assert_eq!(snapshot(&db), before);
 }
 
@@ -364,6 +624,40 @@ fn demo_prints_the_seed_and_refuses_to_overwrite() {
     assert!(err.contains("không ghi đè"), "{err}");
     let out = ok(&db, &["export", "--period", "2024-08"]).stdout;
     assert!(out.starts_with("STT,Đơn vị,"), "{out}");
-    assert!(out.contains(",Huyện Khoái Châu,99.62,100,73.54,86.02,61.2,,\r\n"), "{out}");
-    assert!(out.contains("25,Việt Hoà,98.1,100,30,85.75,67.7,157,Tốt\r\n"), "{out}");
+    assert!(
+        out.contains(",Huyện Khoái Châu,99.62,100,73.54,86.02,61.2,,\r\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("25,Việt Hoà,98.1,100,30,85.75,67.7,157,Tốt\r\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_second_writer_waits_instead_of_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    // Another operator holds the write lock for a moment.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE; INSERT INTO periods VALUES ('2024-10');")
+        .unwrap();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("chiso"));
+    cmd.arg("--db")
+        .arg(&db)
+        .args(["set", "--period", "2024-08", "--unit", "An Vỹ", "score=90"]);
+    let handle = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    conn.execute_batch("COMMIT").unwrap();
+    let out = handle.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("score: 89,01 → 90"));
 }

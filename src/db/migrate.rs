@@ -39,7 +39,9 @@ pub fn upgrade(conn: &Connection, path: &Path) -> Result<(), DbError> {
     }
     for (i, step) in UPGRADES.iter().enumerate().skip((version - 1) as usize) {
         let to = i as i64 + 2;
-        conn.execute_batch(&format!("BEGIN IMMEDIATE;\n{step}\nPRAGMA user_version = {to};\nCOMMIT;"))?;
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE;\n{step}\nPRAGMA user_version = {to};\nCOMMIT;"
+        ))?;
     }
     Ok(())
 }
@@ -55,9 +57,13 @@ mod tests {
         let conn = Connection::open(&path).unwrap();
         create(&conn).unwrap();
         upgrade(&conn, &path).unwrap();
-        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(v, SCHEMA_VERSION);
-        let n: i64 = conn.query_row("SELECT count(*) FROM metrics", [], |r| r.get(0)).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM metrics", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(n, 13);
     }
 
@@ -96,7 +102,8 @@ mod tests {
         assert!(ins(7, Some(1.0), None).is_err());
         assert!(ins(8, Some(18.5), None).is_err());
         assert!(
-            conn.execute("INSERT INTO periods VALUES ('2024-13')", []).is_err(),
+            conn.execute("INSERT INTO periods VALUES ('2024-13')", [])
+                .is_err(),
             "month 13"
         );
     }

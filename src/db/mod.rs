@@ -51,7 +51,10 @@ impl Actor {
         let ssh_client = std::env::var("SSH_CONNECTION")
             .ok()
             .and_then(|s| s.split_whitespace().next().map(str::to_owned));
-        Actor { os_user, ssh_client }
+        Actor {
+            os_user,
+            ssh_client,
+        }
     }
 }
 
@@ -99,7 +102,10 @@ impl Db {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.create_collation("vi", crate::text::compare_vi)?;
-        Ok(Db { conn, path: path.to_owned() })
+        Ok(Db {
+            conn,
+            path: path.to_owned(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -189,4 +195,97 @@ pub fn periods_with_data(conn: &Connection) -> rusqlite::Result<Vec<String>> {
         "SELECT p.period FROM periods p WHERE EXISTS (SELECT 1 FROM metric_values v WHERE v.period = p.period) ORDER BY p.period",
     )?;
     st.query_map([], |r| r.get(0))?.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_collation_and_sort_key_agree_with_rust() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::create(&dir.path().join("c.db")).unwrap();
+        let names = [
+            "Ông Đình",
+            "Ăn",
+            "Anh",
+            "Ân",
+            "Ơn",
+            "Ôn",
+            "Ong",
+            "Ưa",
+            "Uy",
+            "Đa",
+            "Dz",
+            "mà",
+            "ma",
+            "mã",
+            "mả",
+            "Đồng Tiến",
+            "Đông Tiến",
+            "Dông",
+            "Việt Hoà",
+        ];
+        db.conn()
+            .execute_batch("CREATE TEMP TABLE n (name TEXT, k BLOB)")
+            .unwrap();
+        for n in names {
+            db.conn()
+                .execute(
+                    "INSERT INTO n VALUES (?1, ?2)",
+                    rusqlite::params![n, crate::text::collation_key(n)],
+                )
+                .unwrap();
+        }
+        let by = |sql: &str| -> Vec<String> {
+            let mut st = db.conn().prepare(sql).unwrap();
+            st.query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let mut rust: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        rust.sort_by(|a, b| crate::text::compare_vi(a, b));
+        assert_eq!(by("SELECT name FROM n ORDER BY name COLLATE vi"), rust);
+        assert_eq!(by("SELECT name FROM n ORDER BY k"), rust);
+        let pos = |n: &str| rust.iter().position(|x| x == n).unwrap();
+        for (a, b) in [
+            ("Anh", "Ăn"),
+            ("Ăn", "Ân"),
+            ("Ong", "Ôn"),
+            ("Ôn", "Ơn"),
+            ("Uy", "Ưa"),
+            ("Dz", "Đa"),
+            ("ma", "mà"),
+            ("mả", "mã"),
+        ] {
+            assert!(pos(a) < pos(b), "{a} < {b}: {rust:?}");
+        }
+    }
+
+    #[test]
+    fn open_never_creates_and_writes_are_atomic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.db");
+        assert!(matches!(Db::open(&path), Err(DbError::Missing(_))));
+        assert!(!path.exists());
+        let mut db = Db::create(&path).unwrap();
+        assert!(matches!(Db::create(&path), Err(DbError::Exists(_))));
+        let mode: String = db
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let r: Result<(), rusqlite::Error> = db.write(|tx| {
+            ensure_period(tx, "2024-08")?;
+            tx.execute("INSERT INTO periods VALUES ('bad')", [])?;
+            Ok(())
+        });
+        assert!(r.is_err());
+        let n: i64 = db
+            .conn()
+            .query_row("SELECT count(*) FROM periods", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "the first insert was rolled back with the failed one");
+    }
 }

@@ -35,7 +35,9 @@ pub enum Resolution {
     Found(i64),
     /// Matches nothing; `similar` are units whose names match once all
     /// accents are ignored (a likely spelling variant, never merged silently).
-    Unknown { similar: Vec<String> },
+    Unknown {
+        similar: Vec<String>,
+    },
     Ambiguous(Vec<String>),
 }
 
@@ -79,8 +81,14 @@ impl UnitIndex {
         self.by_id.insert(unit.id, i);
         self.by_key.insert(text::match_key(&unit.name), i);
         let (_, bare) = UnitKind::split_prefix(&unit.name);
-        self.by_bare_key.entry(text::match_key(bare)).or_default().push(i);
-        self.by_fold.entry(text::fold(&unit.name)).or_default().push(i);
+        self.by_bare_key
+            .entry(text::match_key(bare))
+            .or_default()
+            .push(i);
+        self.by_fold
+            .entry(text::fold(&unit.name))
+            .or_default()
+            .push(i);
         self.units.push(unit);
     }
 
@@ -130,7 +138,9 @@ impl UnitIndex {
                 }
             }
         }
-        Resolution::Unknown { similar: self.similar(name) }
+        Resolution::Unknown {
+            similar: self.similar(name),
+        }
     }
 
     /// Units whose name or alias equals `name` once every accent is ignored.
@@ -178,7 +188,11 @@ impl UnitIndex {
 }
 
 pub fn quote_list(names: &[String]) -> String {
-    names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn row_to_unit(r: &rusqlite::Row<'_>) -> rusqlite::Result<Unit> {
@@ -223,15 +237,21 @@ pub fn clean_name(name: &str) -> Result<String, UnitError> {
 pub fn kind_for(name: &str, given: Option<UnitKind>, parent: bool) -> UnitKind {
     given
         .or_else(|| UnitKind::split_prefix(name).0)
-        .unwrap_or(if parent { UnitKind::Huyen } else { UnitKind::Xa })
+        .unwrap_or(if parent {
+            UnitKind::Huyen
+        } else {
+            UnitKind::Xa
+        })
 }
 
 fn check_free(tx: &Connection, name: &str, except_unit: Option<i64>) -> Result<(), UnitError> {
     let key = text::match_key(name);
     let taken: Option<(i64, String)> = tx
-        .query_row("SELECT id, name FROM units WHERE match_key = ?1", [&key], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT id, name FROM units WHERE match_key = ?1",
+            [&key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .ok();
     if let Some((id, other)) = taken
         && Some(id) != except_unit
@@ -275,7 +295,12 @@ pub fn add(
     ])?;
     let id = tx.last_insert_rowid();
     log(tx, changeset, id, "add", None, Some(name))?;
-    Ok(Unit { id, name: name.to_owned(), kind, is_parent })
+    Ok(Unit {
+        id,
+        name: name.to_owned(),
+        kind,
+        is_parent,
+    })
 }
 
 /// Records another spelling of a unit. Returns false if it was already known.
@@ -290,7 +315,11 @@ pub fn add_alias(
         return Ok(false);
     }
     let owner: Option<i64> = tx
-        .query_row("SELECT unit_id FROM unit_aliases WHERE match_key = ?1", [&key], |r| r.get(0))
+        .query_row(
+            "SELECT unit_id FROM unit_aliases WHERE match_key = ?1",
+            [&key],
+            |r| r.get(0),
+        )
         .ok();
     if owner == Some(unit.id) {
         return Ok(false);
@@ -326,7 +355,14 @@ pub fn rename(
             params![old_key, unit.name, unit.id, super::now()],
         )?;
     }
-    log(tx, changeset, unit.id, "rename", Some(&unit.name), Some(new_name))?;
+    log(
+        tx,
+        changeset,
+        unit.id,
+        "rename",
+        Some(&unit.name),
+        Some(new_name),
+    )?;
     Ok(())
 }
 
@@ -339,8 +375,18 @@ pub fn set_kind(
     if unit.is_parent != kind.is_parent_level() && unit.is_parent {
         return Err(UnitError::ParentKind(unit.name.clone()));
     }
-    tx.execute("UPDATE units SET kind = ?1 WHERE id = ?2", params![kind.code(), unit.id])?;
-    log(tx, changeset, unit.id, "kind", Some(unit.kind.code()), Some(kind.code()))?;
+    tx.execute(
+        "UPDATE units SET kind = ?1 WHERE id = ?2",
+        params![kind.code(), unit.id],
+    )?;
+    log(
+        tx,
+        changeset,
+        unit.id,
+        "kind",
+        Some(unit.kind.code()),
+        Some(kind.code()),
+    )?;
     Ok(())
 }
 

@@ -7,7 +7,10 @@ use rusqlite::{Connection, params};
 use crate::model::{Metric, Unit, Value};
 
 /// Every stored value of one month, keyed by (unit id, metric id).
-pub fn load_period(conn: &Connection, period: &str) -> rusqlite::Result<HashMap<(i64, i64), Value>> {
+pub fn load_period(
+    conn: &Connection,
+    period: &str,
+) -> rusqlite::Result<HashMap<(i64, i64), Value>> {
     let mut st = conn.prepare_cached(
         "SELECT unit_id, metric_id, num, label FROM metric_values WHERE period = ?1",
     )?;
@@ -91,11 +94,15 @@ pub struct MonthRow {
 pub fn month_table(conn: &Connection, period: &str) -> rusqlite::Result<MonthTable> {
     let catalog = super::load_metrics(conn)?;
     let used: Vec<i64> = {
-        let mut st = conn
-            .prepare_cached("SELECT DISTINCT metric_id FROM metric_values WHERE period = ?1")?;
-        st.query_map([period], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        let mut st =
+            conn.prepare_cached("SELECT DISTINCT metric_id FROM metric_values WHERE period = ?1")?;
+        st.query_map([period], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
     };
-    let metrics: Vec<Metric> = catalog.into_iter().filter(|m| used.contains(&m.id)).collect();
+    let metrics: Vec<Metric> = catalog
+        .into_iter()
+        .filter(|m| used.contains(&m.id))
+        .collect();
     let column: HashMap<i64, usize> = metrics.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
 
     // Rows arrive grouped by unit in display order; the join keeps it one query.
@@ -147,5 +154,10 @@ pub fn month_table(conn: &Connection, period: &str) -> rusqlite::Result<MonthTab
             units.push(done);
         }
     }
-    Ok(MonthTable { period: period.to_owned(), metrics, parent, units })
+    Ok(MonthTable {
+        period: period.to_owned(),
+        metrics,
+        parent,
+        units,
+    })
 }

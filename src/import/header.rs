@@ -31,13 +31,26 @@ pub fn header_key(s: &str) -> String {
     let folded = text::fold(s);
     let kept: String = folded
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-const UNIT_HEADERS: &[&str] =
-    &["don vi", "ten don vi", "unit", "dia phuong", "ten dia phuong", "ten xa", "xa phuong"];
+const UNIT_HEADERS: &[&str] = &[
+    "don vi",
+    "ten don vi",
+    "unit",
+    "dia phuong",
+    "ten dia phuong",
+    "ten xa",
+    "xa phuong",
+];
 const ORDINAL_HEADERS: &[&str] = &["stt", "tt", "so thu tu", "no"];
 
 /// Maps header keys to metric indexes: labels, codes and the extra spellings.
@@ -99,7 +112,11 @@ pub fn find_header(grid: &Grid, dict: &HeaderDictionary) -> Option<Header> {
         let units = columns.iter().filter(|c| **c == Column::Unit).count();
         if units >= 1 && columns.iter().any(|c| matches!(c, Column::Metric(_))) {
             let labels = r.cells.iter().map(|c| text::clean(&cell_text(c))).collect();
-            return Some(Header { row, columns, labels });
+            return Some(Header {
+                row,
+                columns,
+                labels,
+            });
         }
     }
     None
@@ -157,7 +174,9 @@ mod tests {
         assert_eq!(a, "ket qua ty le so hoa");
         assert_eq!(header_key("Kết quả tỷ lệ số hóa %"), a);
         assert_eq!(
-            header_key("KE\u{302}\u{301}T QUA\u{309} TY\u{309} LE\u{323} SO\u{302}\u{301} HOA\u{300}"),
+            header_key(
+                "KE\u{302}\u{301}T QUA\u{309} TY\u{309} LE\u{323} SO\u{302}\u{301} HOA\u{300}"
+            ),
             a
         );
         assert_eq!(header_key("  Điểm   tổng hợp % "), "diem tong hop");

@@ -86,7 +86,10 @@ pub struct Conflict {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("dữ liệu nhập có lỗi; không ghi gì vào cơ sở dữ liệu")]
-    Rejected { problems: Vec<Problem>, conflicts: Vec<Conflict> },
+    Rejected {
+        problems: Vec<Problem>,
+        conflicts: Vec<Conflict>,
+    },
     #[error(transparent)]
     Db(#[from] rusqlite::Error),
     #[error(transparent)]
@@ -196,10 +199,20 @@ pub fn plan(conn: &Connection, inputs: &[Input], opts: &Options) -> Result<Plan,
 
     for input in inputs {
         let sha256 = hex(&Sha256::digest(&input.bytes));
-        let rows = match read::read(&input.name, &input.bytes, opts.encoding, opts.sheet.as_deref()) {
-            Ok(Content::Grid(grid)) => {
-                rows_from_grid(&input.name, &grid, &dict, &metrics, &mut problems, &mut warnings)
-            }
+        let rows = match read::read(
+            &input.name,
+            &input.bytes,
+            opts.encoding,
+            opts.sheet.as_deref(),
+        ) {
+            Ok(Content::Grid(grid)) => rows_from_grid(
+                &input.name,
+                &grid,
+                &dict,
+                &metrics,
+                &mut problems,
+                &mut warnings,
+            ),
             Ok(Content::Json(text)) => rows_from_json(&input.name, &text, &metrics, &mut problems),
             Err(p) => {
                 problems.push(p);
@@ -230,7 +243,11 @@ pub fn plan(conn: &Connection, inputs: &[Input], opts: &Options) -> Result<Plan,
                 format!(
                     "tệp ghi {} nhưng đang nhập cho {}",
                     s.label_vi(),
-                    if opts.period.is_some() { format!("--period {p}") } else { p.label_vi() }
+                    if opts.period.is_some() {
+                        format!("--period {p}")
+                    } else {
+                        p.label_vi()
+                    }
                 ),
                 "kiểm tra lại tệp hoặc --period",
             )),
@@ -252,7 +269,10 @@ pub fn plan(conn: &Connection, inputs: &[Input], opts: &Options) -> Result<Plan,
                 hint: Some("thêm --period YYYY-MM, ví dụ --period 2024-08".into()),
             });
         }
-        return Err(ImportError::Rejected { problems, conflicts: vec![] });
+        return Err(ImportError::Rejected {
+            problems,
+            conflicts: vec![],
+        });
     };
 
     let index = UnitIndex::load(conn)?;
@@ -269,14 +289,17 @@ pub fn plan(conn: &Connection, inputs: &[Input], opts: &Options) -> Result<Plan,
     for (file_index, (mut summary, rows)) in files.into_iter().enumerate() {
         let mut units_in_file: HashMap<UnitRef, ()> = HashMap::new();
         for record in rows.records {
-            let problem = |place: &str, column: &str, value: &str, message: String, hint: Option<String>| Problem {
-                file: summary.name.clone(),
-                place: Some(place.to_owned()),
-                column: Some(column.to_owned()),
-                value: Some(text::show(value)),
-                message,
-                hint,
-            };
+            let problem =
+                |place: &str, column: &str, value: &str, message: String, hint: Option<String>| {
+                    Problem {
+                        file: summary.name.clone(),
+                        place: Some(place.to_owned()),
+                        column: Some(column.to_owned()),
+                        value: Some(text::show(value)),
+                        message,
+                        hint,
+                    }
+                };
             if text::find_control(&record.unit_name).is_some() {
                 problems.push(problem(
                     &record.place,
@@ -305,7 +328,10 @@ pub fn plan(conn: &Connection, inputs: &[Input], opts: &Options) -> Result<Plan,
                         &record.place,
                         &record.unit_column,
                         &name,
-                        format!("không có đơn vị này; có phải {}?", units::quote_list(&similar)),
+                        format!(
+                            "không có đơn vị này; có phải {}?",
+                            units::quote_list(&similar)
+                        ),
                         Some(suggest_commands(&opts.cmd, &name, &similar[0])),
                     ));
                     continue;
@@ -345,7 +371,8 @@ pub fn plan(conn: &Connection, inputs: &[Input], opts: &Options) -> Result<Plan,
                 Resolution::Unknown { .. } => {
                     // One wording for all unknown names: printed once, not per row.
                     let hint = if record.must_be_parent {
-                        "tên đơn vị cấp trên trong tệp phải khớp tên đã tạo bằng `chiso init`".to_string()
+                        "tên đơn vị cấp trên trong tệp phải khớp tên đã tạo bằng `chiso init`"
+                            .to_string()
                     } else {
                         format!(
                             "nếu là đơn vị mới: {cmd} units add \"TÊN\", hoặc nhập lại với --create-units\nnếu là cách viết khác của đơn vị đã có: {cmd} units alias \"TÊN\" --to \"TÊN ĐÃ CÓ\"",
@@ -395,7 +422,10 @@ pub fn plan(conn: &Connection, inputs: &[Input], opts: &Options) -> Result<Plan,
                         &rc.place,
                         &rc.column,
                         &name,
-                        format!("đơn vị có hai giá trị {} trong cùng lần nhập (lần đầu: {f}, {p})", metric.code),
+                        format!(
+                            "đơn vị có hai giá trị {} trong cùng lần nhập (lần đầu: {f}, {p})",
+                            metric.code
+                        ),
                         Some("bỏ dòng trùng rồi nhập lại".into()),
                     ));
                     continue;
@@ -447,9 +477,19 @@ pub fn plan(conn: &Connection, inputs: &[Input], opts: &Options) -> Result<Plan,
     }
 
     if !problems.is_empty() || !conflicts.is_empty() {
-        return Err(ImportError::Rejected { problems, conflicts });
+        return Err(ImportError::Rejected {
+            problems,
+            conflicts,
+        });
     }
-    Ok(Plan { period, metrics, files: summaries, new_units, changes, warnings })
+    Ok(Plan {
+        period,
+        metrics,
+        files: summaries,
+        new_units,
+        changes,
+        warnings,
+    })
 }
 
 fn same(a: &Value, b: &Value) -> bool {
@@ -502,11 +542,18 @@ fn rows_from_grid(
         problems.push(Problem::file(
             file,
             "không tìm thấy dòng tiêu đề (cần cột \"Đơn vị\" và ít nhất một cột chỉ số)".into(),
-            &format!("tiêu đề nhận được: Đơn vị, STT, {} (hoặc mã: processing, satisfaction, …)", wanted.join(", ")),
+            &format!(
+                "tiêu đề nhận được: Đơn vị, STT, {} (hoặc mã: processing, satisfaction, …)",
+                wanted.join(", ")
+            ),
         ));
         return None;
     };
-    let unit_col = head.columns.iter().position(|c| *c == Column::Unit).unwrap_or(0);
+    let unit_col = head
+        .columns
+        .iter()
+        .position(|c| *c == Column::Unit)
+        .unwrap_or(0);
     if head.columns.iter().filter(|c| **c == Column::Unit).count() > 1 {
         problems.push(Problem {
             file: file.to_owned(),
@@ -546,7 +593,10 @@ fn rows_from_grid(
         })
         .collect();
     if !unknown.is_empty() {
-        warnings.push(format!("{file}: bỏ qua các cột không nhận ra: {}", unknown.join(", ")));
+        warnings.push(format!(
+            "{file}: bỏ qua các cột không nhận ra: {}",
+            unknown.join(", ")
+        ));
     }
     let width = head.columns.len();
     let mut records = Vec::new();
@@ -555,7 +605,11 @@ fn rows_from_grid(
             continue;
         }
         // Trailing empty fields beyond the header are harmless (Excel adds them).
-        let used = row.cells.iter().rposition(|c| *c != Cell::Empty).map_or(0, |i| i + 1);
+        let used = row
+            .cells
+            .iter()
+            .rposition(|c| *c != Cell::Empty)
+            .map_or(0, |i| i + 1);
         if used > width || (grid.sheet.is_none() && row.cells.len() < width) {
             problems.push(Problem {
                 file: file.to_owned(),
@@ -621,7 +675,11 @@ fn rows_from_grid(
             cells,
         });
     }
-    Some(FileRows { format: grid.format, stated: header::stated_period(grid, head.row), records })
+    Some(FileRows {
+        format: grid.format,
+        stated: header::stated_period(grid, head.row),
+        records,
+    })
 }
 
 /// chiso's own JSON export read back (see `export::json`).
@@ -657,7 +715,10 @@ fn rows_from_json(
         Some(serde_json::Value::String(s)) => match Period::parse(s) {
             Some(p) => Some(p),
             None => {
-                problems.push(bad("period", format!("tháng không hợp lệ: \"{}\"", text::show(s))));
+                problems.push(bad(
+                    "period",
+                    format!("tháng không hợp lệ: \"{}\"", text::show(s)),
+                ));
                 None
             }
         },
@@ -681,13 +742,19 @@ fn rows_from_json(
             problems.push(bad(&format!("{place}.name"), "thiếu tên đơn vị".into()));
             continue;
         };
-        let kind = entry.get("kind").and_then(|k| k.as_str()).and_then(UnitKind::parse);
+        let kind = entry
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .and_then(UnitKind::parse);
         let mut cells = Vec::new();
         if let Some(serde_json::Value::Object(vals)) = entry.get("values") {
             for (code, v) in vals {
                 let here = format!("{place}.values.{code}");
                 let Some(m) = metrics.iter().position(|m| m.code == *code) else {
-                    problems.push(bad(&here, format!("không có chỉ số mã \"{}\"", text::show(code))));
+                    problems.push(bad(
+                        &here,
+                        format!("không có chỉ số mã \"{}\"", text::show(code)),
+                    ));
                     continue;
                 };
                 let cell = match v {
@@ -696,7 +763,12 @@ fn rows_from_json(
                     serde_json::Value::Null => Cell::Empty,
                     other => Cell::Text(other.to_string()),
                 };
-                cells.push(RecordCell { metric: m, column: code.clone(), place: here, cell });
+                cells.push(RecordCell {
+                    metric: m,
+                    column: code.clone(),
+                    place: here,
+                    cell,
+                });
             }
         }
         records.push(Record {
@@ -708,7 +780,11 @@ fn rows_from_json(
             cells,
         });
     }
-    Some(FileRows { format: Format::Json, stated, records })
+    Some(FileRows {
+        format: Format::Json,
+        stated,
+        records,
+    })
 }
 
 /// Writes a plan in one transaction: new units, the month, provenance of

@@ -1,6 +1,9 @@
 //! Turning a file's bytes into a grid of cells: format detection, text
 //! decoding, CSV/TSV and XLSX reading. No knowledge of metrics here.
 
+// A file fails at most once, so a large error value costs nothing here.
+#![allow(clippy::result_large_err)]
+
 use std::fmt;
 use std::io::Cursor;
 
@@ -64,7 +67,12 @@ impl Grid {
     pub fn place(&self, line: u64, col: Option<usize>) -> String {
         match (&self.sheet, col) {
             (Some(sheet), Some(c)) => {
-                format!("ô {}{} (trang {})", column_letters(self.first_col + c as u32), line, sheet)
+                format!(
+                    "ô {}{} (trang {})",
+                    column_letters(self.first_col + c as u32),
+                    line,
+                    sheet
+                )
             }
             (Some(sheet), None) => format!("dòng {line} (trang {sheet})"),
             (None, _) => format!("dòng {line}"),
@@ -154,13 +162,21 @@ fn decode(
         Err(e) => {
             let at = e.valid_up_to();
             let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let col = at - bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+            let col = at
+                - bytes[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1)
+                + 1;
             Err(Problem {
                 file: file.to_owned(),
                 place: Some(format!("dòng {line}, byte {col}")),
                 column: None,
                 value: None,
-                message: format!("tệp không phải UTF-8 (byte 0x{:02X} không hợp lệ)", bytes[at]),
+                message: format!(
+                    "tệp không phải UTF-8 (byte 0x{:02X} không hợp lệ)",
+                    bytes[at]
+                ),
                 hint: Some(
                     "nếu tệp lưu bằng bảng mã cũ, chạy lại với --encoding windows-1258 \
                      (hoặc nhãn bảng mã khác); hoặc lưu lại tệp dưới dạng CSV UTF-8"
@@ -217,7 +233,11 @@ fn read_delimited(file: &str, text: &str, format: Format) -> Result<Grid, Proble
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| {
                 let at = (p.byte() as usize).min(text.len());
-                text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+                text.as_bytes()[..at]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64
+                    + 1
             });
             Problem {
                 file: file.to_owned(),
@@ -228,17 +248,28 @@ fn read_delimited(file: &str, text: &str, format: Format) -> Result<Grid, Proble
                 hint: Some("kiểm tra dấu ngoặc kép chưa đóng".into()),
             }
         })?;
-        let line = record.position().map_or(rows.len() as u64 + 1, |p| line_of(p.byte() as usize));
+        let line = record
+            .position()
+            .map_or(rows.len() as u64 + 1, |p| line_of(p.byte() as usize));
         let cells = record
             .iter()
             .map(|s| {
                 let s = s.trim_matches(|c: char| c == ' ' || c == '\u{a0}' || c == '\r');
-                if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_owned()) }
+                if s.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(s.to_owned())
+                }
             })
             .collect();
         rows.push(GridRow { line, cells });
     }
-    Ok(Grid { format, sheet: None, first_col: 0, rows })
+    Ok(Grid {
+        format,
+        sheet: None,
+        first_col: 0,
+        rows,
+    })
 }
 
 fn read_workbook(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Content, Problem> {
@@ -278,9 +309,14 @@ fn read_workbook(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Conten
                     &format!("các trang có trong tệp: {}", names.join(", ")),
                 )
             })?,
-        None => names.first().cloned().ok_or_else(|| bad("không có trang nào".into()))?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| bad("không có trang nào".into()))?,
     };
-    let range = book.worksheet_range(&name).map_err(|e| bad(e.to_string()))?;
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| bad(e.to_string()))?;
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let mut rows = Vec::new();
     for (i, row) in range.rows().enumerate() {
@@ -292,15 +328,27 @@ fn read_workbook(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Conten
                 Data::Int(x) => Cell::Num(*x as f64),
                 Data::String(s) => {
                     let t = s.trim();
-                    if t.is_empty() { Cell::Empty } else { Cell::Text(t.to_owned()) }
+                    if t.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(t.to_owned())
+                    }
                 }
                 Data::Bool(b) => Cell::Text(b.to_string()),
                 other => Cell::Text(other.to_string()),
             })
             .collect();
-        rows.push(GridRow { line: first_row as u64 + i as u64 + 1, cells });
+        rows.push(GridRow {
+            line: first_row as u64 + i as u64 + 1,
+            cells,
+        });
     }
-    Ok(Content::Grid(Grid { format, sheet: Some(name), first_col, rows }))
+    Ok(Content::Grid(Grid {
+        format,
+        sheet: Some(name),
+        first_col,
+        rows,
+    }))
 }
 
 #[cfg(test)]
@@ -319,7 +367,10 @@ mod tests {
         assert_eq!(grid(b"a\tb\n1\t2\n").format, Format::Tsv);
         assert_eq!(grid(b"a;b\n1,5;2\n").format, Format::Csv(b';'));
         assert_eq!(grid(b"a,b\n1.5,2\n").format, Format::Csv(b','));
-        assert_eq!(grid(b"Title\r\na,b\r\n").rows[1].cells[1], Cell::Text("b".into()));
+        assert_eq!(
+            grid(b"Title\r\na,b\r\n").rows[1].cells[1],
+            Cell::Text("b".into())
+        );
     }
 
     #[test]

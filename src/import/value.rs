@@ -12,7 +12,10 @@ pub fn parse_cell(metric: &Metric, cell: &Cell) -> Result<Option<Value>, String>
         Cell::Empty => Ok(None),
         Cell::Num(x) => {
             if metric.kind == MetricKind::Label {
-                return Err(format!("cần một mức đánh giá ({}), không phải số", metric.labels.join(", ")));
+                return Err(format!(
+                    "cần một mức đánh giá ({}), không phải số",
+                    metric.labels.join(", ")
+                ));
             }
             check_number(metric, *x).map(Some)
         }
@@ -36,7 +39,12 @@ pub fn parse_text(metric: &Metric, s: &str) -> Result<Option<Value>, String> {
                 .iter()
                 .find(|l| text::match_key(l) == key)
                 .map(|l| Some(Value::Label(l.clone())))
-                .ok_or_else(|| format!("mức đánh giá không hợp lệ; dùng một trong: {}", metric.labels.join(", ")))
+                .ok_or_else(|| {
+                    format!(
+                        "mức đánh giá không hợp lệ; dùng một trong: {}",
+                        metric.labels.join(", ")
+                    )
+                })
         }
         MetricKind::Count => {
             let n = text::parse_count(&t).map_err(|_| {
@@ -45,8 +53,9 @@ pub fn parse_text(metric: &Metric, s: &str) -> Result<Option<Value>, String> {
             check_number(metric, n as f64).map(Some)
         }
         MetricKind::Percent | MetricKind::Points => {
-            let x = text::parse_decimal(&t)
-                .map_err(|_| "không phải số; viết như 93,45 hoặc 93.45 (có thể kèm %)".to_string())?;
+            let x = text::parse_decimal(&t).map_err(|_| {
+                "không phải số; viết như 93,45 hoặc 93.45 (có thể kèm %)".to_string()
+            })?;
             check_number(metric, x).map(Some)
         }
     }
@@ -63,7 +72,9 @@ fn check_number(metric: &Metric, x: f64) -> Result<Value, String> {
     let above = metric.max.is_some_and(|m| x > m);
     if below || above {
         let range = match (metric.min, metric.max) {
-            (Some(a), Some(b)) => format!("từ {} đến {}", text::format_vi(a, 2), text::format_vi(b, 2)),
+            (Some(a), Some(b)) => {
+                format!("từ {} đến {}", text::format_vi(a, 2), text::format_vi(b, 2))
+            }
             (Some(a), None) => format!("từ {} trở lên", text::format_vi(a, 2)),
             (None, Some(b)) => format!("không quá {}", text::format_vi(b, 2)),
             (None, None) => String::new(),
@@ -86,7 +97,9 @@ mod tests {
             min,
             max,
             labels: if kind == MetricKind::Label {
-                ["Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"].map(String::from).to_vec()
+                ["Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"]
+                    .map(String::from)
+                    .to_vec()
             } else {
                 vec![]
             },
@@ -101,9 +114,17 @@ mod tests {
         }
         assert_eq!(parse_text(&m, "-"), Ok(None));
         assert_eq!(parse_text(&m, ""), Ok(None));
-        assert!(parse_text(&m, "100.5").unwrap_err().contains("ngoài khoảng"));
+        assert!(
+            parse_text(&m, "100.5")
+                .unwrap_err()
+                .contains("ngoài khoảng")
+        );
         assert!(parse_text(&m, "abc").unwrap_err().contains("không phải số"));
-        assert!(parse_text(&m, "9\u{7}3").unwrap_err().contains("điều khiển"));
+        assert!(
+            parse_text(&m, "9\u{7}3")
+                .unwrap_err()
+                .contains("điều khiển")
+        );
         assert_eq!(parse_cell(&m, &Cell::Num(37.9)), Ok(Some(Value::Num(37.9))));
     }
 
@@ -118,7 +139,10 @@ mod tests {
         assert!(parse_cell(&c, &Cell::Num(12.5)).is_err());
         let l = metric(MetricKind::Label, None, None);
         assert_eq!(parse_text(&l, "tốt"), Ok(Some(Value::Label("Tốt".into()))));
-        assert_eq!(parse_text(&l, "TRUNG BÌNH"), Ok(Some(Value::Label("Trung bình".into()))));
+        assert_eq!(
+            parse_text(&l, "TRUNG BÌNH"),
+            Ok(Some(Value::Label("Trung bình".into())))
+        );
         assert!(parse_text(&l, "Rất tốt").unwrap_err().contains("Xuất sắc"));
         assert!(parse_cell(&l, &Cell::Num(1.0)).is_err());
     }

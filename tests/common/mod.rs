@@ -10,7 +10,9 @@ use assert_cmd::Command;
 pub const PARENT: &str = "Huyện Khoái Châu";
 
 pub fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
 }
 
 pub fn p1() -> PathBuf {
@@ -23,7 +25,10 @@ pub fn p2() -> PathBuf {
 
 pub fn chiso(db: &Path) -> Command {
     let mut c = Command::cargo_bin("chiso").expect("binary built");
-    c.arg("--db").arg(db).env_remove("CHISO_DB").env("USER", "tester");
+    c.arg("--db")
+        .arg(db)
+        .env_remove("CHISO_DB")
+        .env("USER", "tester");
     c
 }
 
@@ -45,15 +50,27 @@ pub fn run(db: &Path, args: &[&str]) -> Run {
 /// Runs and requires success.
 pub fn ok(db: &Path, args: &[&str]) -> Run {
     let r = run(db, args);
-    assert_eq!(r.code, 0, "chiso {args:?} failed:\n{}\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.code, 0,
+        "chiso {args:?} failed:\n{}\n{}",
+        r.stdout, r.stderr
+    );
     r
 }
 
 /// Runs and requires exit 1; returns stderr.
 pub fn fails(db: &Path, args: &[&str]) -> String {
     let r = run(db, args);
-    assert_eq!(r.code, 1, "chiso {args:?} should fail:\n{}\n{}", r.stdout, r.stderr);
-    assert!(!r.stderr.contains('\u{1b}'), "raw escape echoed: {:?}", r.stderr);
+    assert_eq!(
+        r.code, 1,
+        "chiso {args:?} should fail:\n{}\n{}",
+        r.stdout, r.stderr
+    );
+    assert!(
+        !r.stderr.contains('\u{1b}'),
+        "raw escape echoed: {:?}",
+        r.stderr
+    );
     r.stderr
 }
 
@@ -69,9 +86,21 @@ pub fn seeded_db(dir: &Path) -> PathBuf {
     let db = new_db(dir);
     let p1 = p1();
     let p2 = p2();
-    ok(&db, &["import", p1.to_str().unwrap(), "--period", "2024-08", "--create-units"]);
+    ok(
+        &db,
+        &[
+            "import",
+            p1.to_str().unwrap(),
+            "--period",
+            "2024-08",
+            "--create-units",
+        ],
+    );
     ok(&db, &["units", "alias", "Đồng Tiến", "--to", "Đông Tiến"]);
-    ok(&db, &["import", p2.to_str().unwrap(), "--period", "2024-08"]);
+    ok(
+        &db,
+        &["import", p2.to_str().unwrap(), "--period", "2024-08"],
+    );
     db
 }
 
@@ -90,10 +119,16 @@ pub fn snapshot(db: &Path) -> String {
     let mut out = String::new();
     for t in tables {
         out.push_str(&format!("== {t}\n"));
-        let n = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap().column_count();
+        let n = conn
+            .prepare(&format!("SELECT * FROM \"{t}\""))
+            .unwrap()
+            .column_count();
         let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
         let mut st = conn
-            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY {}", order.join(", ")))
+            .prepare(&format!(
+                "SELECT * FROM \"{t}\" ORDER BY {}",
+                order.join(", ")
+            ))
             .unwrap();
         let mut rows = st.query([]).unwrap();
         while let Some(r) = rows.next().unwrap() {
@@ -120,6 +155,10 @@ pub fn s(p: &Path) -> &str {
 /// Number of values stored for a month.
 pub fn count_values(db: &Path, period: &str) -> i64 {
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row("SELECT count(*) FROM metric_values WHERE period = ?1", [period], |r| r.get(0))
-        .unwrap()
+    conn.query_row(
+        "SELECT count(*) FROM metric_values WHERE period = ?1",
+        [period],
+        |r| r.get(0),
+    )
+    .unwrap()
 }
