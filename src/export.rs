@@ -4,7 +4,7 @@
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as XFormat, Workbook};
 
 use crate::db::values::{MonthRow, MonthTable};
-use crate::model::{MetricKind, Value};
+use crate::model::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -145,12 +145,11 @@ fn xlsx(table: &MonthTable, parent_name: &str) -> anyhow::Result<Vec<u8>> {
         };
         // write_string never makes a formula: "=…" names stay text.
         sheet.write_string_with_format(r, 1, &row.unit.name, &cell)?;
-        for (c, (m, v)) in table.metrics.iter().zip(&row.values).enumerate() {
+        for (c, v) in row.values.iter().enumerate() {
             let col = c as u16 + 2;
             match v {
                 Some(Value::Num(x)) => sheet.write_number_with_format(r, col, *x, &cell)?,
                 Some(Value::Label(s)) => sheet.write_string_with_format(r, col, s, &cell)?,
-                None if m.kind == MetricKind::Label => sheet.write_blank(r, col, &cell)?,
                 None => sheet.write_blank(r, col, &cell)?,
             };
         }

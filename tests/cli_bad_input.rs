@@ -147,6 +147,18 @@ fn control_characters_are_refused_and_never_echoed() {
     );
     assert!(err.contains("ctl.tsv, dòng 4, cột \"Ghi chú\""), "{err}");
     assert!(!err.contains('\u{7}'), "{err:?}");
+    let h = write(
+        dir.path(),
+        "head.tsv",
+        "Đơn vị\tĐiểm tổng hợp\tGhi\u{1b}[5m\nAn Vỹ\t80\t\n".as_bytes(),
+    );
+    let err = refused(&db, &["import", s(&h), "--period", "2024-09"]);
+    assert!(
+        err.contains(
+            "head.tsv, dòng 1, giá trị \"Ghi\\u{1b}[5m\": tiêu đề cột chứa ký tự điều khiển"
+        ),
+        "{err}"
+    );
     // A unit name typed with a control character is refused too.
     let err = refused(&db, &["units", "add", "Xã\u{1b}[2J Mới"]);
     assert!(err.contains("\\u{1b}"), "{err}");

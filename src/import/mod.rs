@@ -584,6 +584,18 @@ fn rows_from_grid(
             first_of.insert(*m, c);
         }
     }
+    for (c, label) in head.labels.iter().enumerate() {
+        if text::find_control(label).is_some() {
+            problems.push(Problem {
+                file: file.to_owned(),
+                place: Some(grid.place(grid.rows[head.row].line, Some(c))),
+                column: None,
+                value: Some(text::show(label)),
+                message: "tiêu đề cột chứa ký tự điều khiển".into(),
+                hint: Some("sửa dòng tiêu đề trong tệp rồi nhập lại".into()),
+            });
+        }
+    }
     let unknown: Vec<String> = head
         .columns
         .iter()
