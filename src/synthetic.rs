@@ -67,8 +67,8 @@ pub fn unit_names(n: usize) -> Vec<String> {
     (1..=n)
         .map(|i| {
             let prefix = match i % 20 {
-                0..=2 => "Phường",
-                3 => "Thị trấn",
+                5 | 10 | 15 => "Phường",
+                0 => "Thị trấn",
                 _ => "Xã",
             };
             format!("{prefix} Giả Lập {i:05}")
