@@ -172,7 +172,7 @@ fn verify_import(db: &Path, period: &str, units: usize) {
             .expect("open run.db");
     let count = |sql: &str| -> i64 { conn.query_row(sql, [period], |r| r.get(0)).expect(sql) };
     let values = count("SELECT count(*) FROM metric_values WHERE period = ?1");
-    let changes = count("SELECT count(*) FROM value_changes WHERE period = ?1");
+    let changes = count("SELECT count(*) FROM value_history WHERE period = ?1");
     let want = ((units + 1) * 7) as i64;
     assert_eq!(
         values, want,

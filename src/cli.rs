@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::db::units::{self, UnitIndex};
-use crate::db::{self, Actor, Db, values};
+use crate::db::{self, Actor, Catalog, Db, values};
 use crate::export::{self, ExportFormat};
 use crate::import::{self, ImportError, Input, Options};
 use crate::model::{Period, UnitKind, Value};
@@ -321,10 +321,15 @@ fn import_files(
 ) -> anyhow::Result<()> {
     let mut db = open(ctx)?;
     let inputs = read_inputs(files)?;
-    let plan = import::plan(db.conn(), &inputs, opts)?;
-    let (new, changed, unchanged) = plan.files.iter().fold((0, 0, 0), |a, f| {
-        (a.0 + f.new, a.1 + f.changed, a.2 + f.unchanged)
-    });
+    let plan = import::run(
+        &mut db,
+        &inputs,
+        opts,
+        &ctx.actor,
+        &ctx.command_line,
+        dry_run,
+    )?;
+    let (new, changed, unchanged) = plan.totals();
     writeln!(out, "Số liệu {} ({})", plan.period.label_vi(), plan.period)?;
     for f in &plan.files {
         writeln!(
@@ -347,6 +352,7 @@ fn import_files(
     for w in &plan.warnings {
         eprintln!("cảnh báo: {w}");
     }
+    let warnings = plan.warnings.len();
     if dry_run {
         for c in &plan.changes {
             let old = c
@@ -356,33 +362,28 @@ fn import_files(
             writeln!(
                 out,
                 "  {} · {}: {} → {}",
-                c.unit_name,
-                plan.metrics[c.metric].code,
+                plan.unit_name(c.unit),
+                plan.catalog.metrics[c.metric].code,
                 old,
                 import::show_value(&c.new)
             )?;
         }
         writeln!(
             out,
-            "Chạy thử (--dry-run): {new} mới, {changed} thay đổi, {unchanged} không đổi, {} cảnh báo; chưa ghi gì.",
-            plan.warnings.len()
+            "Chạy thử (--dry-run): {new} mới, {changed} thay đổi, {unchanged} không đổi, {warnings} cảnh báo; chưa ghi gì."
         )?;
-        return Ok(());
-    }
-    if plan.is_noop() {
+    } else if plan.is_noop() {
         writeln!(
             out,
             "Không có gì thay đổi: cả {unchanged} giá trị đã có sẵn, giống hệt trong tệp."
         )?;
-        return Ok(());
+    } else {
+        writeln!(
+            out,
+            "Tổng: {new} mới, {changed} thay đổi, {unchanged} không đổi, {warnings} cảnh báo. Đã ghi vào {}.",
+            ctx.db_path.display()
+        )?;
     }
-    import::apply(&mut db, &plan, &ctx.actor, &ctx.command_line)?;
-    writeln!(
-        out,
-        "Tổng: {new} mới, {changed} thay đổi, {unchanged} không đổi, {} cảnh báo. Đã ghi vào {}.",
-        plan.warnings.len(),
-        ctx.db_path.display()
-    )?;
     Ok(())
 }
 
@@ -394,7 +395,7 @@ fn set(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let mut db = open(ctx)?;
-    let metrics = db.metrics()?;
+    let cat = Catalog::load(db.conn())?;
     let index = UnitIndex::load(db.conn())?;
     let unit = index.require(unit)?.clone();
     let mut problems = Vec::new();
@@ -408,11 +409,11 @@ fn set(
             continue;
         };
         let code = code.trim();
-        let Some(m) = metrics.iter().position(|m| m.code == code) else {
+        let Some(m) = cat.index_of(code) else {
             problems.push(format!(
                 "không có chỉ số \"{}\"; các mã: {}",
                 text::show(code),
-                metrics
+                cat.metrics
                     .iter()
                     .map(|m| m.code.as_str())
                     .collect::<Vec<_>>()
@@ -424,7 +425,7 @@ fn set(
             problems.push(format!("chỉ số {code} được gán hai lần"));
             continue;
         }
-        match import::value::parse_text(&metrics[m], raw) {
+        match import::value::parse_text(&cat.metrics[m], raw) {
             Ok(v) => wanted.push((m, v)),
             Err(e) => problems.push(format!("{code}=\"{}\": {e}", text::show(raw))),
         }
@@ -433,55 +434,47 @@ fn set(
         bail!("không ghi gì vì:\n  {}", problems.join("\n  "));
     }
     let period_s = period.to_string();
-    let stored = values::load_period(db.conn(), &period_s)?;
-    let mut lines = Vec::new();
-    let changes: Vec<(usize, Option<Value>, Option<Value>)> = wanted
-        .into_iter()
-        .filter_map(|(m, new)| {
-            let old = stored.get(&(unit.id, metrics[m].id)).cloned();
-            let show =
-                |v: &Option<Value>| v.as_ref().map_or("(trống)".to_owned(), import::show_value);
-            if old == new {
-                lines.push(format!("  {}: {} (không đổi)", metrics[m].code, show(&new)));
-                None
+    let show = |v: Option<&Value>| v.map_or("(trống)".to_owned(), import::show_value);
+    // Read, compare and write in one transaction: the logged old value is
+    // the one replaced, whoever else is writing.
+    let lines = db.write(|tx| -> anyhow::Result<Vec<String>> {
+        let old_row = values::load_one(tx, &period_s, unit.id, &cat)?
+            .unwrap_or_else(|| vec![None; cat.metrics.len()]);
+        let mut new_row = old_row.clone();
+        let mut lines = Vec::new();
+        let mut diffs = Vec::new();
+        for (m, new) in &wanted {
+            let old = old_row[*m].as_ref();
+            if old == new.as_ref() {
+                lines.push(format!(
+                    "  {}: {} (không đổi)",
+                    cat.metrics[*m].code,
+                    show(old)
+                ));
             } else {
                 lines.push(format!(
                     "  {}: {} → {}",
-                    metrics[m].code,
-                    show(&old),
-                    show(&new)
+                    cat.metrics[*m].code,
+                    show(old),
+                    show(new.as_ref())
                 ));
-                Some((m, old, new))
+                diffs.push((*m, old, new.as_ref()));
+                new_row[*m] = new.clone();
             }
-        })
-        .collect();
-    if !changes.is_empty() {
-        db.write(|tx| -> anyhow::Result<()> {
+        }
+        if !diffs.is_empty() {
             let cs = db::begin_changeset(tx, &ctx.actor, "set", &ctx.command_line)?;
             db::ensure_period(tx, &period_s)?;
-            for (m, old, new) in &changes {
-                values::apply(
-                    tx,
-                    cs,
-                    None,
-                    &values::Change {
-                        period: &period_s,
-                        unit_id: unit.id,
-                        metric_id: metrics[*m].id,
-                        old: old.as_ref(),
-                        new: new.as_ref(),
-                    },
-                )?;
-            }
-            Ok(())
-        })?;
-    }
+            values::put(tx, &period_s, unit.id, &new_row, &cat)?;
+            values::log(tx, cs, None, &period_s, unit.id, &diffs, &cat)?;
+        } else {
+            lines.push("Không có gì thay đổi.".into());
+        }
+        Ok(lines)
+    })?;
     writeln!(out, "{}, {}:", unit.name, period.label_vi())?;
     for l in lines {
         writeln!(out, "{l}")?;
-    }
-    if changes.is_empty() {
-        writeln!(out, "Không có gì thay đổi.")?;
     }
     Ok(())
 }
@@ -655,10 +648,7 @@ fn export_cmd(
             }
         );
     }
-    let parent = UnitIndex::load(db.conn())?
-        .parent()
-        .map(|u| u.name.clone())
-        .unwrap_or_default();
+    let parent = db::parent_name(db.conn())?.unwrap_or_default();
     let format = match format {
         ExportArg::Csv => ExportFormat::Csv,
         ExportArg::Tsv => ExportFormat::Tsv,

@@ -81,14 +81,9 @@ pub fn build(path: &Path) -> anyhow::Result<Db> {
             name: (*name).to_owned(),
             bytes: text.as_bytes().to_vec(),
         }];
-        let plan = import::plan(db.conn(), &input, &opts)
+        let command = format!("chiso demo: import {name}");
+        import::run(&mut db, &input, &opts, &actor, &command, false)
             .with_context(|| format!("dữ liệu mẫu {name} không nhập được"))?;
-        import::apply(
-            &mut db,
-            &plan,
-            &actor,
-            &format!("chiso demo: import {name}"),
-        )?;
     }
     Ok(db)
 }

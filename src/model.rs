@@ -193,7 +193,16 @@ impl UnitKind {
         }
     }
 
+    /// Exact stored code ("thi_tran"), as the database holds it.
+    pub fn from_code(s: &str) -> Option<UnitKind> {
+        UnitKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    /// What a user types: a code or the Vietnamese word, any accents or case.
     pub fn parse(s: &str) -> Option<UnitKind> {
+        if let Some(k) = UnitKind::from_code(s) {
+            return Some(k);
+        }
         let key = crate::text::fold(s).replace([' ', '-'], "_");
         UnitKind::ALL
             .into_iter()
@@ -214,24 +223,35 @@ impl UnitKind {
     /// The kind a name announces by its first word(s), if any, and the rest
     /// of the name. "Thị trấn Khoái Châu" → (ThiTran, "Khoái Châu").
     pub fn split_prefix(name: &str) -> (Option<UnitKind>, &str) {
+        // Folded prefixes, longest first so "Thị trấn" wins over a bare word;
+        // computed once, this runs for every name of a national import.
+        static PREFIXES: std::sync::OnceLock<Vec<(UnitKind, String, usize)>> =
+            std::sync::OnceLock::new();
+        let prefixes = PREFIXES.get_or_init(|| {
+            let mut v: Vec<(UnitKind, String, usize)> = UnitKind::ALL
+                .into_iter()
+                .map(|k| {
+                    let p = crate::text::fold(k.prefix());
+                    let words = p.split(' ').count();
+                    (k, p, words)
+                })
+                .collect();
+            v.sort_by_key(|(_, p, _)| std::cmp::Reverse(p.len()));
+            v
+        });
         let folded = crate::text::fold(name);
-        // Longest prefixes first so "Thị trấn" wins over a bare word.
-        let mut kinds = UnitKind::ALL;
-        kinds.sort_by_key(|k| std::cmp::Reverse(k.prefix().len()));
-        for kind in kinds {
-            let p = crate::text::fold(kind.prefix());
+        for (kind, p, words) in prefixes {
             if folded.len() > p.len()
-                && folded.starts_with(&p)
+                && folded.starts_with(p.as_str())
                 && folded.as_bytes()[p.len()] == b' '
             {
                 // Skip as many words in the original as the prefix has.
-                let words = p.split(' ').count();
                 let rest = name
                     .trim()
                     .splitn(words + 1, char::is_whitespace)
-                    .nth(words);
+                    .nth(*words);
                 if let Some(rest) = rest {
-                    return (Some(kind), rest.trim());
+                    return (Some(*kind), rest.trim());
                 }
             }
         }

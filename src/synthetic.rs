@@ -296,7 +296,11 @@ mod tests {
             name: "m.csv".into(),
             bytes: csv.into_bytes(),
         }];
-        let plan = import::plan(db.conn(), &inputs, &opts)
+        let actor = crate::db::Actor {
+            os_user: "test".into(),
+            ssh_client: None,
+        };
+        let plan = import::run(&mut db, &inputs, &opts, &actor, "test", true)
             .map_err(|e| format!("{e:?}"))
             .unwrap();
         assert_eq!(plan.new_units.len(), names.len());

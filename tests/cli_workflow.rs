@@ -290,17 +290,38 @@ fn reimport_changes_nothing_and_replace_is_explicit() {
     let r = ok(&db, &["import", s(&f), "--period", "2024-08", "--replace"]);
     assert!(r.stdout.contains("2 thay đổi"), "{}", r.stdout);
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let (old, new, user, source): (f64, f64, String, String) = conn
+    let history = |sql: &str| -> Vec<(Option<f64>, f64, String, String)> {
+        let mut st = conn.prepare(sql).unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let log = history(
+        "SELECT old_value, new_value, os_user, file_name FROM value_history
+         WHERE unit = 'Bình Kiều' AND metric = 'processing' ORDER BY id",
+    );
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(
+        (log[0].0, log[0].1, log[0].2.as_str()),
+        (None, 37.9, "tester"),
+        "first import: absent → 37.9"
+    );
+    assert!(log[0].3.ends_with("khoai-chau-2024-08-phu-luc-1.tsv"));
+    assert_eq!(
+        (log[1].0, log[1].1, log[1].2.as_str()),
+        (Some(37.9), 41.2, "tester")
+    );
+    assert!(log[1].3.ends_with("p1-corrected.tsv"));
+    // Every stored value has its entry in the log.
+    let logged: i64 = conn
         .query_row(
-            "SELECT c.old_num, c.new_num, s.os_user, i.file_name FROM value_changes c
-             JOIN changesets s ON s.id = c.changeset_id JOIN imports i ON i.id = c.import_id
-             JOIN units u ON u.id = c.unit_id WHERE u.name = 'Bình Kiều' AND c.old_num IS NOT NULL",
+            "SELECT count(*) FROM value_history WHERE period = '2024-08'",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| r.get(0),
         )
         .unwrap();
-    assert_eq!((old, new, user.as_str()), (37.9, 41.2, "tester"));
-    assert!(source.ends_with("p1-corrected.tsv"));
+    assert_eq!(logged, 25 * 7 + 2);
     let sha: String = conn
         .query_row(
             "SELECT sha256 FROM imports ORDER BY id DESC LIMIT 1",

@@ -75,36 +75,4 @@ mod tests {
         conn.execute_batch("CREATE TABLE x (a)").unwrap();
         assert!(matches!(upgrade(&conn, &path), Err(DbError::NotChiso(..))));
     }
-
-    #[test]
-    fn triggers_enforce_the_catalog() {
-        let conn = Connection::open_in_memory().unwrap();
-        create(&conn).unwrap();
-        conn.execute_batch(
-            "INSERT INTO units (id, name, kind, is_parent, match_key, sort_key, created_at)
-                 VALUES (1, 'An Vỹ', 'xa', 0, 'an vy3', x'00', '');
-             INSERT INTO periods VALUES ('2024-08');",
-        )
-        .unwrap();
-        let ins = |metric: i64, num: Option<f64>, label: Option<&str>| {
-            conn.execute(
-                "INSERT OR REPLACE INTO metric_values VALUES ('2024-08', 1, ?1, ?2, ?3)",
-                rusqlite::params![metric, num, label],
-            )
-        };
-        assert!(ins(1, Some(99.5), None).is_ok());
-        assert!(ins(1, Some(100.5), None).is_err());
-        assert!(ins(1, Some(-1.0), None).is_err());
-        assert!(ins(6, Some(3090.0), None).is_ok());
-        assert!(ins(6, Some(3.5), None).is_err());
-        assert!(ins(7, None, Some("Tốt")).is_ok());
-        assert!(ins(7, None, Some("Rất tốt")).is_err());
-        assert!(ins(7, Some(1.0), None).is_err());
-        assert!(ins(8, Some(18.5), None).is_err());
-        assert!(
-            conn.execute("INSERT INTO periods VALUES ('2024-13')", [])
-                .is_err(),
-            "month 13"
-        );
-    }
 }

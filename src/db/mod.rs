@@ -7,6 +7,7 @@ mod migrate;
 pub mod units;
 pub mod values;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -136,6 +137,29 @@ impl Db {
     }
 }
 
+/// The metric catalog with a lookup by code.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub metrics: Vec<Metric>,
+    by_code: HashMap<String, usize>,
+}
+
+impl Catalog {
+    pub fn load(conn: &Connection) -> rusqlite::Result<Catalog> {
+        let metrics = load_metrics(conn)?;
+        let by_code = metrics
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.code.clone(), i))
+            .collect();
+        Ok(Catalog { metrics, by_code })
+    }
+
+    pub fn index_of(&self, code: &str) -> Option<usize> {
+        self.by_code.get(code).copied()
+    }
+}
+
 pub fn load_metrics(conn: &Connection) -> rusqlite::Result<Vec<Metric>> {
     let mut st = conn.prepare_cached(
         "SELECT id, code, label, kind, min_value, max_value, labels FROM metrics ORDER BY sort_order, id",
@@ -162,6 +186,15 @@ pub fn load_metrics(conn: &Connection) -> rusqlite::Result<Vec<Metric>> {
 pub fn load_metric_headers(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
     let mut st = conn.prepare_cached("SELECT header, metric_id FROM metric_headers")?;
     st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
+}
+
+/// The parent unit's name ("Huyện Khoái Châu").
+pub fn parent_name(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row("SELECT name FROM units WHERE is_parent = 1", [], |r| {
+        r.get(0)
+    })
+    .optional()
 }
 
 /// Opens a changeset row: every write command has exactly one.
@@ -192,7 +225,7 @@ pub fn ensure_period(tx: &Connection, period: &str) -> rusqlite::Result<()> {
 /// Months that hold at least one value, oldest first.
 pub fn periods_with_data(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut st = conn.prepare_cached(
-        "SELECT p.period FROM periods p WHERE EXISTS (SELECT 1 FROM metric_values v WHERE v.period = p.period) ORDER BY p.period",
+        "SELECT p.period FROM periods p WHERE EXISTS (SELECT 1 FROM unit_values v WHERE v.period = p.period) ORDER BY p.period",
     )?;
     st.query_map([], |r| r.get(0))?.collect()
 }

@@ -1,5 +1,6 @@
 //! Units, their aliases, and matching a name as it arrives to a unit.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use rusqlite::{Connection, Transaction, params};
@@ -47,6 +48,13 @@ pub struct UnitIndex {
     by_id: HashMap<i64, usize>,
     by_key: HashMap<String, usize>,
     by_alias: HashMap<String, usize>,
+    aliases: Vec<(String, usize)>,
+    /// Built on the first name that misses the exact keys: a national
+    /// import that matches everything never pays for it.
+    fuzzy: OnceCell<Fuzzy>,
+}
+
+struct Fuzzy {
     /// Key of the name without its kind word ("khoai chau" for "Thị trấn Khoái Châu").
     by_bare_key: HashMap<String, Vec<usize>>,
     /// Accent-folded names and aliases, for suggestions.
@@ -60,45 +68,69 @@ impl UnitIndex {
             by_id: HashMap::new(),
             by_key: HashMap::new(),
             by_alias: HashMap::new(),
-            by_bare_key: HashMap::new(),
-            by_fold: HashMap::new(),
+            aliases: Vec::new(),
+            fuzzy: OnceCell::new(),
         };
-        for unit in list(conn)? {
-            index.insert(unit);
+        let mut st =
+            conn.prepare_cached("SELECT id, name, kind, is_parent, match_key FROM units")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let unit = row_to_unit(r)?;
+            let i = index.units.len();
+            index.by_id.insert(unit.id, i);
+            index.by_key.insert(r.get(4)?, i);
+            index.units.push(unit);
         }
-        let mut st = conn.prepare_cached("SELECT alias, unit_id FROM unit_aliases")?;
-        let aliases = st
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (alias, unit_id) in aliases {
-            index.insert_alias(&alias, unit_id);
+        let mut st = conn.prepare_cached("SELECT match_key, alias, unit_id FROM unit_aliases")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            if let Some(&i) = index.by_id.get(&r.get::<_, i64>(2)?) {
+                index.by_alias.insert(r.get(0)?, i);
+                index.aliases.push((r.get(1)?, i));
+            }
         }
         Ok(index)
     }
 
+    fn fuzzy(&self) -> &Fuzzy {
+        self.fuzzy.get_or_init(|| {
+            let mut f = Fuzzy {
+                by_bare_key: HashMap::new(),
+                by_fold: HashMap::new(),
+            };
+            for (i, u) in self.units.iter().enumerate() {
+                let (_, bare) = UnitKind::split_prefix(&u.name);
+                f.by_bare_key
+                    .entry(text::match_key(bare))
+                    .or_default()
+                    .push(i);
+                f.by_fold.entry(text::fold(&u.name)).or_default().push(i);
+            }
+            for (alias, i) in &self.aliases {
+                let folded = f.by_fold.entry(text::fold(alias)).or_default();
+                if !folded.contains(i) {
+                    folded.push(*i);
+                }
+            }
+            f
+        })
+    }
+
+    /// Adds a unit created after loading.
     pub fn insert(&mut self, unit: Unit) {
         let i = self.units.len();
         self.by_id.insert(unit.id, i);
         self.by_key.insert(text::match_key(&unit.name), i);
-        let (_, bare) = UnitKind::split_prefix(&unit.name);
-        self.by_bare_key
-            .entry(text::match_key(bare))
-            .or_default()
-            .push(i);
-        self.by_fold
-            .entry(text::fold(&unit.name))
-            .or_default()
-            .push(i);
         self.units.push(unit);
+        self.fuzzy = OnceCell::new();
     }
 
+    /// Adds an alias created after loading.
     pub fn insert_alias(&mut self, alias: &str, unit_id: i64) {
         if let Some(&i) = self.by_id.get(&unit_id) {
             self.by_alias.insert(text::match_key(alias), i);
-            let folded = self.by_fold.entry(text::fold(alias)).or_default();
-            if !folded.contains(&i) {
-                folded.push(i);
-            }
+            self.aliases.push((alias.to_owned(), i));
+            self.fuzzy = OnceCell::new();
         }
     }
 
@@ -122,7 +154,7 @@ impl UnitIndex {
             return Resolution::Found(self.units[i].id);
         }
         let (kind, bare) = UnitKind::split_prefix(name);
-        if let Some(candidates) = self.by_bare_key.get(&text::match_key(bare)) {
+        if let Some(candidates) = self.fuzzy().by_bare_key.get(&text::match_key(bare)) {
             let fits: Vec<usize> = candidates
                 .iter()
                 .copied()
@@ -154,7 +186,13 @@ impl UnitIndex {
                 out.push(self.units[i].name.clone());
             }
         };
-        for &i in self.by_fold.get(&text::fold(name)).into_iter().flatten() {
+        for &i in self
+            .fuzzy()
+            .by_fold
+            .get(&text::fold(name))
+            .into_iter()
+            .flatten()
+        {
             push(i, &mut out);
         }
         if out.is_empty() {
@@ -196,11 +234,10 @@ pub fn quote_list(names: &[String]) -> String {
 }
 
 fn row_to_unit(r: &rusqlite::Row<'_>) -> rusqlite::Result<Unit> {
-    let kind: String = r.get(2)?;
     Ok(Unit {
         id: r.get(0)?,
         name: r.get(1)?,
-        kind: UnitKind::parse(&kind).unwrap_or(UnitKind::Xa),
+        kind: UnitKind::from_code(r.get_ref(2)?.as_str()?).unwrap_or(UnitKind::Xa),
         is_parent: r.get::<_, i64>(3)? == 1,
     })
 }

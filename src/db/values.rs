@@ -1,77 +1,167 @@
-//! Monthly values: reading a month, writing a value with its change record.
+//! Monthly values: one row per (period, unit) holding a JSON object keyed by
+//! metric code. This module is the only place that reads or writes it.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::model::{Metric, Unit, Value};
+use super::Catalog;
+use crate::model::{Metric, MetricKind, Unit, UnitKind, Value};
 
-/// Every stored value of one month, keyed by (unit id, metric id).
+/// A unit's values in one month, indexed like `Catalog::metrics`.
+pub type Row = Vec<Option<Value>>;
+
+fn bad_json(e: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("unit_values.vals: {e}").into(),
+    )
+}
+
+/// Parses a stored object. Keys unknown to the catalog cannot be stored
+/// (the triggers refuse them), so meeting one is an error, not a skip.
+pub fn decode(json: &str, cat: &Catalog) -> rusqlite::Result<Row> {
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(json).map_err(bad_json)?;
+    let mut row = vec![None; cat.metrics.len()];
+    for (code, v) in map {
+        let i = cat
+            .index_of(&code)
+            .ok_or_else(|| bad_json(format!("unknown metric {code}")))?;
+        row[i] = match v {
+            serde_json::Value::Number(n) => n.as_f64().map(Value::Num),
+            serde_json::Value::String(s) => Some(Value::Label(s)),
+            serde_json::Value::Null => None,
+            other => return Err(bad_json(format!("{code}: {other}"))),
+        };
+    }
+    Ok(row)
+}
+
+fn push_json(out: &mut String, v: Option<&Value>, kind: MetricKind) {
+    match v {
+        None => out.push_str("null"),
+        // Counts are whole (validated), so they print as JSON integers.
+        Some(Value::Num(x)) if kind == MetricKind::Count => {
+            let _ = write!(out, "{}", *x as i64);
+        }
+        // Display gives the shortest text that reads back to the same f64.
+        Some(Value::Num(x)) => {
+            let _ = write!(out, "{x}");
+        }
+        Some(Value::Label(s)) => {
+            out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "null".into()))
+        }
+    }
+}
+
+/// The stored form of a row: present values only, in catalog order.
+/// Metric codes are `[a-z0-9_]` (a schema CHECK), so they need no escaping.
+pub fn encode(row: &[Option<Value>], cat: &Catalog) -> String {
+    let mut out = String::with_capacity(16 * row.len());
+    out.push('{');
+    for (m, v) in cat.metrics.iter().zip(row) {
+        if let Some(v) = v {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            let _ = write!(out, "\"{}\":", m.code);
+            push_json(&mut out, Some(v), m.kind);
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// Every stored row of one month, keyed by unit id.
 pub fn load_period(
     conn: &Connection,
     period: &str,
-) -> rusqlite::Result<HashMap<(i64, i64), Value>> {
-    let mut st = conn.prepare_cached(
-        "SELECT unit_id, metric_id, num, label FROM metric_values WHERE period = ?1",
-    )?;
-    let mut out = HashMap::new();
+    cat: &Catalog,
+) -> rusqlite::Result<HashMap<i64, Row>> {
+    let mut st = conn.prepare_cached("SELECT unit_id, vals FROM unit_values WHERE period = ?1")?;
     let mut rows = st.query([period])?;
+    let mut out = HashMap::new();
     while let Some(r) = rows.next()? {
-        let value = match r.get::<_, Option<f64>>(2)? {
-            Some(x) => Value::Num(x),
-            None => Value::Label(r.get(3)?),
-        };
-        out.insert((r.get(0)?, r.get(1)?), value);
+        out.insert(r.get(0)?, decode(r.get_ref(1)?.as_str()?, cat)?);
     }
     Ok(out)
 }
 
-/// One cell changes from `old` to `new` (None = absent), with its audit row.
-pub struct Change<'a> {
-    pub period: &'a str,
-    pub unit_id: i64,
-    pub metric_id: i64,
-    pub old: Option<&'a Value>,
-    pub new: Option<&'a Value>,
+/// One unit's row for one month, if it has any value.
+pub fn load_one(
+    conn: &Connection,
+    period: &str,
+    unit_id: i64,
+    cat: &Catalog,
+) -> rusqlite::Result<Option<Row>> {
+    let json: Option<String> = conn
+        .prepare_cached("SELECT vals FROM unit_values WHERE period = ?1 AND unit_id = ?2")?
+        .query_row(params![period, unit_id], |r| r.get(0))
+        .optional()?;
+    json.map(|j| decode(&j, cat)).transpose()
 }
 
-fn split(v: Option<&Value>) -> (Option<f64>, Option<&str>) {
-    match v {
-        Some(Value::Num(x)) => (Some(*x), None),
-        Some(Value::Label(s)) => (None, Some(s.as_str())),
-        None => (None, None),
+/// Stores a unit's whole row for a month; an empty row deletes it. The
+/// caller has ensured the period exists and logs the change with `log`.
+pub fn put(
+    conn: &Connection,
+    period: &str,
+    unit_id: i64,
+    row: &[Option<Value>],
+    cat: &Catalog,
+) -> rusqlite::Result<()> {
+    if row.iter().all(Option::is_none) {
+        conn.prepare_cached("DELETE FROM unit_values WHERE period = ?1 AND unit_id = ?2")?
+            .execute(params![period, unit_id])?;
+    } else {
+        conn.prepare_cached(
+            "INSERT INTO unit_values (period, unit_id, vals) VALUES (?1, ?2, ?3)
+             ON CONFLICT (period, unit_id) DO UPDATE SET vals = excluded.vals",
+        )?
+        .execute(params![period, unit_id, encode(row, cat)])?;
     }
+    Ok(())
 }
 
-/// Writes one change and logs it under the changeset (and import, if any).
-/// The caller has ensured the period row exists.
-pub fn apply(
+/// One changed value: catalog index, old, new (None = absent).
+pub type Diff<'a> = (usize, Option<&'a Value>, Option<&'a Value>);
+
+/// Records the changes to one unit's month under a changeset (and file).
+pub fn log(
     conn: &Connection,
     changeset: i64,
     import_id: Option<i64>,
-    c: &Change<'_>,
+    period: &str,
+    unit_id: i64,
+    diffs: &[Diff<'_>],
+    cat: &Catalog,
 ) -> rusqlite::Result<()> {
-    let (old_num, old_label) = split(c.old);
-    let (new_num, new_label) = split(c.new);
-    if c.new.is_some() {
-        conn.prepare_cached(
-            "INSERT INTO metric_values (period, unit_id, metric_id, num, label) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (period, unit_id, metric_id) DO UPDATE SET num = excluded.num, label = excluded.label",
-        )?
-        .execute(params![c.period, c.unit_id, c.metric_id, new_num, new_label])?;
-    } else {
-        conn.prepare_cached(
-            "DELETE FROM metric_values WHERE period = ?1 AND unit_id = ?2 AND metric_id = ?3",
-        )?
-        .execute(params![c.period, c.unit_id, c.metric_id])?;
+    if diffs.is_empty() {
+        return Ok(());
     }
+    let mut old = String::from("{");
+    let mut new = String::from("{");
+    for (i, (m, o, n)) in diffs.iter().enumerate() {
+        let metric = &cat.metrics[*m];
+        if i > 0 {
+            old.push(',');
+            new.push(',');
+        }
+        let _ = write!(old, "\"{}\":", metric.code);
+        let _ = write!(new, "\"{}\":", metric.code);
+        push_json(&mut old, *o, metric.kind);
+        push_json(&mut new, *n, metric.kind);
+    }
+    old.push('}');
+    new.push('}');
     conn.prepare_cached(
-        "INSERT INTO value_changes (changeset_id, import_id, period, unit_id, metric_id, old_num, old_label, new_num, new_label)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO value_changes (changeset_id, import_id, period, unit_id, old, new)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![
-        changeset, import_id, c.period, c.unit_id, c.metric_id, old_num, old_label, new_num, new_label
-    ])?;
+    .execute(params![changeset, import_id, period, unit_id, old, new])?;
     Ok(())
 }
 
@@ -90,74 +180,122 @@ pub struct MonthRow {
     pub values: Vec<Option<Value>>,
 }
 
-/// Loads a month. Child units appear if they have any value that month.
+/// Loads a month. A child unit appears if it has any value that month.
 pub fn month_table(conn: &Connection, period: &str) -> rusqlite::Result<MonthTable> {
-    let catalog = super::load_metrics(conn)?;
-    let used: Vec<i64> = {
-        let mut st =
-            conn.prepare_cached("SELECT DISTINCT metric_id FROM metric_values WHERE period = ?1")?;
-        st.query_map([period], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    let metrics: Vec<Metric> = catalog
-        .into_iter()
-        .filter(|m| used.contains(&m.id))
-        .collect();
-    let column: HashMap<i64, usize> = metrics.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
-
-    // Rows arrive grouped by unit in display order; the join keeps it one query.
+    let cat = Catalog::load(conn)?;
     let mut st = conn.prepare_cached(
-        "SELECT u.id, u.name, u.kind, u.is_parent, v.metric_id, v.num, v.label
-         FROM metric_values v JOIN units u ON u.id = v.unit_id
+        "SELECT u.id, u.name, u.kind, u.is_parent, v.vals
+         FROM unit_values v JOIN units u ON u.id = v.unit_id
          WHERE v.period = ?1
-         ORDER BY u.is_parent DESC, u.sort_key, u.name, u.id",
+         ORDER BY u.is_parent DESC, u.sort_key, u.id",
     )?;
     let mut rows = st.query([period])?;
     let mut parent = None;
-    let mut units: Vec<MonthRow> = Vec::new();
-    let mut current: Option<MonthRow> = None;
+    let mut units = Vec::new();
+    let mut used = vec![false; cat.metrics.len()];
     while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        if current.as_ref().is_none_or(|c| c.unit.id != id) {
-            if let Some(done) = current.take() {
-                if done.unit.is_parent {
-                    parent = Some(done);
-                } else {
-                    units.push(done);
-                }
-            }
-            let kind: String = r.get(2)?;
-            current = Some(MonthRow {
-                unit: Unit {
-                    id,
-                    name: r.get(1)?,
-                    kind: crate::model::UnitKind::parse(&kind)
-                        .unwrap_or(crate::model::UnitKind::Xa),
-                    is_parent: r.get::<_, i64>(3)? == 1,
-                },
-                values: vec![None; metrics.len()],
-            });
+        let values = decode(r.get_ref(4)?.as_str()?, &cat)?;
+        for (u, v) in used.iter_mut().zip(&values) {
+            *u |= v.is_some();
         }
-        let metric_id: i64 = r.get(4)?;
-        let value = match r.get::<_, Option<f64>>(5)? {
-            Some(x) => Value::Num(x),
-            None => Value::Label(r.get(6)?),
+        let row = MonthRow {
+            unit: Unit {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                kind: UnitKind::from_code(r.get_ref(2)?.as_str()?).unwrap_or(UnitKind::Xa),
+                is_parent: r.get::<_, i64>(3)? == 1,
+            },
+            values,
         };
-        if let (Some(row), Some(&i)) = (current.as_mut(), column.get(&metric_id)) {
-            row.values[i] = Some(value);
-        }
-    }
-    if let Some(done) = current.take() {
-        if done.unit.is_parent {
-            parent = Some(done);
+        if row.unit.is_parent {
+            parent = Some(row);
         } else {
-            units.push(done);
+            units.push(row);
         }
     }
+    // Keep only the columns that have data this month.
+    let keep: Vec<usize> = (0..used.len()).filter(|&i| used[i]).collect();
+    let compact = |row: &mut MonthRow| {
+        row.values = keep.iter().map(|&i| row.values[i].take()).collect();
+    };
+    parent.iter_mut().for_each(compact);
+    units.iter_mut().for_each(compact);
+    let metrics = keep.iter().map(|&i| cat.metrics[i].clone()).collect();
     Ok(MonthTable {
         period: period.to_owned(),
         metrics,
         parent,
         units,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_round_trip_through_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = super::super::Db::create(&dir.path().join("v.db")).unwrap();
+        let cat = Catalog::load(db.conn()).unwrap();
+        let mut row: Row = vec![None; cat.metrics.len()];
+        row[cat.index_of("processing").unwrap()] = Some(Value::Num(37.9));
+        row[cat.index_of("online_payment").unwrap()] = Some(Value::Num(0.1 + 0.2));
+        row[cat.index_of("e_copies").unwrap()] = Some(Value::Num(3090.0));
+        row[cat.index_of("rating").unwrap()] = Some(Value::Label("Trung bình".into()));
+        let json = encode(&row, &cat);
+        assert_eq!(
+            json,
+            "{\"processing\":37.9,\"online_payment\":0.30000000000000004,\"e_copies\":3090,\"rating\":\"Trung bình\"}"
+        );
+        assert_eq!(decode(&json, &cat).unwrap(), row);
+        assert!(decode("{\"nope\":1}", &cat).is_err());
+    }
+
+    #[test]
+    fn triggers_enforce_the_catalog_for_any_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = super::super::Db::create(&dir.path().join("t.db")).unwrap();
+        db.conn()
+            .execute_batch(
+                "INSERT INTO units (id, name, kind, is_parent, match_key, sort_key, created_at)
+                     VALUES (1, 'An Vỹ', 'xa', 0, 'an vy3', x'00', '');
+                 INSERT INTO periods VALUES ('2024-08');",
+            )
+            .unwrap();
+        let put = |vals: &str| {
+            db.conn().execute(
+                "INSERT INTO unit_values VALUES ('2024-08', 1, ?1)
+                 ON CONFLICT DO UPDATE SET vals = excluded.vals",
+                [vals],
+            )
+        };
+        for ok in [
+            r#"{"processing":99.5}"#,
+            r#"{"processing":100,"e_copies":3090,"rating":"Tốt"}"#,
+            r#"{"g_digitization":22}"#,
+        ] {
+            assert!(put(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            r#"{"processing":100.5}"#,
+            r#"{"processing":-1}"#,
+            r#"{"processing":"100"}"#,
+            r#"{"e_copies":3.5}"#,
+            r#"{"rating":"Rất tốt"}"#,
+            r#"{"rating":1}"#,
+            r#"{"g_transparency":18.5}"#,
+            r#"{"nope":1}"#,
+            r#"{}"#,
+            r#"[1]"#,
+            r#"not json"#,
+        ] {
+            assert!(put(bad).is_err(), "{bad} accepted");
+        }
+        assert!(
+            db.conn()
+                .execute("INSERT INTO periods VALUES ('2024-13')", [])
+                .is_err()
+        );
+    }
 }

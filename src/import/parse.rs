@@ -1,0 +1,415 @@
+//! From a file's grid (or JSON) to records: a unit name and its metric
+//! cells per row. Locations stay numbers until a message needs them.
+
+use std::collections::HashMap;
+
+use crate::db::Catalog;
+use crate::model::{Period, UnitKind};
+use crate::text;
+
+use super::header::{self, Column, HeaderDictionary};
+use super::read::{self, Cell, Content, Format, Grid};
+use super::{Input, Options, Problem};
+
+/// Where a file's rows and columns are, for messages.
+pub enum Places {
+    Text,
+    Sheet { name: String, first_col: u32 },
+    Json,
+}
+
+/// One data row, before units and values are resolved.
+pub struct Record {
+    /// Line (text), row (sheet) or index in "units" (JSON; parent = None).
+    pub line: u64,
+    pub json_parent: bool,
+    pub unit_col: usize,
+    pub unit_name: String,
+    pub kind: Option<UnitKind>,
+    /// (catalog index, column index, cell)
+    pub cells: Vec<(usize, usize, Cell)>,
+}
+
+pub struct ParsedFile {
+    pub name: String,
+    pub sha256: String,
+    pub format: Format,
+    pub stated: Option<Period>,
+    /// Column headers as written (JSON: the metric codes, by catalog index).
+    pub labels: Vec<String>,
+    pub places: Places,
+    pub records: Vec<Record>,
+}
+
+impl ParsedFile {
+    /// "dòng 12", "ô C12 (trang Sheet1)", "units[3].values.score" …
+    pub fn place(&self, rec: &Record, col: Option<usize>) -> String {
+        match &self.places {
+            Places::Text => format!("dòng {}", rec.line),
+            Places::Sheet { name, first_col } => match col {
+                Some(c) => format!(
+                    "ô {}{} (trang {name})",
+                    read::column_letters(first_col + c as u32),
+                    rec.line
+                ),
+                None => format!("dòng {} (trang {name})", rec.line),
+            },
+            Places::Json => {
+                let base = if rec.json_parent {
+                    "parent".to_owned()
+                } else {
+                    format!("units[{}]", rec.line)
+                };
+                match col {
+                    Some(c) if c != rec.unit_col => format!("{base}.values.{}", self.labels[c]),
+                    _ => format!("{base}.name"),
+                }
+            }
+        }
+    }
+
+    pub fn column(&self, col: usize) -> String {
+        self.labels.get(col).cloned().unwrap_or_default()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Reads every input; problems and warnings of all files are collected.
+pub fn parse_all(
+    inputs: &[Input],
+    cat: &Catalog,
+    dict: &HeaderDictionary,
+    opts: &Options,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<String>,
+) -> Vec<ParsedFile> {
+    use sha2::{Digest, Sha256};
+    let mut files = Vec::new();
+    for input in inputs {
+        let sha256 = hex(&Sha256::digest(&input.bytes));
+        let parsed = match read::read(
+            &input.name,
+            &input.bytes,
+            opts.encoding,
+            opts.sheet.as_deref(),
+        ) {
+            Ok(Content::Grid(grid)) => from_grid(&input.name, &grid, dict, cat, problems, warnings),
+            Ok(Content::Json(t)) => from_json(&input.name, &t, cat, problems),
+            Err(p) => {
+                problems.push(p);
+                None
+            }
+        };
+        if let Some(mut f) = parsed {
+            f.sha256 = sha256;
+            files.push(f);
+        }
+    }
+    files
+}
+
+fn from_grid(
+    file: &str,
+    grid: &Grid,
+    dict: &HeaderDictionary,
+    cat: &Catalog,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<String>,
+) -> Option<ParsedFile> {
+    let problem = |line: u64,
+                   col: Option<usize>,
+                   column: Option<String>,
+                   value: Option<String>,
+                   message: String,
+                   hint: Option<&str>| Problem {
+        file: file.to_owned(),
+        place: Some(grid.place(line, col)),
+        column,
+        value,
+        message,
+        hint: hint.map(str::to_owned),
+    };
+    let Some(head) = header::find_header(grid, dict) else {
+        let wanted: Vec<&str> = cat
+            .metrics
+            .iter()
+            .take(7)
+            .map(|m| m.label.as_str())
+            .collect();
+        problems.push(Problem::file(
+            file,
+            "không tìm thấy dòng tiêu đề (cần cột \"Đơn vị\" và ít nhất một cột chỉ số)".into(),
+            &format!(
+                "tiêu đề nhận được: Đơn vị, STT, {} (hoặc mã: processing, satisfaction, …)",
+                wanted.join(", ")
+            ),
+        ));
+        return None;
+    };
+    let head_line = grid.rows[head.row].line;
+    let unit_col = head
+        .columns
+        .iter()
+        .position(|c| *c == Column::Unit)
+        .unwrap_or(0);
+    if head.columns.iter().filter(|c| **c == Column::Unit).count() > 1 {
+        problems.push(problem(
+            head_line,
+            None,
+            None,
+            None,
+            "có hơn một cột tên đơn vị".into(),
+            Some("giữ một cột \"Đơn vị\""),
+        ));
+    }
+    let mut first_of: HashMap<usize, usize> = HashMap::new();
+    for (c, col) in head.columns.iter().enumerate() {
+        if text::find_control(&head.labels[c]).is_some() {
+            problems.push(problem(
+                head_line,
+                Some(c),
+                None,
+                Some(text::show(&head.labels[c])),
+                "tiêu đề cột chứa ký tự điều khiển".into(),
+                Some("sửa dòng tiêu đề trong tệp rồi nhập lại"),
+            ));
+        }
+        if let Column::Metric(m) = col {
+            if let Some(&other) = first_of.get(m) {
+                problems.push(problem(
+                    head_line,
+                    Some(c),
+                    Some(head.labels[c].clone()),
+                    None,
+                    format!(
+                        "hai cột cùng là chỉ số {} (cột \"{}\" và cột này)",
+                        cat.metrics[*m].code, head.labels[other]
+                    ),
+                    Some("bỏ bớt một cột"),
+                ));
+            } else {
+                first_of.insert(*m, c);
+            }
+        }
+    }
+    let unknown: Vec<String> = head
+        .columns
+        .iter()
+        .filter_map(|c| match c {
+            Column::Unknown(s) => Some(format!("\"{}\"", text::show(s))),
+            _ => None,
+        })
+        .collect();
+    if !unknown.is_empty() {
+        warnings.push(format!(
+            "{file}: bỏ qua các cột không nhận ra: {}",
+            unknown.join(", ")
+        ));
+    }
+    let metric_cols: Vec<(usize, usize)> = head
+        .columns
+        .iter()
+        .enumerate()
+        .filter_map(|(c, col)| match col {
+            Column::Metric(m) => Some((*m, c)),
+            _ => None,
+        })
+        .collect();
+    let width = head.columns.len();
+    let mut records = Vec::with_capacity(grid.rows.len().saturating_sub(head.row + 1));
+    for row in &grid.rows[head.row + 1..] {
+        if row.cells.iter().all(|c| *c == Cell::Empty) {
+            continue;
+        }
+        // Trailing empty fields beyond the header are harmless (Excel adds them).
+        let used = row
+            .cells
+            .iter()
+            .rposition(|c| *c != Cell::Empty)
+            .map_or(0, |i| i + 1);
+        if used > width || (grid.sheet.is_none() && row.cells.len() < width) {
+            let n = if used > width { used } else { row.cells.len() };
+            problems.push(problem(
+                row.line,
+                None,
+                None,
+                None,
+                format!("dòng có {n} ô nhưng dòng tiêu đề có {width} cột"),
+                Some("kiểm tra dấu phân cách hoặc ô thừa/thiếu ở dòng này"),
+            ));
+            continue;
+        }
+        // Text outside the metric columns is not stored, but must be clean too.
+        for (c, cell) in row.cells.iter().enumerate() {
+            if let Cell::Text(s) = cell
+                && c != unit_col
+                && !matches!(head.columns[c], Column::Metric(_))
+                && text::find_control(s).is_some()
+            {
+                problems.push(problem(
+                    row.line,
+                    Some(c),
+                    Some(head.labels[c].clone()),
+                    Some(text::show(s)),
+                    "ô chứa ký tự điều khiển".into(),
+                    None,
+                ));
+            }
+        }
+        let unit_name = header::cell_text(row.cells.get(unit_col).unwrap_or(&Cell::Empty));
+        let cells: Vec<(usize, usize, Cell)> = metric_cols
+            .iter()
+            .map(|&(m, c)| (m, c, row.cells.get(c).cloned().unwrap_or(Cell::Empty)))
+            .collect();
+        if unit_name.trim().is_empty() {
+            if cells.iter().any(|c| c.2 != Cell::Empty) {
+                problems.push(problem(
+                    row.line,
+                    Some(unit_col),
+                    Some(head.labels[unit_col].clone()),
+                    None,
+                    "dòng có số liệu nhưng thiếu tên đơn vị".into(),
+                    Some("điền tên đơn vị hoặc xoá dòng"),
+                ));
+            }
+            continue;
+        }
+        records.push(Record {
+            line: row.line,
+            json_parent: false,
+            unit_col,
+            unit_name,
+            kind: None,
+            cells,
+        });
+    }
+    Some(ParsedFile {
+        name: file.to_owned(),
+        sha256: String::new(),
+        format: grid.format,
+        stated: header::stated_period(grid, head.row),
+        labels: head.labels,
+        places: match &grid.sheet {
+            Some(name) => Places::Sheet {
+                name: name.clone(),
+                first_col: grid.first_col,
+            },
+            None => Places::Text,
+        },
+        records,
+    })
+}
+
+/// chiso's own JSON export read back (see `export::json`).
+fn from_json(
+    file: &str,
+    text_in: &str,
+    cat: &Catalog,
+    problems: &mut Vec<Problem>,
+) -> Option<ParsedFile> {
+    let bad = |place: String, message: String| Problem {
+        file: file.to_owned(),
+        place: Some(place),
+        column: None,
+        value: None,
+        message,
+        hint: None,
+    };
+    let doc: serde_json::Value = match serde_json::from_str(text_in) {
+        Ok(v) => v,
+        Err(e) => {
+            problems.push(Problem {
+                file: file.to_owned(),
+                place: Some(format!("dòng {}, cột {}", e.line(), e.column())),
+                column: None,
+                value: None,
+                message: format!("JSON không hợp lệ: {e}"),
+                hint: Some("tệp JSON phải có dạng của `chiso export --format json`".into()),
+            });
+            return None;
+        }
+    };
+    let stated = match doc.get("period") {
+        Some(serde_json::Value::String(s)) => Period::parse(s).or_else(|| {
+            problems.push(bad(
+                "period".into(),
+                format!("tháng không hợp lệ: \"{}\"", text::show(s)),
+            ));
+            None
+        }),
+        _ => None,
+    };
+    // Columns: the catalog's codes, then one for the unit name.
+    let mut labels: Vec<String> = cat.metrics.iter().map(|m| m.code.clone()).collect();
+    let unit_col = labels.len();
+    labels.push("name".into());
+    let mut entries: Vec<(u64, &serde_json::Value, bool)> = Vec::new();
+    if let Some(p) = doc.get("parent").filter(|p| !p.is_null()) {
+        entries.push((0, p, true));
+    }
+    match doc.get("units") {
+        Some(serde_json::Value::Array(list)) => {
+            entries.extend(list.iter().enumerate().map(|(i, u)| (i as u64, u, false)))
+        }
+        _ => problems.push(bad("units".into(), "thiếu danh sách \"units\"".into())),
+    }
+    let mut records = Vec::new();
+    for (line, entry, json_parent) in entries {
+        let base = if json_parent {
+            "parent".to_owned()
+        } else {
+            format!("units[{line}]")
+        };
+        let Some(name) = entry.get("name").and_then(|n| n.as_str()) else {
+            problems.push(bad(format!("{base}.name"), "thiếu tên đơn vị".into()));
+            continue;
+        };
+        let kind = entry
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .and_then(UnitKind::parse);
+        let mut cells = Vec::new();
+        if let Some(serde_json::Value::Object(vals)) = entry.get("values") {
+            for (code, v) in vals {
+                let Some(m) = cat.index_of(code) else {
+                    problems.push(bad(
+                        format!("{base}.values.{}", text::show(code)),
+                        format!("không có chỉ số mã \"{}\"", text::show(code)),
+                    ));
+                    continue;
+                };
+                let cell = match v {
+                    serde_json::Value::Number(n) => Cell::Num(n.as_f64().unwrap_or(f64::NAN)),
+                    serde_json::Value::String(s) => Cell::Text(s.clone()),
+                    serde_json::Value::Null => Cell::Empty,
+                    other => Cell::Text(other.to_string()),
+                };
+                cells.push((m, m, cell));
+            }
+        }
+        records.push(Record {
+            line,
+            json_parent,
+            unit_col,
+            unit_name: name.to_owned(),
+            kind,
+            cells,
+        });
+    }
+    Some(ParsedFile {
+        name: file.to_owned(),
+        sha256: String::new(),
+        format: Format::Json,
+        stated,
+        labels,
+        places: Places::Json,
+        records,
+    })
+}
