@@ -466,7 +466,8 @@ fn set(
             let cs = db::begin_changeset(tx, &ctx.actor, "set", &ctx.command_line)?;
             db::ensure_period(tx, &period_s)?;
             values::put(tx, &period_s, unit.id, &new_row, &cat)?;
-            values::log(tx, cs, None, &period_s, unit.id, &diffs, &cat)?;
+            let (old, new) = values::diff_json(&diffs, &cat);
+            values::log(tx, cs, None, &period_s, unit.id, &old, &new)?;
         } else {
             lines.push("Không có gì thay đổi.".into());
         }

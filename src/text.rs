@@ -45,6 +45,16 @@ fn key_lower(c: char) -> char {
 
 /// NFC, trimmed, runs of white space (incl. U+00A0, U+202F, tabs) collapsed to one ASCII space.
 pub fn clean(s: &str) -> String {
+    // Printable ASCII without doubled or edge spaces is already clean (and
+    // NFC): most cells of a national import take this path.
+    let b = s.as_bytes();
+    if b.iter().all(|&c| (0x21..0x7f).contains(&c) || c == b' ')
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !s.contains("  ")
+    {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in s.nfc() {

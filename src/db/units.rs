@@ -48,6 +48,9 @@ pub struct UnitIndex {
     by_id: HashMap<i64, usize>,
     by_key: HashMap<String, usize>,
     by_alias: HashMap<String, usize>,
+    /// Names and aliases exactly as stored: the usual case of a file spelt
+    /// like last month's skips computing a matching key.
+    by_name: HashMap<String, usize>,
     aliases: Vec<(String, usize)>,
     /// Built on the first name that misses the exact keys: a national
     /// import that matches everything never pays for it.
@@ -68,6 +71,7 @@ impl UnitIndex {
             by_id: HashMap::new(),
             by_key: HashMap::new(),
             by_alias: HashMap::new(),
+            by_name: HashMap::new(),
             aliases: Vec::new(),
             fuzzy: OnceCell::new(),
         };
@@ -79,6 +83,7 @@ impl UnitIndex {
             let i = index.units.len();
             index.by_id.insert(unit.id, i);
             index.by_key.insert(r.get(4)?, i);
+            index.by_name.insert(unit.name.clone(), i);
             index.units.push(unit);
         }
         let mut st = conn.prepare_cached("SELECT match_key, alias, unit_id FROM unit_aliases")?;
@@ -86,7 +91,9 @@ impl UnitIndex {
         while let Some(r) = rows.next()? {
             if let Some(&i) = index.by_id.get(&r.get::<_, i64>(2)?) {
                 index.by_alias.insert(r.get(0)?, i);
-                index.aliases.push((r.get(1)?, i));
+                let alias: String = r.get(1)?;
+                index.by_name.insert(alias.clone(), i);
+                index.aliases.push((alias, i));
             }
         }
         Ok(index)
@@ -121,6 +128,7 @@ impl UnitIndex {
         let i = self.units.len();
         self.by_id.insert(unit.id, i);
         self.by_key.insert(text::match_key(&unit.name), i);
+        self.by_name.insert(unit.name.clone(), i);
         self.units.push(unit);
         self.fuzzy = OnceCell::new();
     }
@@ -129,6 +137,7 @@ impl UnitIndex {
     pub fn insert_alias(&mut self, alias: &str, unit_id: i64) {
         if let Some(&i) = self.by_id.get(&unit_id) {
             self.by_alias.insert(text::match_key(alias), i);
+            self.by_name.insert(alias.to_owned(), i);
             self.aliases.push((alias.to_owned(), i));
             self.fuzzy = OnceCell::new();
         }
@@ -149,6 +158,9 @@ impl UnitIndex {
     /// Exact key, then alias, then the name without its kind word when that
     /// is unique and the kinds agree ("Xã An Vỹ" finds "An Vỹ").
     pub fn resolve(&self, name: &str) -> Resolution {
+        if let Some(&i) = self.by_name.get(name) {
+            return Resolution::Found(self.units[i].id);
+        }
         let key = text::match_key(name);
         if let Some(&i) = self.by_key.get(&key).or_else(|| self.by_alias.get(&key)) {
             return Resolution::Found(self.units[i].id);

@@ -2,7 +2,6 @@
 //! metric code. This module is the only place that reads or writes it.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -45,16 +44,24 @@ fn push_json(out: &mut String, v: Option<&Value>, kind: MetricKind) {
         None => out.push_str("null"),
         // Counts are whole (validated), so they print as JSON integers.
         Some(Value::Num(x)) if kind == MetricKind::Count => {
-            let _ = write!(out, "{}", *x as i64);
+            out.push_str(itoa::Buffer::new().format(*x as i64))
         }
-        // Display gives the shortest text that reads back to the same f64.
-        Some(Value::Num(x)) => {
-            let _ = write!(out, "{x}");
-        }
+        // The shortest text that reads back to the same f64 (ryu: several
+        // times faster than fmt, and this runs 70,000 times a national month).
+        Some(Value::Num(x)) => out.push_str(ryu::Buffer::new().format_finite(*x)),
         Some(Value::Label(s)) => {
             out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "null".into()))
         }
     }
+}
+
+fn push_key(out: &mut String, code: &str) {
+    if out.len() > 1 {
+        out.push(',');
+    }
+    out.push('"');
+    out.push_str(code);
+    out.push_str("\":");
 }
 
 /// The stored form of a row: present values only, in catalog order.
@@ -64,10 +71,7 @@ pub fn encode(row: &[Option<Value>], cat: &Catalog) -> String {
     out.push('{');
     for (m, v) in cat.metrics.iter().zip(row) {
         if let Some(v) = v {
-            if out.len() > 1 {
-                out.push(',');
-            }
-            let _ = write!(out, "\"{}\":", m.code);
+            push_key(&mut out, &m.code);
             push_json(&mut out, Some(v), m.kind);
         }
     }
@@ -116,47 +120,55 @@ pub fn put(
     if row.iter().all(Option::is_none) {
         conn.prepare_cached("DELETE FROM unit_values WHERE period = ?1 AND unit_id = ?2")?
             .execute(params![period, unit_id])?;
+        Ok(())
     } else {
-        conn.prepare_cached(
-            "INSERT INTO unit_values (period, unit_id, vals) VALUES (?1, ?2, ?3)
-             ON CONFLICT (period, unit_id) DO UPDATE SET vals = excluded.vals",
-        )?
-        .execute(params![period, unit_id, encode(row, cat)])?;
+        put_encoded(conn, period, unit_id, &encode(row, cat))
     }
+}
+
+/// `put` for a row already encoded (and not empty).
+pub fn put_encoded(conn: &Connection, period: &str, unit_id: i64, vals: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO unit_values (period, unit_id, vals) VALUES (?1, ?2, ?3)
+         ON CONFLICT (period, unit_id) DO UPDATE SET vals = excluded.vals",
+    )?
+    .execute(params![period, unit_id, vals])?;
     Ok(())
 }
 
 /// One changed value: catalog index, old, new (None = absent).
 pub type Diff<'a> = (usize, Option<&'a Value>, Option<&'a Value>);
 
-/// Records the changes to one unit's month under a changeset (and file).
+/// The log's two objects for a set of changes: `new` names every changed
+/// metric (null = removed), `old` only those that had a value.
+pub fn diff_json(diffs: &[Diff<'_>], cat: &Catalog) -> (String, String) {
+    let mut old = String::from("{");
+    let mut new = String::from("{");
+    for (m, o, n) in diffs {
+        let metric = &cat.metrics[*m];
+        if o.is_some() {
+            push_key(&mut old, &metric.code);
+            push_json(&mut old, *o, metric.kind);
+        }
+        push_key(&mut new, &metric.code);
+        push_json(&mut new, *n, metric.kind);
+    }
+    old.push('}');
+    new.push('}');
+    (old, new)
+}
+
+/// Records the changes to one unit's month under a changeset (and file):
+/// `old` and `new` as made by `diff_json`.
 pub fn log(
     conn: &Connection,
     changeset: i64,
     import_id: Option<i64>,
     period: &str,
     unit_id: i64,
-    diffs: &[Diff<'_>],
-    cat: &Catalog,
+    old: &str,
+    new: &str,
 ) -> rusqlite::Result<()> {
-    if diffs.is_empty() {
-        return Ok(());
-    }
-    let mut old = String::from("{");
-    let mut new = String::from("{");
-    for (i, (m, o, n)) in diffs.iter().enumerate() {
-        let metric = &cat.metrics[*m];
-        if i > 0 {
-            old.push(',');
-            new.push(',');
-        }
-        let _ = write!(old, "\"{}\":", metric.code);
-        let _ = write!(new, "\"{}\":", metric.code);
-        push_json(&mut old, *o, metric.kind);
-        push_json(&mut new, *n, metric.kind);
-    }
-    old.push('}');
-    new.push('}');
     conn.prepare_cached(
         "INSERT INTO value_changes (changeset_id, import_id, period, unit_id, old, new)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -253,7 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn triggers_enforce_the_catalog_for_any_writer() {
+    fn checks_enforce_the_stored_shape() {
         let dir = tempfile::tempdir().unwrap();
         let db = super::super::Db::create(&dir.path().join("t.db")).unwrap();
         db.conn()
@@ -277,15 +289,9 @@ mod tests {
         ] {
             assert!(put(ok).is_ok(), "{ok}");
         }
+        // Catalog ranges are chiso's to check (see schema.sql); the shape
+        // is the database's.
         for bad in [
-            r#"{"processing":100.5}"#,
-            r#"{"processing":-1}"#,
-            r#"{"processing":"100"}"#,
-            r#"{"e_copies":3.5}"#,
-            r#"{"rating":"Rất tốt"}"#,
-            r#"{"rating":1}"#,
-            r#"{"g_transparency":18.5}"#,
-            r#"{"nope":1}"#,
             r#"{}"#,
             r#"[1]"#,
             r#"not json"#,

@@ -192,12 +192,15 @@ pub fn run(
     command: &str,
     dry_run: bool,
 ) -> Result<Plan, ImportError> {
+    let t0 = std::time::Instant::now();
+    let tm = |what: &str| if std::env::var_os("CHISO_TIMING").is_some() { eprintln!("{what}: {:?}", t0.elapsed()) };
     let cat = Catalog::load(db.conn())?;
     let dict = HeaderDictionary::new(&cat.metrics, &db::load_metric_headers(db.conn())?);
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     let files = parse::parse_all(inputs, &cat, &dict, opts, &mut problems, &mut warnings);
     let first_name = inputs.first().map(|i| i.name.as_str()).unwrap_or_default();
+    tm("parsed");
     if dry_run {
         return plan(db.conn(), files, cat, opts, problems, warnings, first_name);
     }
@@ -205,9 +208,11 @@ pub fn run(
     // the ones it replaces, even with another operator writing.
     db.write(|tx| {
         let plan = plan(tx, files, cat, opts, problems, warnings, first_name)?;
+        tm("planned");
         if !plan.is_noop() {
             apply(tx, &plan, actor, command)?;
         }
+        tm("applied");
         Ok(plan)
     })
 }
@@ -257,14 +262,19 @@ fn plan(
         });
     };
 
+    let t0 = std::time::Instant::now();
     let index = UnitIndex::load(conn)?;
+    if std::env::var_os("CHISO_TIMING").is_some() { eprintln!("  index: {:?}", t0.elapsed()) };
     let parent_id = index.parent().map(|u| u.id);
     let stored = values::load_period(conn, &period.to_string(), &catalog)?;
+    if std::env::var_os("CHISO_TIMING").is_some() { eprintln!("  stored: {:?}", t0.elapsed()) };
     let mut new_units: Vec<(String, UnitKind)> = Vec::new();
     let mut new_by_key: HashMap<String, usize> = HashMap::new();
     let mut new_by_fold: HashMap<String, usize> = HashMap::new();
-    // (unit, metric) → (file, record) of its first value in this import.
-    let mut seen: HashMap<(UnitRef, usize), (usize, usize)> = HashMap::new();
+    // Per unit, per metric: (file, record) of its first value in this
+    // import, to refuse a second one. One map lookup per row, not per cell.
+    let mut seen_slot: HashMap<UnitRef, usize> = HashMap::new();
+    let mut seen: Vec<Option<(u32, u32)>> = Vec::new();
     let mut changes = Vec::new();
     let mut conflicts = Vec::new();
     let mut summaries = Vec::with_capacity(files.len());
@@ -300,19 +310,22 @@ fn plan(
                 ));
                 continue;
             }
-            let name = text::clean(&rec.unit_name);
-            let unit = match index.resolve(&name) {
+            // Cleaned (NFC, spaces) only when shown or stored: matching
+            // ignores form and spacing anyway.
+            let name = || text::clean(&rec.unit_name);
+            let unit = match index.resolve(&rec.unit_name) {
                 Resolution::Found(id) => UnitRef::Existing(id),
                 Resolution::Ambiguous(names) => {
                     problems.push(problem(
                         rec.unit_col,
-                        &name,
+                        &name(),
                         format!("tên khớp nhiều đơn vị: {}", units::quote_list(&names)),
                         Some("ghi đầy đủ tên đơn vị (kèm \"Xã\", \"Thị trấn\"…) trong tệp".into()),
                     ));
                     continue;
                 }
                 Resolution::Unknown { similar } if !similar.is_empty() => {
+                    let name = name();
                     problems.push(problem(
                         rec.unit_col,
                         &name,
@@ -325,6 +338,7 @@ fn plan(
                     continue;
                 }
                 Resolution::Unknown { .. } if opts.create_units && !rec.json_parent => {
+                    let name = name();
                     let key = text::match_key(&name);
                     let folded = text::fold(&name);
                     if let Some(&i) = new_by_key.get(&key) {
@@ -364,7 +378,7 @@ fn plan(
                     };
                     problems.push(problem(
                         rec.unit_col,
-                        &name,
+                        &name(),
                         "không có đơn vị này".into(),
                         Some(hint),
                     ));
@@ -374,13 +388,19 @@ fn plan(
             if rec.json_parent && unit != UnitRef::Existing(parent_id.unwrap_or(-1)) {
                 problems.push(problem(
                     rec.unit_col,
-                    &name,
+                    &name(),
                     "đây không phải đơn vị cấp trên của cơ sở dữ liệu".into(),
                     None,
                 ));
                 continue;
             }
             units_in_file.insert(unit);
+            let next_slot = seen_slot.len();
+            let slot = *seen_slot.entry(unit).or_insert(next_slot);
+            if slot == next_slot {
+                seen.resize(seen.len() + catalog.metrics.len(), None);
+            }
+            let first_seen = &mut seen[slot * catalog.metrics.len()..(slot + 1) * catalog.metrics.len()];
             let stored_row = match unit {
                 UnitRef::Existing(id) => stored.get(&id),
                 UnitRef::New(_) => None,
@@ -395,22 +415,22 @@ fn plan(
                         continue;
                     }
                 };
-                if let Some(&(pf, pr)) = seen.get(&(unit, *m)) {
-                    let first = &files[pf];
+                if let Some((pf, pr)) = first_seen[*m] {
+                    let first = &files[pf as usize];
                     problems.push(problem(
                         *col,
-                        &name,
+                        &name(),
                         format!(
                             "đơn vị có hai giá trị {} trong cùng lần nhập (lần đầu: {}, {})",
                             metric.code,
                             first.name,
-                            first.place(&first.records[pr], None)
+                            first.place(&first.records[pr as usize], None)
                         ),
                         Some("bỏ dòng trùng rồi nhập lại".into()),
                     ));
                     continue;
                 }
-                seen.insert((unit, *m), (fi, ri));
+                first_seen[*m] = Some((fi as u32, ri as u32));
                 let old = stored_row.and_then(|r| r[*m].as_ref());
                 match old {
                     Some(old) if *old == new => {
@@ -423,7 +443,7 @@ fn plan(
                             conflicts.push(Conflict {
                                 file: f.name.clone(),
                                 place: f.place(rec, Some(*col)),
-                                unit: name.clone(),
+                                unit: name(),
                                 metric: metric.code.clone(),
                                 stored: show_value(old),
                                 new: show_value(&new),
@@ -535,16 +555,20 @@ fn apply(
             UnitRef::Existing(id) => id,
             UnitRef::New(i) => new_ids[i],
         };
-        let mut row = plan
-            .stored
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| vec![None; cat.metrics.len()]);
+        let stored = plan.stored.get(&id);
+        let mut row = stored.cloned().unwrap_or_else(|| vec![None; cat.metrics.len()]);
         for c in list {
             row[c.metric] = Some(c.new.clone());
         }
-        values::put(tx, &period, id, &row, cat)?;
+        let encoded = values::encode(&row, cat);
+        values::put_encoded(tx, &period, id, &encoded)?;
         // One log row per unit and file (Phụ lục 1 and 2 are two sources).
+        // A unit's first values of the month from one file log exactly
+        // what was stored: reuse the text instead of writing it twice.
+        if stored.is_none() && list.iter().all(|c| c.file == list[0].file) {
+            values::log(tx, cs, Some(import_ids[list[0].file]), &period, id, "{}", &encoded)?;
+            continue;
+        }
         let mut start = 0;
         while start < list.len() {
             let file = list[start].file;
@@ -553,7 +577,8 @@ fn apply(
                 .iter()
                 .map(|c| (c.metric, c.old.as_ref(), Some(&c.new)))
                 .collect();
-            values::log(tx, cs, Some(import_ids[file]), &period, id, &diffs, cat)?;
+            let (old, new) = values::diff_json(&diffs, cat);
+            values::log(tx, cs, Some(import_ids[file]), &period, id, &old, &new)?;
             start = end;
         }
     }

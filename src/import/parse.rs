@@ -100,7 +100,7 @@ pub fn parse_all(
             opts.encoding,
             opts.sheet.as_deref(),
         ) {
-            Ok(Content::Grid(grid)) => from_grid(&input.name, &grid, dict, cat, problems, warnings),
+            Ok(Content::Grid(grid)) => from_grid(&input.name, grid, dict, cat, problems, warnings),
             Ok(Content::Json(t)) => from_json(&input.name, &t, cat, problems),
             Err(p) => {
                 problems.push(p);
@@ -117,26 +117,13 @@ pub fn parse_all(
 
 fn from_grid(
     file: &str,
-    grid: &Grid,
+    mut grid: Grid,
     dict: &HeaderDictionary,
     cat: &Catalog,
     problems: &mut Vec<Problem>,
     warnings: &mut Vec<String>,
 ) -> Option<ParsedFile> {
-    let problem = |line: u64,
-                   col: Option<usize>,
-                   column: Option<String>,
-                   value: Option<String>,
-                   message: String,
-                   hint: Option<&str>| Problem {
-        file: file.to_owned(),
-        place: Some(grid.place(line, col)),
-        column,
-        value,
-        message,
-        hint: hint.map(str::to_owned),
-    };
-    let Some(head) = header::find_header(grid, dict) else {
+    let Some(head) = header::find_header(&grid, dict) else {
         let wanted: Vec<&str> = cat
             .metrics
             .iter()
@@ -154,6 +141,22 @@ fn from_grid(
         return None;
     };
     let head_line = grid.rows[head.row].line;
+    let stated = header::stated_period(&grid, head.row);
+    // The data rows are moved out, so their cells move into records uncopied.
+    let mut data = std::mem::take(&mut grid.rows);
+    let problem = |line: u64,
+                   col: Option<usize>,
+                   column: Option<String>,
+                   value: Option<String>,
+                   message: String,
+                   hint: Option<&str>| Problem {
+        file: file.to_owned(),
+        place: Some(grid.place(line, col)),
+        column,
+        value,
+        message,
+        hint: hint.map(str::to_owned),
+    };
     let unit_col = head
         .columns
         .iter()
@@ -223,8 +226,8 @@ fn from_grid(
         })
         .collect();
     let width = head.columns.len();
-    let mut records = Vec::with_capacity(grid.rows.len().saturating_sub(head.row + 1));
-    for row in &grid.rows[head.row + 1..] {
+    let mut records = Vec::with_capacity(data.len().saturating_sub(head.row + 1));
+    for row in data.iter_mut().skip(head.row + 1) {
         if row.cells.iter().all(|c| *c == Cell::Empty) {
             continue;
         }
@@ -266,7 +269,7 @@ fn from_grid(
         let unit_name = header::cell_text(row.cells.get(unit_col).unwrap_or(&Cell::Empty));
         let cells: Vec<(usize, usize, Cell)> = metric_cols
             .iter()
-            .map(|&(m, c)| (m, c, row.cells.get(c).cloned().unwrap_or(Cell::Empty)))
+            .map(|&(m, c)| (m, c, row.cells.get_mut(c).map(std::mem::take).unwrap_or(Cell::Empty)))
             .collect();
         if unit_name.trim().is_empty() {
             if cells.iter().any(|c| c.2 != Cell::Empty) {
@@ -294,7 +297,7 @@ fn from_grid(
         name: file.to_owned(),
         sha256: String::new(),
         format: grid.format,
-        stated: header::stated_period(grid, head.row),
+        stated,
         labels: head.labels,
         places: match &grid.sheet {
             Some(name) => Places::Sheet {

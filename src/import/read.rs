@@ -35,8 +35,9 @@ impl fmt::Display for Format {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Cell {
+    #[default]
     Empty,
     Text(String),
     /// A number stored as a number (spreadsheets).

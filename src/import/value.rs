@@ -27,38 +27,61 @@ pub fn parse_text(metric: &Metric, s: &str) -> Result<Option<Value>, String> {
     if text::find_control(s).is_some() {
         return Err("ô chứa ký tự điều khiển".into());
     }
+    // Plain ASCII numbers (nearly every cell) need no Unicode work.
+    if metric.kind != MetricKind::Label && s.is_ascii() {
+        let t = s.trim();
+        if t.is_empty() || t == "-" {
+            return Ok(None);
+        }
+        // Digits with at most one '.', as the portal writes: std's parser.
+        let plain = t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && t.bytes().filter(|&b| b == b'.').count() <= 1
+            && !t.starts_with('.')
+            && !t.ends_with('.');
+        if plain && metric.kind != MetricKind::Count {
+            if let Ok(x) = t.parse::<f64>() {
+                return check_number(metric, x).map(Some);
+            }
+        }
+        return parse_number(metric, t);
+    }
     let t = text::clean(s);
     if t.is_empty() || matches!(t.as_str(), "-" | "–" | "—") {
         return Ok(None);
     }
     match metric.kind {
-        MetricKind::Label => {
-            let key = text::match_key(&t);
-            metric
-                .labels
-                .iter()
-                .find(|l| text::match_key(l) == key)
-                .map(|l| Some(Value::Label(l.clone())))
-                .ok_or_else(|| {
-                    format!(
-                        "mức đánh giá không hợp lệ; dùng một trong: {}",
-                        metric.labels.join(", ")
-                    )
-                })
-        }
-        MetricKind::Count => {
-            let n = text::parse_count(&t).map_err(|_| {
-                "không phải số nguyên; viết như 3090, 3.090, 3,090 hoặc 3 090".to_string()
-            })?;
-            check_number(metric, n as f64).map(Some)
-        }
-        MetricKind::Percent | MetricKind::Points => {
-            let x = text::parse_decimal(&t).map_err(|_| {
-                "không phải số; viết như 93,45 hoặc 93.45 (có thể kèm %)".to_string()
-            })?;
-            check_number(metric, x).map(Some)
-        }
+        MetricKind::Label => label(metric, &t),
+        _ => parse_number(metric, &t),
     }
+}
+
+/// A rating label in any case, form or tone placement, stored as the
+/// catalog spells it.
+fn label(metric: &Metric, t: &str) -> Result<Option<Value>, String> {
+    if let Some(l) = metric.labels.iter().find(|l| l.as_str() == t) {
+        return Ok(Some(Value::Label(l.clone())));
+    }
+    let key = text::match_key(t);
+    metric
+        .labels
+        .iter()
+        .find(|l| text::match_key(l) == key)
+        .map(|l| Some(Value::Label(l.clone())))
+        .ok_or_else(|| {
+            format!("mức đánh giá không hợp lệ; dùng một trong: {}", metric.labels.join(", "))
+        })
+}
+
+fn parse_number(metric: &Metric, t: &str) -> Result<Option<Value>, String> {
+    let x = if metric.kind == MetricKind::Count {
+        text::parse_count(t)
+            .map_err(|_| "không phải số nguyên; viết như 3090, 3.090, 3,090 hoặc 3 090".to_string())?
+            as f64
+    } else {
+        text::parse_decimal(t)
+            .map_err(|_| "không phải số; viết như 93,45 hoặc 93.45 (có thể kèm %)".to_string())?
+    };
+    check_number(metric, x).map(Some)
 }
 
 fn check_number(metric: &Metric, x: f64) -> Result<Value, String> {
