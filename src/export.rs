@@ -4,7 +4,10 @@
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as XFormat, Workbook};
 
 use crate::db::values::{MonthRow, MonthTable};
-use crate::model::Value;
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
+
+use crate::model::{Metric, MetricKind, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -27,7 +30,8 @@ pub fn render(
         ExportFormat::Csv => delimited(table, b',')?,
         ExportFormat::Tsv => delimited(table, b'\t')?,
         ExportFormat::Json => {
-            let mut out = serde_json::to_vec_pretty(&json(table, parent_name))?;
+            let mut out = Vec::with_capacity(160 * (table.units.len() + 2));
+            serde_json::to_writer_pretty(&mut out, &Doc { table, parent_name })?;
             out.push(b'\n');
             out
         }
@@ -69,38 +73,91 @@ fn delimited(table: &MonthTable, delimiter: u8) -> anyhow::Result<Vec<u8>> {
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-fn values_json(table: &MonthTable, row: &MonthRow) -> serde_json::Value {
-    let mut map = serde_json::Map::new();
-    for (m, v) in table.metrics.iter().zip(&row.values) {
-        if let Some(v) = v {
-            map.insert(m.code.clone(), v.to_json(m.kind));
-        }
-    }
-    serde_json::Value::Object(map)
+/// A row's present values as a JSON object: numbers as numbers, counts as
+/// integers, labels as strings, absent metrics left out.
+struct ValuesOut<'a> {
+    metrics: &'a [Metric],
+    values: &'a [Option<Value>],
 }
 
-pub fn json(table: &MonthTable, parent_name: &str) -> serde_json::Value {
-    let parent_values = table
-        .parent
-        .as_ref()
-        .map(|p| values_json(table, p))
-        .unwrap_or_else(|| serde_json::json!({}));
-    let units: Vec<serde_json::Value> = table
-        .units
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "name": r.unit.name,
-                "kind": r.unit.kind.code(),
-                "values": values_json(table, r),
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "period": table.period,
-        "parent": {"name": parent_name, "values": parent_values},
-        "units": units,
-    })
+impl Serialize for ValuesOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let present = self.values.iter().filter(|v| v.is_some()).count();
+        let mut map = s.serialize_map(Some(present))?;
+        for (m, v) in self.metrics.iter().zip(self.values) {
+            match v {
+                Some(Value::Num(x)) if m.kind == MetricKind::Count => {
+                    map.serialize_entry(&m.code, &(*x as i64))?
+                }
+                Some(Value::Num(x)) => map.serialize_entry(&m.code, x)?,
+                Some(Value::Label(l)) => map.serialize_entry(&m.code, l)?,
+                None => {}
+            }
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct ParentOut<'a> {
+    name: &'a str,
+    values: ValuesOut<'a>,
+}
+
+#[derive(Serialize)]
+struct UnitOut<'a> {
+    name: &'a str,
+    kind: &'a str,
+    values: ValuesOut<'a>,
+}
+
+/// The whole document, serialized straight from the table: a national
+/// month never exists twice in memory.
+struct Doc<'a> {
+    table: &'a MonthTable,
+    parent_name: &'a str,
+}
+
+impl<'a> Serialize for Doc<'a> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.table;
+        let values = |row: &'a MonthRow| ValuesOut {
+            metrics: &t.metrics,
+            values: &row.values,
+        };
+        let mut doc = s.serialize_struct("Doc", 3)?;
+        doc.serialize_field("period", &t.period)?;
+        let parent_values = match &t.parent {
+            Some(row) => values(row),
+            None => ValuesOut {
+                metrics: &t.metrics,
+                values: &[],
+            },
+        };
+        doc.serialize_field(
+            "parent",
+            &ParentOut {
+                name: self.parent_name,
+                values: parent_values,
+            },
+        )?;
+        let units = t.units.iter().map(|r| UnitOut {
+            name: &r.unit.name,
+            kind: r.unit.kind.code(),
+            values: values(r),
+        });
+        doc.serialize_field("units", &SeqOut(std::cell::RefCell::new(Some(units))))?;
+        doc.end()
+    }
+}
+
+/// Serializes an iterator as a JSON array without collecting it.
+struct SeqOut<I>(std::cell::RefCell<Option<I>>);
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for SeqOut<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.borrow_mut().take().into_iter().flatten())
+    }
 }
 
 fn xlsx(table: &MonthTable, parent_name: &str) -> anyhow::Result<Vec<u8>> {

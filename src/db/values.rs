@@ -22,12 +22,17 @@ fn bad_json(e: impl std::fmt::Display) -> rusqlite::Error {
 /// Parses a stored object. Keys unknown to the catalog cannot be stored
 /// (the triggers refuse them), so meeting one is an error, not a skip.
 pub fn decode(json: &str, cat: &Catalog) -> rusqlite::Result<Row> {
-    let map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(json).map_err(bad_json)?;
+    // Keys borrowed from the text: codes are [a-z0-9_], never escaped, and
+    // a month's export decodes 10,000 of these objects.
+    let map: Vec<(&str, serde_json::Value)> =
+        serde_json::from_str::<std::collections::BTreeMap<&str, serde_json::Value>>(json)
+            .map_err(bad_json)?
+            .into_iter()
+            .collect();
     let mut row = vec![None; cat.metrics.len()];
     for (code, v) in map {
         let i = cat
-            .index_of(&code)
+            .index_of(code)
             .ok_or_else(|| bad_json(format!("unknown metric {code}")))?;
         row[i] = match v {
             serde_json::Value::Number(n) => n.as_f64().map(Value::Num),
@@ -127,7 +132,12 @@ pub fn put(
 }
 
 /// `put` for a row already encoded (and not empty).
-pub fn put_encoded(conn: &Connection, period: &str, unit_id: i64, vals: &str) -> rusqlite::Result<()> {
+pub fn put_encoded(
+    conn: &Connection,
+    period: &str,
+    unit_id: i64,
+    vals: &str,
+) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO unit_values (period, unit_id, vals) VALUES (?1, ?2, ?3)
          ON CONFLICT (period, unit_id) DO UPDATE SET vals = excluded.vals",
@@ -291,11 +301,7 @@ mod tests {
         }
         // Catalog ranges are chiso's to check (see schema.sql); the shape
         // is the database's.
-        for bad in [
-            r#"{}"#,
-            r#"[1]"#,
-            r#"not json"#,
-        ] {
+        for bad in [r#"{}"#, r#"[1]"#, r#"not json"#] {
             assert!(put(bad).is_err(), "{bad} accepted");
         }
         assert!(

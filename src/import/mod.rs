@@ -192,15 +192,12 @@ pub fn run(
     command: &str,
     dry_run: bool,
 ) -> Result<Plan, ImportError> {
-    let t0 = std::time::Instant::now();
-    let tm = |what: &str| if std::env::var_os("CHISO_TIMING").is_some() { eprintln!("{what}: {:?}", t0.elapsed()) };
     let cat = Catalog::load(db.conn())?;
     let dict = HeaderDictionary::new(&cat.metrics, &db::load_metric_headers(db.conn())?);
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     let files = parse::parse_all(inputs, &cat, &dict, opts, &mut problems, &mut warnings);
     let first_name = inputs.first().map(|i| i.name.as_str()).unwrap_or_default();
-    tm("parsed");
     if dry_run {
         return plan(db.conn(), files, cat, opts, problems, warnings, first_name);
     }
@@ -208,11 +205,9 @@ pub fn run(
     // the ones it replaces, even with another operator writing.
     db.write(|tx| {
         let plan = plan(tx, files, cat, opts, problems, warnings, first_name)?;
-        tm("planned");
         if !plan.is_noop() {
             apply(tx, &plan, actor, command)?;
         }
-        tm("applied");
         Ok(plan)
     })
 }
@@ -262,12 +257,9 @@ fn plan(
         });
     };
 
-    let t0 = std::time::Instant::now();
     let index = UnitIndex::load(conn)?;
-    if std::env::var_os("CHISO_TIMING").is_some() { eprintln!("  index: {:?}", t0.elapsed()) };
     let parent_id = index.parent().map(|u| u.id);
     let stored = values::load_period(conn, &period.to_string(), &catalog)?;
-    if std::env::var_os("CHISO_TIMING").is_some() { eprintln!("  stored: {:?}", t0.elapsed()) };
     let mut new_units: Vec<(String, UnitKind)> = Vec::new();
     let mut new_by_key: HashMap<String, usize> = HashMap::new();
     let mut new_by_fold: HashMap<String, usize> = HashMap::new();
@@ -400,7 +392,8 @@ fn plan(
             if slot == next_slot {
                 seen.resize(seen.len() + catalog.metrics.len(), None);
             }
-            let first_seen = &mut seen[slot * catalog.metrics.len()..(slot + 1) * catalog.metrics.len()];
+            let first_seen =
+                &mut seen[slot * catalog.metrics.len()..(slot + 1) * catalog.metrics.len()];
             let stored_row = match unit {
                 UnitRef::Existing(id) => stored.get(&id),
                 UnitRef::New(_) => None,
@@ -556,7 +549,9 @@ fn apply(
             UnitRef::New(i) => new_ids[i],
         };
         let stored = plan.stored.get(&id);
-        let mut row = stored.cloned().unwrap_or_else(|| vec![None; cat.metrics.len()]);
+        let mut row = stored
+            .cloned()
+            .unwrap_or_else(|| vec![None; cat.metrics.len()]);
         for c in list {
             row[c.metric] = Some(c.new.clone());
         }
@@ -566,7 +561,15 @@ fn apply(
         // A unit's first values of the month from one file log exactly
         // what was stored: reuse the text instead of writing it twice.
         if stored.is_none() && list.iter().all(|c| c.file == list[0].file) {
-            values::log(tx, cs, Some(import_ids[list[0].file]), &period, id, "{}", &encoded)?;
+            values::log(
+                tx,
+                cs,
+                Some(import_ids[list[0].file]),
+                &period,
+                id,
+                "{}",
+                &encoded,
+            )?;
             continue;
         }
         let mut start = 0;

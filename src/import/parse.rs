@@ -269,7 +269,16 @@ fn from_grid(
         let unit_name = header::cell_text(row.cells.get(unit_col).unwrap_or(&Cell::Empty));
         let cells: Vec<(usize, usize, Cell)> = metric_cols
             .iter()
-            .map(|&(m, c)| (m, c, row.cells.get_mut(c).map(std::mem::take).unwrap_or(Cell::Empty)))
+            .map(|&(m, c)| {
+                (
+                    m,
+                    c,
+                    row.cells
+                        .get_mut(c)
+                        .map(std::mem::take)
+                        .unwrap_or(Cell::Empty),
+                )
+            })
             .collect();
         if unit_name.trim().is_empty() {
             if cells.iter().any(|c| c.2 != Cell::Empty) {

@@ -38,10 +38,11 @@ pub fn parse_text(metric: &Metric, s: &str) -> Result<Option<Value>, String> {
             && t.bytes().filter(|&b| b == b'.').count() <= 1
             && !t.starts_with('.')
             && !t.ends_with('.');
-        if plain && metric.kind != MetricKind::Count {
-            if let Ok(x) = t.parse::<f64>() {
-                return check_number(metric, x).map(Some);
-            }
+        if plain
+            && metric.kind != MetricKind::Count
+            && let Ok(x) = t.parse::<f64>()
+        {
+            return check_number(metric, x).map(Some);
         }
         return parse_number(metric, t);
     }
@@ -68,15 +69,18 @@ fn label(metric: &Metric, t: &str) -> Result<Option<Value>, String> {
         .find(|l| text::match_key(l) == key)
         .map(|l| Some(Value::Label(l.clone())))
         .ok_or_else(|| {
-            format!("mức đánh giá không hợp lệ; dùng một trong: {}", metric.labels.join(", "))
+            format!(
+                "mức đánh giá không hợp lệ; dùng một trong: {}",
+                metric.labels.join(", ")
+            )
         })
 }
 
 fn parse_number(metric: &Metric, t: &str) -> Result<Option<Value>, String> {
     let x = if metric.kind == MetricKind::Count {
-        text::parse_count(t)
-            .map_err(|_| "không phải số nguyên; viết như 3090, 3.090, 3,090 hoặc 3 090".to_string())?
-            as f64
+        text::parse_count(t).map_err(|_| {
+            "không phải số nguyên; viết như 3090, 3.090, 3,090 hoặc 3 090".to_string()
+        })? as f64
     } else {
         text::parse_decimal(t)
             .map_err(|_| "không phải số; viết như 93,45 hoặc 93.45 (có thể kèm %)".to_string())?
