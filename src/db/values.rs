@@ -19,8 +19,8 @@ fn bad_json(e: impl std::fmt::Display) -> rusqlite::Error {
     )
 }
 
-/// Parses a stored object. Keys unknown to the catalog cannot be stored
-/// (the triggers refuse them), so meeting one is an error, not a skip.
+/// Parses a stored object. chiso writes only catalog codes, so a key it does
+/// not know (a row written by another tool) is an error, not a silent skip.
 pub fn decode(json: &str, cat: &Catalog) -> rusqlite::Result<Row> {
     // Keys borrowed from the text: codes are [a-z0-9_], never escaped, and
     // a month's export decodes 10,000 of these objects.
