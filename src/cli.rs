@@ -433,12 +433,11 @@ fn set(
     if !problems.is_empty() {
         bail!("không ghi gì vì:\n  {}", problems.join("\n  "));
     }
-    let period_s = period.to_string();
     let show = |v: Option<&Value>| v.map_or("(trống)".to_owned(), import::show_value);
     // Read, compare and write in one transaction: the logged old value is
     // the one replaced, whoever else is writing.
     let lines = db.write(|tx| -> anyhow::Result<Vec<String>> {
-        let old_row = values::load_one(tx, &period_s, unit.id, &cat)?
+        let old_row = values::load_one(tx, *period, unit.id, &cat)?
             .unwrap_or_else(|| vec![None; cat.metrics.len()]);
         let mut new_row = old_row.clone();
         let mut lines = Vec::new();
@@ -464,10 +463,10 @@ fn set(
         }
         if !diffs.is_empty() {
             let cs = db::begin_changeset(tx, &ctx.actor, "set", &ctx.command_line)?;
-            db::ensure_period(tx, &period_s)?;
-            values::put(tx, &period_s, unit.id, &new_row, &cat)?;
+            db::ensure_period(tx, *period)?;
+            values::put(tx, *period, unit.id, &new_row, &cat)?;
             let (old, new) = values::diff_json(&diffs, &cat);
-            values::log(tx, cs, None, &period_s, unit.id, &old, &new)?;
+            values::log(tx, cs, None, *period, unit.id, &old, &new)?;
         } else {
             lines.push("Không có gì thay đổi.".into());
         }
@@ -636,7 +635,7 @@ fn export_cmd(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let db = open(ctx)?;
-    let table = values::month_table(db.conn(), &period.to_string())?;
+    let table = values::month_table(db.conn(), *period)?;
     if table.parent.is_none() && table.units.is_empty() {
         let have = db::periods_with_data(db.conn())?;
         bail!(

@@ -30,6 +30,11 @@ impl Period {
             .then_some(Period { year, month })
     }
 
+    /// YYYYMM, the database key (`periods.id`).
+    pub fn key(self) -> i64 {
+        self.year as i64 * 100 + self.month as i64
+    }
+
     pub fn previous(self) -> Period {
         if self.month == 1 {
             Period {

@@ -661,7 +661,7 @@ fn a_second_writer_waits_instead_of_failing() {
     let db = seeded_db(dir.path());
     // Another operator holds the write lock for a moment.
     let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute_batch("BEGIN IMMEDIATE; INSERT INTO periods VALUES ('2024-10');")
+    conn.execute_batch("BEGIN IMMEDIATE; INSERT INTO periods VALUES (202410, '2024-10');")
         .unwrap();
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("chiso"));
     cmd.arg("--db")

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction};
 
-use crate::model::{Metric, MetricKind};
+use crate::model::{Metric, MetricKind, Period};
 
 pub use migrate::SCHEMA_VERSION;
 
@@ -218,16 +218,16 @@ pub fn now() -> String {
 }
 
 /// Makes sure the month exists in `periods`.
-pub fn ensure_period(tx: &Connection, period: &str) -> rusqlite::Result<()> {
-    tx.prepare_cached("INSERT OR IGNORE INTO periods (period) VALUES (?1)")?
-        .execute([period])?;
+pub fn ensure_period(tx: &Connection, period: Period) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO periods (id, period) VALUES (?1, ?2)")?
+        .execute(rusqlite::params![period.key(), period.to_string()])?;
     Ok(())
 }
 
 /// Months that hold at least one value, oldest first.
 pub fn periods_with_data(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut st = conn.prepare_cached(
-        "SELECT p.period FROM periods p WHERE EXISTS (SELECT 1 FROM unit_values v WHERE v.period = p.period) ORDER BY p.period",
+        "SELECT p.period FROM periods p WHERE EXISTS (SELECT 1 FROM unit_values v WHERE v.period_id = p.id) ORDER BY p.id",
     )?;
     st.query_map([], |r| r.get(0))?.collect()
 }
@@ -312,8 +312,8 @@ mod tests {
             .unwrap();
         assert_eq!(mode, "wal");
         let r: Result<(), rusqlite::Error> = db.write(|tx| {
-            ensure_period(tx, "2024-08")?;
-            tx.execute("INSERT INTO periods VALUES ('bad')", [])?;
+            ensure_period(tx, Period::parse("2024-08").unwrap())?;
+            tx.execute("INSERT INTO periods VALUES (202408, 'bad')", [])?;
             Ok(())
         });
         assert!(r.is_err());

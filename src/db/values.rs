@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Catalog;
-use crate::model::{Metric, MetricKind, Unit, UnitKind, Value};
+use crate::model::{Metric, MetricKind, Period, Unit, UnitKind, Value};
 
 /// A unit's values in one month, indexed like `Catalog::metrics`.
 pub type Row = Vec<Option<Value>>;
@@ -87,11 +87,12 @@ pub fn encode(row: &[Option<Value>], cat: &Catalog) -> String {
 /// Every stored row of one month, keyed by unit id.
 pub fn load_period(
     conn: &Connection,
-    period: &str,
+    period: Period,
     cat: &Catalog,
 ) -> rusqlite::Result<HashMap<i64, Row>> {
-    let mut st = conn.prepare_cached("SELECT unit_id, vals FROM unit_values WHERE period = ?1")?;
-    let mut rows = st.query([period])?;
+    let mut st =
+        conn.prepare_cached("SELECT unit_id, vals FROM unit_values WHERE period_id = ?1")?;
+    let mut rows = st.query([period.key()])?;
     let mut out = HashMap::new();
     while let Some(r) = rows.next()? {
         out.insert(r.get(0)?, decode(r.get_ref(1)?.as_str()?, cat)?);
@@ -102,13 +103,13 @@ pub fn load_period(
 /// One unit's row for one month, if it has any value.
 pub fn load_one(
     conn: &Connection,
-    period: &str,
+    period: Period,
     unit_id: i64,
     cat: &Catalog,
 ) -> rusqlite::Result<Option<Row>> {
     let json: Option<String> = conn
-        .prepare_cached("SELECT vals FROM unit_values WHERE period = ?1 AND unit_id = ?2")?
-        .query_row(params![period, unit_id], |r| r.get(0))
+        .prepare_cached("SELECT vals FROM unit_values WHERE period_id = ?1 AND unit_id = ?2")?
+        .query_row(params![period.key(), unit_id], |r| r.get(0))
         .optional()?;
     json.map(|j| decode(&j, cat)).transpose()
 }
@@ -117,14 +118,14 @@ pub fn load_one(
 /// caller has ensured the period exists and logs the change with `log`.
 pub fn put(
     conn: &Connection,
-    period: &str,
+    period: Period,
     unit_id: i64,
     row: &[Option<Value>],
     cat: &Catalog,
 ) -> rusqlite::Result<()> {
     if row.iter().all(Option::is_none) {
-        conn.prepare_cached("DELETE FROM unit_values WHERE period = ?1 AND unit_id = ?2")?
-            .execute(params![period, unit_id])?;
+        conn.prepare_cached("DELETE FROM unit_values WHERE period_id = ?1 AND unit_id = ?2")?
+            .execute(params![period.key(), unit_id])?;
         Ok(())
     } else {
         put_encoded(conn, period, unit_id, &encode(row, cat))
@@ -134,15 +135,15 @@ pub fn put(
 /// `put` for a row already encoded (and not empty).
 pub fn put_encoded(
     conn: &Connection,
-    period: &str,
+    period: Period,
     unit_id: i64,
     vals: &str,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO unit_values (period, unit_id, vals) VALUES (?1, ?2, ?3)
-         ON CONFLICT (period, unit_id) DO UPDATE SET vals = excluded.vals",
+        "INSERT INTO unit_values (period_id, unit_id, vals) VALUES (?1, ?2, ?3)
+         ON CONFLICT (period_id, unit_id) DO UPDATE SET vals = excluded.vals",
     )?
-    .execute(params![period, unit_id, vals])?;
+    .execute(params![period.key(), unit_id, vals])?;
     Ok(())
 }
 
@@ -174,16 +175,23 @@ pub fn log(
     conn: &Connection,
     changeset: i64,
     import_id: Option<i64>,
-    period: &str,
+    period: Period,
     unit_id: i64,
     old: &str,
     new: &str,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO value_changes (changeset_id, import_id, period, unit_id, old, new)
+        "INSERT INTO value_changes (changeset_id, import_id, period_id, unit_id, old, new)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![changeset, import_id, period, unit_id, old, new])?;
+    .execute(params![
+        changeset,
+        import_id,
+        period.key(),
+        unit_id,
+        old,
+        new
+    ])?;
     Ok(())
 }
 
@@ -203,15 +211,15 @@ pub struct MonthRow {
 }
 
 /// Loads a month. A child unit appears if it has any value that month.
-pub fn month_table(conn: &Connection, period: &str) -> rusqlite::Result<MonthTable> {
+pub fn month_table(conn: &Connection, period: Period) -> rusqlite::Result<MonthTable> {
     let cat = Catalog::load(conn)?;
     let mut st = conn.prepare_cached(
         "SELECT u.id, u.name, u.kind, u.is_parent, v.vals
          FROM unit_values v JOIN units u ON u.id = v.unit_id
-         WHERE v.period = ?1
+         WHERE v.period_id = ?1
          ORDER BY u.is_parent DESC, u.sort_key, u.id",
     )?;
-    let mut rows = st.query([period])?;
+    let mut rows = st.query([period.key()])?;
     let mut parent = None;
     let mut units = Vec::new();
     let mut used = vec![false; cat.metrics.len()];
@@ -244,7 +252,7 @@ pub fn month_table(conn: &Connection, period: &str) -> rusqlite::Result<MonthTab
     units.iter_mut().for_each(compact);
     let metrics = keep.iter().map(|&i| cat.metrics[i].clone()).collect();
     Ok(MonthTable {
-        period: period.to_owned(),
+        period: period.to_string(),
         metrics,
         parent,
         units,
@@ -282,12 +290,12 @@ mod tests {
             .execute_batch(
                 "INSERT INTO units (id, name, kind, is_parent, match_key, sort_key, created_at)
                      VALUES (1, 'An Vỹ', 'xa', 0, 'an vy3', x'00', '');
-                 INSERT INTO periods VALUES ('2024-08');",
+                 INSERT INTO periods VALUES (202408, '2024-08');",
             )
             .unwrap();
         let put = |vals: &str| {
             db.conn().execute(
-                "INSERT INTO unit_values VALUES ('2024-08', 1, ?1)
+                "INSERT INTO unit_values VALUES (202408, 1, ?1)
                  ON CONFLICT DO UPDATE SET vals = excluded.vals",
                 [vals],
             )
@@ -306,7 +314,7 @@ mod tests {
         }
         assert!(
             db.conn()
-                .execute("INSERT INTO periods VALUES ('2024-13')", [])
+                .execute("INSERT INTO periods VALUES (202413, '2024-13')", [])
                 .is_err()
         );
     }

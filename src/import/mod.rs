@@ -259,7 +259,7 @@ fn plan(
 
     let index = UnitIndex::load(conn)?;
     let parent_id = index.parent().map(|u| u.id);
-    let stored = values::load_period(conn, &period.to_string(), &catalog)?;
+    let stored = values::load_period(conn, period, &catalog)?;
     let mut new_units: Vec<(String, UnitKind)> = Vec::new();
     let mut new_by_key: HashMap<String, usize> = HashMap::new();
     let mut new_by_fold: HashMap<String, usize> = HashMap::new();
@@ -510,7 +510,7 @@ fn apply(
     for (name, kind) in &plan.new_units {
         new_ids.push(units::add(tx, cs, name, *kind, false)?.id);
     }
-    db::ensure_period(tx, &period)?;
+    db::ensure_period(tx, plan.period)?;
     let mut import_ids = Vec::with_capacity(plan.files.len());
     for f in &plan.files {
         tx.prepare_cached(
@@ -556,7 +556,7 @@ fn apply(
             row[c.metric] = Some(c.new.clone());
         }
         let encoded = values::encode(&row, cat);
-        values::put_encoded(tx, &period, id, &encoded)?;
+        values::put_encoded(tx, plan.period, id, &encoded)?;
         // One log row per unit and file (Phụ lục 1 and 2 are two sources).
         // A unit's first values of the month from one file log exactly
         // what was stored: reuse the text instead of writing it twice.
@@ -565,7 +565,7 @@ fn apply(
                 tx,
                 cs,
                 Some(import_ids[list[0].file]),
-                &period,
+                plan.period,
                 id,
                 "{}",
                 &encoded,
@@ -581,7 +581,7 @@ fn apply(
                 .map(|c| (c.metric, c.old.as_ref(), Some(&c.new)))
                 .collect();
             let (old, new) = values::diff_json(&diffs, cat);
-            values::log(tx, cs, Some(import_ids[file]), &period, id, &old, &new)?;
+            values::log(tx, cs, Some(import_ids[file]), plan.period, id, &old, &new)?;
             start = end;
         }
     }
