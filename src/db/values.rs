@@ -39,14 +39,14 @@ fn decode_flat(json: &str, cat: &Catalog) -> Option<Row> {
         let end = body.find('"')?;
         let (code, after) = (&body[..end], body[end + 1..].strip_prefix(':')?);
         let i = cat.index_of(code)?;
-        let (value, tail) = if after.starts_with('"') {
+        let (value, tail) = if let Some(quoted) = after.strip_prefix('"') {
             // A label: no escapes in what chiso writes, else general path.
-            let close = after[1..].find('"')? + 1;
-            let label = &after[1..close];
+            let close = quoted.find('"')?;
+            let label = &quoted[..close];
             if label.contains('\\') {
                 return None;
             }
-            (Value::Label(label.to_owned()), &after[close + 1..])
+            (Value::Label(label.to_owned()), &quoted[close + 1..])
         } else {
             let end = after.find(',').unwrap_or(after.len());
             (Value::Num(after[..end].parse::<f64>().ok()?), &after[end..])
