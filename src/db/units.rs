@@ -1,7 +1,7 @@
 //! Units, their aliases, and matching a name as it arrives to a unit.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 use rusqlite::{Connection, Transaction, params};
 
@@ -68,10 +68,10 @@ impl UnitIndex {
     pub fn load(conn: &Connection) -> rusqlite::Result<UnitIndex> {
         let mut index = UnitIndex {
             units: Vec::new(),
-            by_id: HashMap::new(),
-            by_key: HashMap::new(),
-            by_alias: HashMap::new(),
-            by_name: HashMap::new(),
+            by_id: HashMap::default(),
+            by_key: HashMap::default(),
+            by_alias: HashMap::default(),
+            by_name: HashMap::default(),
             aliases: Vec::new(),
             fuzzy: OnceCell::new(),
         };
@@ -102,8 +102,8 @@ impl UnitIndex {
     fn fuzzy(&self) -> &Fuzzy {
         self.fuzzy.get_or_init(|| {
             let mut f = Fuzzy {
-                by_bare_key: HashMap::new(),
-                by_fold: HashMap::new(),
+                by_bare_key: HashMap::default(),
+                by_fold: HashMap::default(),
             };
             for (i, u) in self.units.iter().enumerate() {
                 let (_, bare) = UnitKind::split_prefix(&u.name);

@@ -1,7 +1,7 @@
 //! Monthly values: one row per (period, unit) holding a JSON object keyed by
 //! metric code. This module is the only place that reads or writes it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -134,7 +134,7 @@ pub fn load_period(
     let mut st =
         conn.prepare_cached("SELECT unit_id, vals FROM unit_values WHERE period_id = ?1")?;
     let mut rows = st.query([period.key()])?;
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     while let Some(r) = rows.next()? {
         out.insert(r.get(0)?, decode(r.get_ref(1)?.as_str()?, cat)?);
     }

@@ -10,7 +10,7 @@ pub mod parse;
 pub mod read;
 pub mod value;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 
 use rusqlite::Connection;
@@ -261,11 +261,11 @@ fn plan(
     let parent_id = index.parent().map(|u| u.id);
     let stored = values::load_period(conn, period, &catalog)?;
     let mut new_units: Vec<(String, UnitKind)> = Vec::new();
-    let mut new_by_key: HashMap<String, usize> = HashMap::new();
-    let mut new_by_fold: HashMap<String, usize> = HashMap::new();
+    let mut new_by_key: HashMap<String, usize> = HashMap::default();
+    let mut new_by_fold: HashMap<String, usize> = HashMap::default();
     // Per unit, per metric: (file, record) of its first value in this
     // import, to refuse a second one. One map lookup per row, not per cell.
-    let mut seen_slot: HashMap<UnitRef, usize> = HashMap::new();
+    let mut seen_slot: HashMap<UnitRef, usize> = HashMap::default();
     let mut seen: Vec<Option<(u32, u32)>> = Vec::new();
     let mut changes = Vec::new();
     let mut conflicts = Vec::new();
@@ -282,7 +282,7 @@ fn plan(
             changed: 0,
             unchanged: 0,
         };
-        let mut units_in_file: std::collections::HashSet<UnitRef> = Default::default();
+        let mut units_in_file: rustc_hash::FxHashSet<UnitRef> = Default::default();
         for (ri, rec) in f.records.iter().enumerate() {
             let problem =
                 |col: usize, value: &str, message: String, hint: Option<String>| Problem {
@@ -532,7 +532,7 @@ fn apply(
     }
     // Group the changes by unit, in the order units first appear.
     let mut order: Vec<UnitRef> = Vec::new();
-    let mut by_unit: HashMap<UnitRef, Vec<&PlannedChange>> = HashMap::new();
+    let mut by_unit: HashMap<UnitRef, Vec<&PlannedChange>> = HashMap::default();
     for c in &plan.changes {
         by_unit
             .entry(c.unit)
