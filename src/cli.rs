@@ -346,8 +346,26 @@ fn import_files(
         )?;
     }
     if !plan.new_units.is_empty() {
-        let names: Vec<&str> = plan.new_units.iter().map(|(n, _)| n.as_str()).collect();
-        writeln!(out, "  {} đơn vị mới: {}", names.len(), names.join(", "))?;
+        // A first national import creates thousands: name the first few.
+        const SHOWN: usize = 30;
+        let names: Vec<&str> = plan
+            .new_units
+            .iter()
+            .take(SHOWN)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let more = plan.new_units.len().saturating_sub(SHOWN);
+        let tail = if more > 0 {
+            format!(" và {more} đơn vị khác")
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "  {} đơn vị mới: {}{tail}",
+            plan.new_units.len(),
+            names.join(", ")
+        )?;
     }
     for w in &plan.warnings {
         eprintln!("cảnh báo: {w}");
