@@ -50,6 +50,7 @@ INSERT INTO metric_headers (header, metric_id) VALUES
     ('Tỷ lệ xử lý hồ sơ đúng hạn', 1),
     ('Tỷ lệ hài lòng', 2),
     ('Mức độ hài lòng của người dân', 2),
+    ('Mức độ hài lòng (%)', 2),
     ('Thanh toán trực tuyến (%)', 3),
     ('Tổng điểm', 4),
     ('Điểm', 4),

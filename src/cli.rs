@@ -37,16 +37,16 @@ pub enum Command {
         #[arg(long)]
         parent: String,
         /// Loại: tinh, thanh_pho, huyen, thi_xa, quan (mặc định: theo tên)
-        #[arg(long)]
-        kind: Option<String>,
+        #[arg(long, value_parser = kind_arg)]
+        kind: Option<UnitKind>,
     },
     /// Nhập số liệu một tháng từ tệp CSV, TSV, XLSX (nhiều tệp trong một lần)
     Import {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         /// Tháng, dạng YYYY-MM (bỏ qua được nếu tệp ghi rõ tháng)
-        #[arg(long, value_name = "YYYY-MM")]
-        period: Option<String>,
+        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        period: Option<Period>,
         /// Tạo đơn vị mới cho tên chưa có
         #[arg(long)]
         create_units: bool,
@@ -60,13 +60,13 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         sheet: Option<String>,
         /// Bảng mã cho tệp văn bản không phải UTF-8, ví dụ windows-1258
-        #[arg(long, value_name = "LABEL")]
-        encoding: Option<String>,
+        #[arg(long, value_name = "LABEL", value_parser = encoding_arg)]
+        encoding: Option<&'static encoding_rs::Encoding>,
     },
     /// Nhập tay giá trị cho một đơn vị: METRIC=VALUE (để trống hoặc "-" để xoá)
     Set {
-        #[arg(long, value_name = "YYYY-MM")]
-        period: String,
+        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        period: Period,
         #[arg(long, value_name = "NAME")]
         unit: String,
         #[arg(required = true, value_name = "METRIC=VALUE")]
@@ -79,8 +79,8 @@ pub enum Command {
     },
     /// Xuất số liệu một tháng
     Export {
-        #[arg(long, value_name = "YYYY-MM")]
-        period: String,
+        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        period: Period,
         #[arg(long, value_enum, default_value_t = ExportArg::Csv)]
         format: ExportArg,
         /// Ghi ra tệp (mặc định: màn hình; xlsx bắt buộc có --out)
@@ -102,8 +102,8 @@ pub enum UnitsCommand {
     Add {
         name: String,
         /// xa, phuong, thi_tran, dac_khu (mặc định: theo tên, nếu không thì xa)
-        #[arg(long)]
-        kind: Option<String>,
+        #[arg(long, value_parser = kind_arg)]
+        kind: Option<UnitKind>,
     },
     /// Thêm cách viết khác cho tên một đơn vị
     Alias {
@@ -179,9 +179,7 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
     };
     let out = &mut std::io::stdout().lock();
     match command {
-        Command::Init { parent, kind } => {
-            init(&ctx, &parent, kind.as_deref(), cli.db.is_none(), out)
-        }
+        Command::Init { parent, kind } => init(&ctx, &parent, kind, cli.db.is_none(), out),
         Command::Import {
             files,
             period,
@@ -191,18 +189,6 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             sheet,
             encoding,
         } => {
-            let period = period.as_deref().map(parse_period).transpose()?;
-            let encoding = encoding
-                .as_deref()
-                .map(|label| {
-                    encoding_rs::Encoding::for_label(label.trim().as_bytes()).with_context(|| {
-                        format!(
-                            "không biết bảng mã \"{}\"; ví dụ: windows-1258, utf-16le, utf-8",
-                            text::show(label)
-                        )
-                    })
-                })
-                .transpose()?;
             let opts = Options {
                 period,
                 create_units,
@@ -217,21 +203,41 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             period,
             unit,
             values,
-        } => set(&ctx, &parse_period(&period)?, &unit, &values, out),
+        } => set(&ctx, &period, &unit, &values, out),
         Command::Units { command } => units_cmd(&ctx, command, out),
         Command::Export {
             period,
             format,
             out: file,
-        } => export_cmd(&ctx, &parse_period(&period)?, format, file.as_deref(), out),
+        } => export_cmd(&ctx, &period, format, file.as_deref(), out),
         Command::Demo => unreachable!("handled above"),
     }
 }
 
-pub fn parse_period(s: &str) -> anyhow::Result<Period> {
-    Period::parse(s).with_context(|| {
+/// clap parsers: a bad value is a usage error (exit 2), said in Vietnamese.
+fn period_arg(s: &str) -> Result<Period, String> {
+    Period::parse(s).ok_or_else(|| {
         format!(
             "tháng không hợp lệ: \"{}\"; viết dạng YYYY-MM, ví dụ 2024-08",
+            text::show(s)
+        )
+    })
+}
+
+fn kind_arg(s: &str) -> Result<UnitKind, String> {
+    UnitKind::parse(s).ok_or_else(|| {
+        format!(
+            "loại đơn vị \"{}\" không hợp lệ; dùng một trong: {}",
+            text::show(s),
+            UnitKind::ALL.map(|k| k.code()).join(", ")
+        )
+    })
+}
+
+fn encoding_arg(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    encoding_rs::Encoding::for_label(s.trim().as_bytes()).ok_or_else(|| {
+        format!(
+            "không biết bảng mã \"{}\"; ví dụ: windows-1258, utf-16le, utf-8",
             text::show(s)
         )
     })
@@ -244,12 +250,11 @@ fn open(ctx: &Ctx) -> anyhow::Result<Db> {
 fn init(
     ctx: &Ctx,
     parent: &str,
-    kind: Option<&str>,
+    kind: Option<UnitKind>,
     default_location: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let name = units::clean_name(parent)?;
-    let kind = kind.map(parse_kind).transpose()?;
     let kind = units::kind_for(&name, kind, true);
     if !kind.is_parent_level() {
         bail!(
@@ -276,7 +281,7 @@ fn init(
     writeln!(
         out,
         "Đã tạo cơ sở dữ liệu {} cho \"{}\" ({}).",
-        ctx.db_path.display(),
+        shown(&ctx.db_path),
         name,
         kind
     )?;
@@ -286,16 +291,6 @@ fn init(
         ctx.cmd
     )?;
     Ok(())
-}
-
-fn parse_kind(s: &str) -> anyhow::Result<UnitKind> {
-    UnitKind::parse(s).with_context(|| {
-        format!(
-            "loại đơn vị \"{}\" không hợp lệ; dùng một trong: {}",
-            text::show(s),
-            UnitKind::ALL.map(|k| k.code()).join(", ")
-        )
-    })
 }
 
 fn read_inputs(files: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
@@ -335,7 +330,7 @@ fn import_files(
         writeln!(
             out,
             "  {} [{}, sha256 {}…]: {} dòng, {} đơn vị; {} mới, {} thay đổi, {} không đổi",
-            f.name,
+            text::escape(&f.name),
             f.format,
             &f.sha256[..12],
             f.rows,
@@ -399,7 +394,7 @@ fn import_files(
         writeln!(
             out,
             "Tổng: {new} mới, {changed} thay đổi, {unchanged} không đổi, {warnings} cảnh báo. Đã ghi vào {}.",
-            ctx.db_path.display()
+            shown(&ctx.db_path)
         )?;
     }
     Ok(())
@@ -554,7 +549,7 @@ fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyhow::R
         }
         UnitsCommand::Add { name, kind } => {
             let name = units::clean_name(&name)?;
-            let kind = units::kind_for(&name, kind.as_deref().map(parse_kind).transpose()?, false);
+            let kind = units::kind_for(&name, kind, false);
             if kind.is_parent_level() {
                 bail!(
                     "mỗi cơ sở dữ liệu chỉ có một đơn vị cấp trên; đơn vị trực thuộc là xa, phuong, thi_tran hoặc dac_khu"
@@ -614,6 +609,49 @@ fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyhow::R
         }
     }
     Ok(())
+}
+
+/// Where a path points, whether or not the file exists yet.
+fn resolved(p: &Path) -> Option<PathBuf> {
+    if let Ok(c) = p.canonicalize() {
+        return Some(c);
+    }
+    let parent = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.canonicalize().ok()?,
+        _ => std::env::current_dir().ok()?,
+    };
+    Some(parent.join(p.file_name()?))
+}
+
+/// Writes an output file whole or not at all (temporary file, then rename),
+/// and never over the database or its WAL files.
+fn write_atomically(path: &Path, bytes: &[u8], db: &Path) -> anyhow::Result<()> {
+    let target = resolved(path);
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let guarded = PathBuf::from(format!("{}{suffix}", db.display()));
+        if target.is_some() && resolved(&guarded) == target {
+            bail!(
+                "{} là tệp cơ sở dữ liệu; không ghi đè\n  gợi ý: chọn tên khác cho --out",
+                shown(path)
+            );
+        }
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.chiso-{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            anyhow::anyhow!("không ghi được {}: {e}", shown(path))
+        })
+}
+
+/// A path as printed: control characters escaped.
+fn shown(p: &Path) -> String {
+    text::escape(&p.display().to_string())
 }
 
 /// A plain text table; NFC Vietnamese is one column per char.
@@ -679,14 +717,13 @@ fn export_cmd(
     let bytes = export::render(&table, &parent, format)?;
     match file {
         Some(path) => {
-            std::fs::write(path, &bytes)
-                .with_context(|| format!("không ghi được {}", path.display()))?;
+            write_atomically(path, &bytes, &ctx.db_path)?;
             eprintln!(
                 "Đã xuất {} đơn vị, {} chỉ số của {} vào {}.",
                 table.units.len(),
                 table.metrics.len(),
                 period.label_vi(),
-                path.display()
+                shown(path)
             );
         }
         None => out.write_all(&bytes)?,
@@ -730,7 +767,12 @@ pub fn describe_import_error(e: &ImportError) -> Option<String> {
         for c in conflicts {
             s.push_str(&format!(
                 "  {} · {}: đã lưu {} → trong tệp {}   ({}, {})\n",
-                c.unit, c.metric, c.stored, c.new, c.file, c.place
+                c.unit,
+                c.metric,
+                c.stored,
+                c.new,
+                text::escape(&c.file),
+                text::escape(&c.place)
             ));
         }
     }

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
                 .downcast_ref::<chiso::import::ImportError>()
                 .and_then(chiso::cli::describe_import_error)
             {
-                Some(report) => eprint!("{report}"),
+                Some(report) => eprint!("{}", printable(&report)),
                 None => {
                     let msg = format!("{e:#}");
                     eprintln!("lỗi: {}", printable(&msg));

@@ -57,7 +57,7 @@ pub fn clean(s: &str) -> String {
     }
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in s.nfc() {
+    for c in s.nfc().filter(|&c| !is_invisible(c)) {
         if c.is_whitespace() {
             pending_space = !out.is_empty();
             continue;
@@ -69,6 +69,15 @@ pub fn clean(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Zero-width and soft-hyphen characters that web pages and Word leave in
+/// copied names: invisible, so "An Vỹ\u{200B}" must be "An Vỹ".
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
 }
 
 fn is_control(c: char) -> bool {
@@ -92,6 +101,20 @@ const SHOW_MAX: usize = 60;
 /// Length counts base characters (combining marks ride along with their
 /// base, so a cut never strands a tone mark); a cut text keeps 59 of them
 /// plus "…". Escapes look like Rust's: `\u{9}`, `\u{202e}`.
+/// s with control characters escaped as in `show`, never cut: for file
+/// paths and other names that must stay whole.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if is_control(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn show(s: &str) -> String {
     let units = s.chars().filter(|&c| !is_combining_mark(c)).count();
     let cut = units > SHOW_MAX;
@@ -141,7 +164,7 @@ pub fn match_key(s: &str) -> String {
         }
     }
 
-    for c in s.nfd() {
+    for c in s.nfd().filter(|&c| !is_invisible(c)) {
         let c = key_lower(c);
         if c.is_whitespace() {
             if in_run {
@@ -181,7 +204,7 @@ pub fn match_key(s: &str) -> String {
 pub fn fold(s: &str) -> String {
     let mut buf = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in s.nfd() {
+    for c in s.nfd().filter(|&c| !is_invisible(c)) {
         if is_combining_mark(c) {
             continue;
         }
@@ -276,12 +299,14 @@ fn push3(v: &mut Vec<u8>, lead: u8, c: char) {
 /// Level 3: lower before upper. Digits compare char by char ("10" < "9").
 pub fn collation_key(s: &str) -> Vec<u8> {
     let mut b = KeyBuilder::new(s.len(), true);
-    for c in s.chars() {
+    for c in s.chars().filter(|&c| !is_invisible(c)) {
         b.feed_source(c);
     }
     if b.disordered {
         let mut b = KeyBuilder::new(s.len(), true);
-        s.nfd().for_each(|c| b.feed(c));
+        s.nfd()
+            .filter(|&c| !is_invisible(c))
+            .for_each(|c| b.feed(c));
         return b.finish();
     }
     b.finish()
@@ -683,6 +708,16 @@ mod tests {
 
     fn nfd(s: &str) -> String {
         s.nfd().collect()
+    }
+
+    #[test]
+    fn invisible_characters_are_ignored() {
+        let zw = "An V\u{1EF9}\u{200B}";
+        assert_eq!(clean(zw), "An Vỹ");
+        assert_eq!(clean("\u{FEFF}Tân\u{AD} Dân"), "Tân Dân");
+        assert_eq!(match_key(zw), match_key("An Vỹ"));
+        assert_eq!(fold(zw), "an vy");
+        assert_eq!(collation_key(zw), collation_key("An Vỹ"));
     }
 
     #[test]

@@ -172,14 +172,16 @@ impl UnitIndex {
                 .copied()
                 .filter(|&i| kind.is_none_or(|k| self.units[i].kind == k))
                 .collect();
+            // A bare name never lands on the parent by itself: "Khoái Châu"
+            // in a commune table is more likely the thị trấn than the huyện.
+            // It needs the kind word ("Huyện Khoái Châu") or stays a question.
+            let names = || fits.iter().map(|&i| self.units[i].name.clone()).collect();
+            let parent_only = fits.len() == 1 && self.units[fits[0]].is_parent && kind.is_none();
             match fits.len() {
                 0 => {}
+                1 if parent_only => return Resolution::Unknown { similar: names() },
                 1 => return Resolution::Found(self.units[fits[0]].id),
-                _ => {
-                    return Resolution::Ambiguous(
-                        fits.iter().map(|&i| self.units[i].name.clone()).collect(),
-                    );
-                }
+                _ => return Resolution::Ambiguous(names()),
             }
         }
         Resolution::Unknown {

@@ -1,7 +1,7 @@
 //! Finding the header row of a grid and what each column holds, and the
 //! month a file states in its title rows.
 
-use crate::model::{Metric, Period};
+use crate::model::{Metric, MetricKind, Period};
 use crate::text;
 
 use super::read::{Cell, Grid};
@@ -56,21 +56,56 @@ const ORDINAL_HEADERS: &[&str] = &["stt", "tt", "so thu tu", "no"];
 /// Maps header keys to metric indexes: labels, codes and the extra spellings.
 pub struct HeaderDictionary {
     entries: Vec<(String, usize)>,
+    /// Per metric index: is it a percent metric.
+    percent: Vec<bool>,
 }
 
 impl HeaderDictionary {
     pub fn new(metrics: &[Metric], extra: &[(String, i64)]) -> HeaderDictionary {
         let mut entries = Vec::new();
+        let mut add = |key: String, i: usize| {
+            if !entries.contains(&(key.clone(), i)) {
+                entries.push((key, i));
+            }
+        };
         for (i, m) in metrics.iter().enumerate() {
-            entries.push((header_key(&m.label), i));
-            entries.push((header_key(&m.code), i));
+            add(header_key(&m.label), i);
+            add(header_key(&m.code), i);
         }
         for (header, metric_id) in extra {
             if let Some(i) = metrics.iter().position(|m| m.id == *metric_id) {
-                entries.push((header_key(header), i));
+                add(header_key(header), i);
             }
         }
-        HeaderDictionary { entries }
+        HeaderDictionary {
+            entries,
+            percent: metrics
+                .iter()
+                .map(|m| m.kind == MetricKind::Percent)
+                .collect(),
+        }
+    }
+
+    /// The metric a header names. Keys ignore "%", so "Thanh toán trực
+    /// tuyến (%)" (a rate) and "Thanh toán trực tuyến" (the 766 group's
+    /// points) share one: a "%" in the header then picks the percent metric.
+    /// Still ambiguous: None, and the column is reported, never guessed.
+    fn metric(&self, key: &str, raw: &str) -> Option<usize> {
+        let found: Vec<usize> = self
+            .entries
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|&(_, i)| i)
+            .collect();
+        if found.len() <= 1 {
+            return found.first().copied();
+        }
+        let pct = raw.contains('%');
+        let fit: Vec<usize> = found
+            .into_iter()
+            .filter(|&i| self.percent[i] == pct)
+            .collect();
+        (fit.len() == 1).then(|| fit[0])
     }
 
     fn classify(&self, cell: &Cell) -> Column {
@@ -89,8 +124,8 @@ impl HeaderDictionary {
         if ORDINAL_HEADERS.contains(&key.as_str()) {
             return Column::Ordinal;
         }
-        match self.entries.iter().find(|(k, _)| *k == key) {
-            Some(&(_, i)) => Column::Metric(i),
+        match self.metric(&key, raw) {
+            Some(i) => Column::Metric(i),
             None => Column::Unknown(text::clean(raw)),
         }
     }
@@ -181,6 +216,39 @@ mod tests {
         );
         assert_eq!(header_key("  Điểm   tổng hợp % "), "diem tong hop");
         assert_eq!(header_key("online_payment"), "online_payment");
+    }
+
+    #[test]
+    fn headers_sharing_a_key_are_told_apart_by_percent() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::Db::create(&dir.path().join("h.db")).unwrap();
+        let cat = crate::db::Catalog::load(db.conn()).unwrap();
+        let extra = crate::db::load_metric_headers(db.conn()).unwrap();
+        let dict = HeaderDictionary::new(&cat.metrics, &extra);
+        let code = |h: &str| match dict.classify(&Cell::Text(h.into())) {
+            Column::Metric(i) => cat.metrics[i].code.clone(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(code("Thanh toán trực tuyến (%)"), "online_payment");
+        assert_eq!(code("Thanh toán trực tuyến"), "g_online_payment");
+        assert_eq!(code("Mức độ hài lòng (%)"), "satisfaction");
+        assert_eq!(code("Mức độ hài lòng"), "g_satisfaction");
+        assert_eq!(
+            code("Tỷ lệ hồ sơ thanh toán trực tuyến (%)"),
+            "online_payment"
+        );
+        assert_eq!(code("Điểm tổng hợp %"), "score");
+        assert_eq!(code("Kết quả tỷ lệ số hoá %"), "digitization");
+        assert_eq!(code("Xếp loại"), "rating");
+        // Every seeded spelling is decidable: two metrics under one key
+        // always differ in being a percent.
+        for (k, i) in &dict.entries {
+            for (k2, j) in &dict.entries {
+                if k == k2 && i != j {
+                    assert_ne!(dict.percent[*i], dict.percent[*j], "{k}: {i} vs {j}");
+                }
+            }
+        }
     }
 
     #[test]

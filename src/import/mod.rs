@@ -52,12 +52,13 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        // File names and headers come from outside: escaped, never raw.
+        write!(f, "{}", text::escape(&self.file))?;
         if let Some(p) = &self.place {
-            write!(f, ", {p}")?;
+            write!(f, ", {}", text::escape(p))?;
         }
         if let Some(c) = &self.column {
-            write!(f, ", cột \"{c}\"")?;
+            write!(f, ", cột \"{}\"", text::show(c))?;
         }
         if let Some(v) = &self.value {
             write!(f, ", giá trị \"{v}\"")?;
@@ -351,6 +352,18 @@ fn plan(
                         continue;
                     } else {
                         let kind = units::kind_for(&name, rec.kind, false);
+                        if kind.is_parent_level() {
+                            problems.push(problem(
+                                rec.unit_col,
+                                &name,
+                                format!(
+                                    "không tạo được đơn vị cấp {} dưới đơn vị cấp trên",
+                                    kind.prefix().to_lowercase()
+                                ),
+                                Some("mỗi cơ sở dữ liệu có một đơn vị cấp trên (tạo bằng `chiso init`); đơn vị trực thuộc là xã, phường, thị trấn, đặc khu".into()),
+                            ));
+                            continue;
+                        }
                         new_units.push((name.clone(), kind));
                         new_by_key.insert(key, new_units.len() - 1);
                         new_by_fold.insert(folded, new_units.len() - 1);

@@ -101,6 +101,33 @@ pub fn parse_all(
             opts.sheet.as_deref(),
         ) {
             Ok(Content::Grid(grid)) => from_grid(&input.name, grid, dict, cat, problems, warnings),
+            Ok(Content::Text(text)) => {
+                // The first delimiter under which a header row appears wins;
+                // if none, the sniffed one reports what is wrong.
+                let formats = read::delimiters(&text);
+                let first = read::delimited(&input.name, &text, formats[0]);
+                let has_header = |g: &Result<Grid, Problem>| {
+                    g.as_ref()
+                        .is_ok_and(|g| header::find_header(g, dict).is_some())
+                };
+                let pick = if has_header(&first) {
+                    Some(first)
+                } else {
+                    formats[1..]
+                        .iter()
+                        .map(|f| read::delimited(&input.name, &text, *f))
+                        .find(has_header)
+                        .or(Some(first))
+                };
+                match pick {
+                    Some(Ok(grid)) => from_grid(&input.name, grid, dict, cat, problems, warnings),
+                    Some(Err(p)) => {
+                        problems.push(p);
+                        None
+                    }
+                    None => None,
+                }
+            }
             Ok(Content::Json(t)) => from_json(&input.name, &t, cat, problems),
             Err(p) => {
                 problems.push(p);
@@ -212,7 +239,8 @@ fn from_grid(
         .collect();
     if !unknown.is_empty() {
         warnings.push(format!(
-            "{file}: bỏ qua các cột không nhận ra: {}",
+            "{}: bỏ qua các cột không nhận ra: {}",
+            text::escape(file),
             unknown.join(", ")
         ));
     }
@@ -227,6 +255,7 @@ fn from_grid(
         .collect();
     let width = head.columns.len();
     let mut records = Vec::with_capacity(data.len().saturating_sub(head.row + 1));
+    let mut skipped: Vec<String> = Vec::new();
     for row in data.iter_mut().skip(head.row + 1) {
         if row.cells.iter().all(|c| *c == Cell::Empty) {
             continue;
@@ -293,6 +322,13 @@ fn from_grid(
             }
             continue;
         }
+        // A named row without a single figure (a signature line, a note, a
+        // unit with nothing this month) carries nothing to store: skipped
+        // and said, so it neither creates a unit nor stops the import.
+        if cells.iter().all(|c| c.2 == Cell::Empty) {
+            skipped.push(format!("dòng {} \"{}\"", row.line, text::show(&unit_name)));
+            continue;
+        }
         records.push(Record {
             line: row.line,
             json_parent: false,
@@ -301,6 +337,26 @@ fn from_grid(
             kind: None,
             cells,
         });
+    }
+    if !skipped.is_empty() {
+        let shown: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();
+        let more = if skipped.len() > 5 {
+            format!(" và {} dòng khác", skipped.len() - 5)
+        } else {
+            String::new()
+        };
+        warnings.push(format!(
+            "{}: bỏ qua {} dòng không có số liệu: {}{more}",
+            text::escape(file),
+            skipped.len(),
+            shown.join(", ")
+        ));
+    }
+    if records.is_empty() {
+        warnings.push(format!(
+            "{}: không có dòng số liệu nào dưới dòng tiêu đề",
+            text::escape(file)
+        ));
     }
     Some(ParsedFile {
         name: file.to_owned(),
@@ -388,7 +444,18 @@ fn from_json(
             .and_then(|k| k.as_str())
             .and_then(UnitKind::parse);
         let mut cells = Vec::new();
-        if let Some(serde_json::Value::Object(vals)) = entry.get("values") {
+        let vals = match entry.get("values") {
+            Some(serde_json::Value::Object(vals)) => Some(vals),
+            None | Some(serde_json::Value::Null) => None,
+            Some(_) => {
+                problems.push(bad(
+                    format!("{base}.values"),
+                    "\"values\" phải là một đối tượng {\"mã\": giá trị}".into(),
+                ));
+                continue;
+            }
+        };
+        if let Some(vals) = vals {
             for (code, v) in vals {
                 let Some(m) = cat.index_of(code) else {
                     problems.push(bad(

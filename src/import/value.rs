@@ -95,6 +95,10 @@ fn check_number(metric: &Metric, x: f64) -> Result<Value, String> {
     if metric.kind == MetricKind::Count && x.fract() != 0.0 {
         return Err("cần số nguyên".into());
     }
+    // Above 2^53 a count is no longer exact as a number: refuse, don't round.
+    if metric.kind == MetricKind::Count && x.abs() > 9_007_199_254_740_992.0 {
+        return Err("số quá lớn".into());
+    }
     let below = metric.min.is_some_and(|m| x < m);
     let above = metric.max.is_some_and(|m| x > m);
     if below || above {
@@ -164,6 +168,16 @@ mod tests {
         assert!(parse_text(&c, "-5").is_err());
         assert!(parse_text(&c, "12.5").is_err());
         assert!(parse_cell(&c, &Cell::Num(12.5)).is_err());
+        assert!(
+            parse_cell(&c, &Cell::Num(1e300))
+                .unwrap_err()
+                .contains("quá lớn")
+        );
+        assert!(
+            parse_text(&c, "99999999999999999")
+                .unwrap_err()
+                .contains("quá lớn")
+        );
         let l = metric(MetricKind::Label, None, None);
         assert_eq!(parse_text(&l, "tốt"), Ok(Some(Value::Label("Tốt".into()))));
         assert_eq!(
