@@ -13,6 +13,15 @@ fn main() -> ExitCode {
     let cli = chiso::cli::Cli::parse();
     match chiso::cli::run(cli, command_line) {
         Ok(()) => ExitCode::SUCCESS,
+        // `chiso export … | head`: the reader left; not an error of ours.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             match e
                 .downcast_ref::<chiso::import::ImportError>()

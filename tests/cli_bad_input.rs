@@ -41,7 +41,6 @@ fn a_month_is_required_and_must_agree() {
         err.contains("july.tsv: tệp ghi tháng 7/2024 nhưng đang nhập cho --period 2024-08"),
         "{err}"
     );
-
 }
 
 #[test]
@@ -350,10 +349,22 @@ fn usage_errors_exit_2() {
     // Bad option values are usage errors too, said in Vietnamese.
     let before = snapshot(&db);
     for (args, msg) in [
-        (&["import", "x.tsv", "--period", "2024-13"][..], "tháng không hợp lệ: \"2024-13\""),
-        (&["import", "x.tsv", "--encoding", "klingon"], "không biết bảng mã \"klingon\""),
-        (&["units", "add", "Xã Mới", "--kind", "lang"], "loại đơn vị \"lang\" không hợp lệ"),
-        (&["set", "--period", "8/24", "--unit", "x", "score=1"], "tháng không hợp lệ"),
+        (
+            &["import", "x.tsv", "--period", "2024-13"][..],
+            "tháng không hợp lệ: \"2024-13\"",
+        ),
+        (
+            &["import", "x.tsv", "--encoding", "klingon"],
+            "không biết bảng mã \"klingon\"",
+        ),
+        (
+            &["units", "add", "Xã Mới", "--kind", "lang"],
+            "loại đơn vị \"lang\" không hợp lệ",
+        ),
+        (
+            &["set", "--period", "8/24", "--unit", "x", "score=1"],
+            "tháng không hợp lệ",
+        ),
     ] {
         let r = run(&db, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
@@ -369,4 +380,153 @@ fn usage_errors_exit_2() {
     );
     let r = run(&db, &["export", "--period", "2024-08", "--format", "xlsx"]);
     assert_eq!(r.code, 1);
+}
+
+#[test]
+fn lookalikes_never_become_new_units_or_the_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(dir.path());
+    // On a fresh database a bare "Khoái Châu" is not silently the huyện.
+    let f = write(
+        dir.path(),
+        "bare.csv",
+        "Đơn vị,Kết quả xử lý hồ sơ (%)\nKhoái Châu,50\n".as_bytes(),
+    );
+    let err = refused(
+        &db,
+        &["import", s(&f), "--period", "2024-08", "--create-units"],
+    );
+    assert!(
+        err.contains("giá trị \"Khoái Châu\": không có đơn vị này; có phải \"Huyện Khoái Châu\"?"),
+        "{err}"
+    );
+    // "Huyện …" spelt out is the parent.
+    let f = write(
+        dir.path(),
+        "huyen.csv",
+        "Đơn vị,Kết quả xử lý hồ sơ (%)\nhuyện khoái châu,99.62\n".as_bytes(),
+    );
+    ok(&db, &["import", s(&f), "--period", "2024-08"]);
+
+    let sub = dir.path().join("seeded");
+    std::fs::create_dir(&sub).unwrap();
+    let db = seeded_db(&sub);
+    // A zero-width space copied from a web page is the same name.
+    let f = write(
+        dir.path(),
+        "zw.csv",
+        "Đơn vị,Điểm tổng hợp\nAn Vỹ\u{200B},80\n".as_bytes(),
+    );
+    let r = ok(
+        &db,
+        &["import", s(&f), "--period", "2024-09", "--create-units"],
+    );
+    assert!(!r.stdout.contains("đơn vị mới"), "{}", r.stdout);
+    // A parent-level name cannot arrive as a new child unit.
+    let f = write(
+        dir.path(),
+        "other.csv",
+        "Đơn vị,Điểm tổng hợp\nHuyện Văn Giang,80\n".as_bytes(),
+    );
+    let err = refused(
+        &db,
+        &["import", s(&f), "--period", "2024-09", "--create-units"],
+    );
+    assert!(err.contains("không tạo được đơn vị cấp huyện"), "{err}");
+}
+
+#[test]
+fn names_from_outside_are_escaped_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    let f = write(
+        dir.path(),
+        "bad\u{1b}[31mname.csv",
+        "Đơn vị,Điểm tổng hợp\u{7}\nAn Vỹ,800\n".as_bytes(),
+    );
+    let err = refused(&db, &["import", s(&f), "--period", "2024-09"]);
+    assert!(err.contains("bad\\u{1b}[31mname.csv"), "{err}");
+    assert!(!err.contains('\u{7}'), "{err:?}");
+    let err = fails(
+        &db,
+        &[
+            "export",
+            "--period",
+            "2024-08",
+            "--out",
+            s(&dir.path().join("x\u{1b}/y.csv")),
+        ],
+    );
+    assert!(err.contains("\\u{1b}"), "{err}");
+}
+
+#[test]
+fn export_never_overwrites_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    let before = snapshot(&db);
+    for target in [
+        db.clone(),
+        dir.path().join("t.db-wal"),
+        dir.path().join(".").join("t.db"),
+    ] {
+        let err = fails(&db, &["export", "--period", "2024-08", "--out", s(&target)]);
+        assert!(err.contains("là tệp cơ sở dữ liệu; không ghi đè"), "{err}");
+    }
+    assert_eq!(snapshot(&db), before);
+    ok(&db, &["units", "list"]);
+}
+
+#[test]
+fn odd_but_valid_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    // A ';' in a title does not make a comma file a ';' file; a signature
+    // row without figures is skipped with a warning, not made a unit.
+    let f = write(
+        dir.path(),
+        "title.csv",
+        "Phụ lục 1; kèm theo công văn tháng 9/2024\nĐơn vị,Điểm tổng hợp\nAn Vỹ,\"80,5\"\nNgười lập biểu,\n".as_bytes(),
+    );
+    let r = ok(&db, &["import", s(&f), "--create-units"]);
+    assert!(r.stdout.contains("tháng 9/2024"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("bỏ qua 1 dòng không có số liệu: dòng 4 \"Người lập biểu\""),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stdout.contains("đơn vị mới"), "{}", r.stdout);
+    assert_eq!(count_values(&db, "2024-09"), 1);
+    // A header with no rows under it says so.
+    let f = write(
+        dir.path(),
+        "empty.tsv",
+        "Đơn vị\tĐiểm tổng hợp\n".as_bytes(),
+    );
+    let r = ok(&db, &["import", s(&f), "--period", "2024-09"]);
+    assert!(
+        r.stderr.contains("không có dòng số liệu nào"),
+        "{}",
+        r.stderr
+    );
+    // JSON whose values are not an object is refused, not half-read.
+    let j = write(
+        dir.path(),
+        "v.json",
+        b"{\"period\":\"2024-09\",\"units\":[{\"name\":\"An V\xe1\xbb\xb9\",\"values\":\"oops\"}]}",
+    );
+    let err = refused(&db, &["import", s(&j)]);
+    assert!(
+        err.contains("units[0].values: \"values\" phải là một đối tượng"),
+        "{err}"
+    );
+    // A count too large to store exactly.
+    let f = write(
+        dir.path(),
+        "big.tsv",
+        "Đơn vị\tKết quả cấp bản sao điện tử\nAn Vỹ\t99999999999999999\n".as_bytes(),
+    );
+    let err = refused(&db, &["import", s(&f), "--period", "2024-09"]);
+    assert!(err.contains("số quá lớn"), "{err}");
 }

@@ -619,6 +619,10 @@ fn xlsx_with_title_rows_and_sheets() {
         err.contains("không tìm thấy dòng tiêu đề"),
         "first sheet has no table: {err}"
     );
+    assert!(
+        err.contains("các trang trong tệp: Ghi chú, Phụ lục 2; chọn trang bằng --sheet"),
+        "{err}"
+    );
     let err = fails(&db, &["import", s(&f), "--sheet", "Phu luc 2"]);
     assert!(err.contains("book.xlsx, ô D6 (trang Phụ lục 2), cột \"Điểm tổng hợp %\", giá trị \"101\": ngoài khoảng"), "{err}");
     assert!(
@@ -631,6 +635,67 @@ fn xlsx_with_title_rows_and_sheets() {
         "{err2}"
     );
     assert_eq!(snapshot(&db), before);
+
+    // Once the bad cells are fixed the sheet imports, its month read from
+    // the title row, numbers taken as numbers.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet
+        .write_string(0, 0, "Các chỉ tiêu … tháng 6/2024")
+        .unwrap();
+    for (c, h) in [
+        "STT",
+        "Đơn vị",
+        "Điểm tổng hợp %",
+        "Kết quả cấp bản sao điện tử",
+        "Kết quả đánh giá",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(2, c as u16, *h).unwrap();
+    }
+    sheet.write_number(3, 0, 1.0).unwrap();
+    sheet.write_string(3, 1, "Bình Kiều").unwrap();
+    sheet.write_number(3, 2, 74.91).unwrap();
+    sheet.write_number(3, 3, 690.0).unwrap();
+    sheet.write_string(3, 4, "Khá").unwrap();
+    let good = dir.path().join("good.xlsx");
+    book.save(&good).unwrap();
+    // The same sheet with the score column as Excel percent cells.
+    let mut pct = rust_xlsxwriter::Workbook::new();
+    let sh = pct.add_worksheet();
+    sh.write_string(0, 0, "Đơn vị").unwrap();
+    sh.write_string(0, 1, "Kết quả xử lý hồ sơ (%)").unwrap();
+    sh.write_string(1, 0, "Bình Kiều").unwrap();
+    sh.write_number(1, 1, 0.379).unwrap();
+    sh.write_string(2, 0, "An Vỹ").unwrap();
+    sh.write_number(2, 1, 1.0).unwrap();
+    let pct_file = dir.path().join("pct.xlsx");
+    pct.save(&pct_file).unwrap();
+    let err = fails(&db, &["import", s(&pct_file), "--period", "2024-06"]);
+    assert!(
+        err.contains(
+            "ô B1 (trang Sheet1), cột \"Kết quả xử lý hồ sơ (%)\": mọi số trong cột đều từ 0 đến 1"
+        ),
+        "{err}"
+    );
+    assert_eq!(snapshot(&db), before);
+
+    let r = ok(&db, &["import", s(&good)]);
+    assert!(
+        r.stdout.contains("tháng 6/2024 (2024-06)") && r.stdout.contains("3 mới"),
+        "{}",
+        r.stdout
+    );
+    let json = ok(&db, &["export", "--period", "2024-06", "--format", "json"]).stdout;
+    let doc: Json = serde_json::from_str(&json).unwrap();
+    let bk = &doc["units"][0];
+    assert_eq!(bk["name"], "Bình Kiều");
+    assert_eq!(
+        bk["values"],
+        serde_json::json!({"score": 74.91, "e_copies": 690, "rating": "Khá"})
+    );
 }
 
 #[test]

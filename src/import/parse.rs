@@ -1,10 +1,13 @@
 //! From a file's grid (or JSON) to records: a unit name and its metric
 //! cells per row. Locations stay numbers until a message needs them.
 
+// A file fails at most once, so a large error value costs nothing here.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 
 use crate::db::Catalog;
-use crate::model::{Period, UnitKind};
+use crate::model::{MetricKind, Period, UnitKind};
 use crate::text;
 
 use super::header::{self, Column, HeaderDictionary};
@@ -161,8 +164,15 @@ fn from_grid(
             file,
             "không tìm thấy dòng tiêu đề (cần cột \"Đơn vị\" và ít nhất một cột chỉ số)".into(),
             &format!(
-                "tiêu đề nhận được: Đơn vị, STT, {} (hoặc mã: processing, satisfaction, …)",
-                wanted.join(", ")
+                "tiêu đề nhận được: Đơn vị, STT, {} (hoặc mã: processing, satisfaction, …){}",
+                wanted.join(", "),
+                match &grid.sheet {
+                    Some(sheet) if grid.sheets.len() > 1 => format!(
+                        "\nđã đọc trang \"{sheet}\"; các trang trong tệp: {}; chọn trang bằng --sheet",
+                        grid.sheets.join(", ")
+                    ),
+                    _ => String::new(),
+                }
             ),
         ));
         return None;
@@ -337,6 +347,36 @@ fn from_grid(
             kind: None,
             cells,
         });
+    }
+    // Excel stores a cell shown as "93,45%" as 0.9345. A percent column
+    // whose numbers all lie in [0, 1] is read that way: refused, not guessed.
+    if grid.sheet.is_some() {
+        for &(m, c) in &metric_cols {
+            if cat.metrics[m].kind != MetricKind::Percent {
+                continue;
+            }
+            let nums: Vec<f64> = records
+                .iter()
+                .filter_map(|r| r.cells.iter().find(|x| x.1 == c))
+                .filter_map(|x| match x.2 {
+                    Cell::Num(v) => Some(v),
+                    _ => None,
+                })
+                .collect();
+            if !nums.is_empty()
+                && nums.iter().all(|v| (0.0..=1.0).contains(v))
+                && nums.iter().any(|v| *v > 0.0)
+            {
+                problems.push(problem(
+                    head_line,
+                    Some(c),
+                    Some(head.labels[c].clone()),
+                    None,
+                    "mọi số trong cột đều từ 0 đến 1: có vẻ ô được định dạng phần trăm trong Excel (93,45% được lưu là 0,9345)".into(),
+                    Some("trong Excel, đổi định dạng cột sang Number (số) để thấy 93,45 rồi lưu lại, sau đó nhập lại"),
+                ));
+            }
+        }
     }
     if !skipped.is_empty() {
         let shown: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();

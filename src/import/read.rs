@@ -60,6 +60,8 @@ pub struct Grid {
     /// Spreadsheet: column index of the grid's first column (calamine ranges
     /// may start right of A).
     pub first_col: u32,
+    /// Spreadsheet: every sheet's name, for the hint when this one has no table.
+    pub sheets: Vec<String>,
     pub rows: Vec<GridRow>,
 }
 
@@ -283,6 +285,7 @@ pub fn delimited(file: &str, text: &str, format: Format) -> Result<Grid, Problem
         format,
         sheet: None,
         first_col: 0,
+        sheets: Vec::new(),
         rows,
     })
 }
@@ -362,6 +365,7 @@ fn read_workbook(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Conten
         format,
         sheet: Some(name),
         first_col,
+        sheets: names,
         rows,
     }))
 }
