@@ -522,11 +522,11 @@ fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyhow::R
                     writeln!(out)?;
                 }
                 ListFormat::Table => {
-                    let rows: Vec<[String; 4]> = list
+                    let rows: Vec<Vec<String>> = list
                         .iter()
                         .enumerate()
                         .map(|(i, u)| {
-                            [
+                            vec![
                                 if u.is_parent {
                                     "-".into()
                                 } else {
@@ -538,7 +538,8 @@ fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyhow::R
                             ]
                         })
                         .collect();
-                    write_table(out, &["STT", "Đơn vị", "Loại", "Bí danh"], &rows)?;
+                    let header = ["STT", "Đơn vị", "Loại", "Bí danh"];
+                    write!(out, "{}", crate::table::plain(&header, &rows, usize::MAX))?;
                     writeln!(
                         out,
                         "{} đơn vị trực thuộc.",
@@ -652,35 +653,6 @@ fn write_atomically(path: &Path, bytes: &[u8], db: &Path) -> anyhow::Result<()> 
 /// A path as printed: control characters escaped.
 fn shown(p: &Path) -> String {
     text::escape(&p.display().to_string())
-}
-
-/// A plain text table; NFC Vietnamese is one column per char.
-pub fn write_table(
-    out: &mut dyn Write,
-    header: &[&str],
-    rows: &[[String; 4]],
-) -> std::io::Result<()> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
-        for (w, c) in widths.iter_mut().zip(r.iter()) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let line = |cells: Vec<&str>| -> String {
-        cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_owned()
-    };
-    writeln!(out, "{}", line(header.to_vec()))?;
-    for r in rows {
-        writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
-    }
-    Ok(())
 }
 
 fn export_cmd(

@@ -142,45 +142,21 @@ fn print_summary(db: &Db, out: &mut dyn Write) -> anyhow::Result<()> {
         out,
         "\nTháng 8/2024, đúng như công văn 884/UBND-VP và hai phụ lục:"
     )?;
-    let mut header = vec!["Đơn vị".to_owned()];
-    header.extend(table.metrics.iter().map(|m| m.code.clone()));
-    let rows = table.parent.iter().chain(&table.units);
-    let cells: Vec<Vec<String>> = rows
+    let mut header = vec!["Đơn vị"];
+    header.extend(table.metrics.iter().map(|m| m.code.as_str()));
+    let cells: Vec<Vec<String>> = table
+        .parent
+        .iter()
+        .chain(&table.units)
         .map(|r| {
-            let mut v = vec![r.unit.name.clone()];
-            v.extend(
-                r.values
-                    .iter()
-                    .map(|x| x.as_ref().map_or("·".into(), import::show_value)),
-            );
-            v
+            let values = r
+                .values
+                .iter()
+                .map(|x| x.as_ref().map_or("·".into(), import::show_value));
+            std::iter::once(r.unit.name.clone()).chain(values).collect()
         })
         .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in &cells {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let fmt_row = |r: &[String]| -> String {
-        r.iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(i, (c, w))| {
-                let pad = " ".repeat(w - c.chars().count());
-                if i == 0 {
-                    format!("{c}{pad}")
-                } else {
-                    format!("{pad}{c}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("  ")
-    };
-    writeln!(out, "{}", fmt_row(&header))?;
-    for r in &cells {
-        writeln!(out, "{}", fmt_row(r))?;
-    }
+    write!(out, "{}", crate::table::plain(&header, &cells, 1))?;
     writeln!(
         out,
         "\nThử: chiso --db {} export --period 2024-08 --format json",

@@ -11,4 +11,5 @@ pub mod export;
 pub mod import;
 pub mod model;
 pub mod synthetic;
+pub mod table;
 pub mod text;
