@@ -116,26 +116,11 @@ pub enum Value {
 }
 
 impl Value {
-    pub fn as_num(&self) -> Option<f64> {
-        match self {
-            Value::Num(x) => Some(*x),
-            Value::Label(_) => None,
-        }
-    }
-
     /// Plain machine form: shortest decimal with a dot, labels as they are.
     pub fn plain(&self) -> String {
         match self {
             Value::Num(x) => format!("{x}"),
             Value::Label(s) => s.clone(),
-        }
-    }
-
-    pub fn to_json(&self, kind: MetricKind) -> serde_json::Value {
-        match self {
-            Value::Num(x) if kind == MetricKind::Count => serde_json::Value::from(*x as i64),
-            Value::Num(x) => serde_json::Value::from(*x),
-            Value::Label(s) => serde_json::Value::from(s.as_str()),
         }
     }
 }

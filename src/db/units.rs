@@ -22,10 +22,6 @@ pub enum UnitError {
     Unknown { name: String, hint: String },
     #[error("tên \"{0}\" khớp nhiều đơn vị: {1}; hãy ghi đầy đủ tên")]
     Ambiguous(String, String),
-    #[error("loại đơn vị \"{0}\" không hợp lệ; dùng một trong: {1}")]
-    BadKind(String, String),
-    #[error("đơn vị cấp trên (\"{0}\") không đổi loại được thành đơn vị cấp xã")]
-    ParentKind(String),
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -121,30 +117,6 @@ impl UnitIndex {
             }
             f
         })
-    }
-
-    /// Adds a unit created after loading.
-    pub fn insert(&mut self, unit: Unit) {
-        let i = self.units.len();
-        self.by_id.insert(unit.id, i);
-        self.by_key.insert(text::match_key(&unit.name), i);
-        self.by_name.insert(unit.name.clone(), i);
-        self.units.push(unit);
-        self.fuzzy = OnceCell::new();
-    }
-
-    /// Adds an alias created after loading.
-    pub fn insert_alias(&mut self, alias: &str, unit_id: i64) {
-        if let Some(&i) = self.by_id.get(&unit_id) {
-            self.by_alias.insert(text::match_key(alias), i);
-            self.by_name.insert(alias.to_owned(), i);
-            self.aliases.push((alias.to_owned(), i));
-            self.fuzzy = OnceCell::new();
-        }
-    }
-
-    pub fn units(&self) -> &[Unit] {
-        &self.units
     }
 
     pub fn get(&self, id: i64) -> Option<&Unit> {
@@ -413,30 +385,6 @@ pub fn rename(
         "rename",
         Some(&unit.name),
         Some(new_name),
-    )?;
-    Ok(())
-}
-
-pub fn set_kind(
-    tx: &Transaction<'_>,
-    changeset: i64,
-    unit: &Unit,
-    kind: UnitKind,
-) -> Result<(), UnitError> {
-    if unit.is_parent != kind.is_parent_level() && unit.is_parent {
-        return Err(UnitError::ParentKind(unit.name.clone()));
-    }
-    tx.execute(
-        "UPDATE units SET kind = ?1 WHERE id = ?2",
-        params![kind.code(), unit.id],
-    )?;
-    log(
-        tx,
-        changeset,
-        unit.id,
-        "kind",
-        Some(unit.kind.code()),
-        Some(kind.code()),
     )?;
     Ok(())
 }
