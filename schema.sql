@@ -123,7 +123,7 @@ CREATE TABLE changesets (
     at          TEXT NOT NULL,
     os_user     TEXT NOT NULL,
     ssh_client  TEXT,                          -- from SSH_CONNECTION, when set
-    source      TEXT NOT NULL CHECK (source IN ('import', 'set', 'units', 'init', 'edit', 'paste', 'undo')),
+    source      TEXT NOT NULL CHECK (source IN ('import', 'set', 'units', 'init', 'edit', 'paste', 'undo', 'rules', 'settings')),
     command     TEXT NOT NULL                  -- what was run, for the log
 ) STRICT;
 
@@ -180,3 +180,71 @@ CREATE TABLE unit_changes (
     old_text      TEXT,
     new_text      TEXT
 ) STRICT;
+
+-- Rules that decide which units need corrective directives. Data, not code:
+-- `chiso rules set` edits them. Kinds:
+--   below         value < threshold
+--   band          threshold <= value < upper
+--   drop          value < previous month's value - threshold (threshold 0: any fall)
+--   below_parent  value < the parent unit's value that month
+--   label_worse   a label ranked below `label` in the metric's list (best first)
+--   missing       no value for a metric that other units have that month (metric NULL: any)
+-- `sentence` heads the rule's block in reports; `directive` is what a unit
+-- must do. Placeholders: {count} {total} {units} {unit} {value} {previous}
+-- {reference} {threshold} {upper} {label} {metric} {month} {previous_month}
+-- {next_month} {parent}.
+CREATE TABLE rules (
+    code        TEXT PRIMARY KEY CHECK (code GLOB '[a-z]*' AND code NOT GLOB '*[^a-z0-9_]*'),
+    kind        TEXT NOT NULL CHECK (kind IN ('below', 'band', 'drop', 'below_parent', 'label_worse', 'missing')),
+    metric      TEXT REFERENCES metrics(code),
+    threshold   REAL,
+    upper       REAL,
+    label       TEXT,
+    severity    TEXT NOT NULL CHECK (severity IN ('critical', 'warning')),
+    enabled     INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    sentence    TEXT NOT NULL,
+    directive   TEXT NOT NULL,
+    sort_order  INTEGER NOT NULL,
+    CHECK (kind = 'missing' OR metric IS NOT NULL),
+    CHECK (kind NOT IN ('below', 'band') OR threshold IS NOT NULL),
+    CHECK (kind <> 'band' OR (upper IS NOT NULL AND upper > threshold)),
+    CHECK (kind <> 'label_worse' OR label IS NOT NULL)
+) STRICT;
+
+INSERT INTO rules (code, kind, metric, threshold, upper, label, severity, sort_order, sentence, directive) VALUES
+    ('processing_late', 'below', 'processing', 100, NULL, NULL, 'critical', 10,
+     '{count}/{total} {units} có kết quả xử lý hồ sơ chưa đạt {threshold}%',
+     'Chủ tịch UBND {unit} chỉ đạo bộ phận một cửa rà soát, giải quyết dứt điểm các hồ sơ chậm, quá hạn (kết quả xử lý hồ sơ {month} chỉ đạt {value}), bảo đảm đạt 100% trong {next_month}.'),
+    ('digitization_low', 'below', 'digitization', 40, NULL, NULL, 'critical', 20,
+     '{count}/{total} {units} có tỷ lệ số hoá hồ sơ dưới {threshold}%',
+     'Chủ tịch UBND {unit} chỉ đạo cán bộ một cửa khẩn trương khắc phục ngay hạn chế, tăng cường tỷ lệ số hoá hồ sơ, kết quả giải quyết TTHC (hiện đạt {value}) trong {next_month} và các tháng tiếp theo.'),
+    ('digitization_weak', 'band', 'digitization', 40, 50, NULL, 'warning', 30,
+     '{count}/{total} {units} có tỷ lệ số hoá hồ sơ chỉ từ {threshold}% đến dưới {upper}%',
+     'UBND {unit} đẩy mạnh số hoá hồ sơ, kết quả giải quyết TTHC (hiện đạt {value}), không để tỷ lệ số hoá tiếp tục ở mức thấp.'),
+    ('digitization_drop', 'drop', 'digitization', 0, NULL, NULL, 'warning', 40,
+     '{count}/{total} {units} có tỷ lệ số hoá giảm so với {previous_month}',
+     'UBND {unit} rà soát nguyên nhân tỷ lệ số hoá giảm ({previous} → {value}), có giải pháp khắc phục ngay, không để kết quả chững, giảm trong {next_month}.'),
+    ('online_payment_below_parent', 'below_parent', 'online_payment', NULL, NULL, NULL, 'warning', 50,
+     '{count}/{total} {units} có tỷ lệ hồ sơ thanh toán trực tuyến thấp hơn kết quả chung của {parent} ({reference})',
+     'UBND {unit} tuyên truyền, hướng dẫn người dân, doanh nghiệp thanh toán phí, lệ phí trực tuyến, nâng tỷ lệ hồ sơ thanh toán trực tuyến (hiện đạt {value}) tối thiểu bằng kết quả chung của {parent}.'),
+    ('satisfaction_low', 'below', 'satisfaction', 90, NULL, NULL, 'warning', 60,
+     '{count}/{total} {units} có tỷ lệ mức độ hài lòng dưới {threshold}%',
+     'UBND {unit} rà soát các phản ánh, kiến nghị, nâng cao chất lượng phục vụ, bảo đảm tỷ lệ hài lòng (hiện đạt {value}) từ {threshold}% trở lên.'),
+    ('rating_below_good', 'label_worse', 'rating', NULL, NULL, 'Tốt', 'critical', 70,
+     '{count}/{total} {units} có kết quả đánh giá dưới mức "{label}"',
+     'Chủ tịch UBND {unit} kiểm điểm, làm rõ nguyên nhân kết quả đánh giá {month} chỉ đạt mức "{value}", có giải pháp cải thiện ngay các nhóm chỉ số đang ở mức thấp.'),
+    ('missing_data', 'missing', NULL, NULL, NULL, NULL, 'warning', 80,
+     '{count}/{total} {units} chưa có đủ số liệu {month}',
+     'UBND {unit} kiểm tra, cập nhật đầy đủ số liệu {metric} {month} trên Cổng Dịch vụ công.');
+
+-- Settings of the office: key, value. Keys chiso reads:
+--   escalate_after   a critical finding this many months running is escalated
+--   accountability   the sentence an escalated directive gains (placeholders as above)
+CREATE TABLE settings (
+    key         TEXT PRIMARY KEY CHECK (key GLOB '[a-z]*'),
+    value       TEXT NOT NULL
+) STRICT;
+
+INSERT INTO settings (key, value) VALUES
+    ('escalate_after', '2'),
+    ('accountability', 'Nếu {unit} vẫn để kết quả thấp thì Chủ tịch UBND {unit} chịu trách nhiệm trước Chủ tịch UBND {parent}.');

@@ -12,6 +12,7 @@ use crate::db::{self, Actor, Catalog, Db, values};
 use crate::export::{self, ExportFormat};
 use crate::import::{self, ImportError, Input, Options};
 use crate::model::{Period, UnitKind, Value};
+use crate::rules::{self, RuleChange, Severity};
 use crate::text;
 
 #[derive(Parser, Debug)]
@@ -89,6 +90,64 @@ pub enum Command {
     },
     /// Tạo cơ sở dữ liệu mẫu (huyện Khoái Châu, tháng 8/2024) và in nội dung
     Demo,
+    /// Quy tắc xác định đơn vị cần chỉ đạo khắc phục
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Đơn vị cần chỉ đạo khắc phục trong một tháng, và lý do
+    Findings {
+        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        period: Period,
+        #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
+        format: FindingsFormat,
+    },
+    /// Thiết lập của văn phòng (escalate_after, accountability, …)
+    Settings {
+        #[command(subcommand)]
+        command: SettingsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Liệt kê quy tắc
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Sửa một quy tắc
+    Set {
+        code: String,
+        /// Ngưỡng (below, band: cận dưới; drop: mức giảm tối thiểu)
+        #[arg(long, allow_negative_numbers = true, value_parser = number_arg)]
+        threshold: Option<f64>,
+        /// Cận trên (band)
+        #[arg(long, value_parser = number_arg)]
+        upper: Option<f64>,
+        #[arg(long, value_parser = severity_arg)]
+        severity: Option<Severity>,
+        #[arg(long, value_parser = bool_arg)]
+        enabled: Option<bool>,
+        /// Nội dung chỉ đạo, với {unit} {value} {month} …
+        #[arg(long)]
+        directive: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SettingsCommand {
+    /// Liệt kê thiết lập
+    List,
+    /// Đặt một thiết lập
+    Set { key: String, value: String },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FindingsFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 #[derive(Subcommand, Debug)]
@@ -211,6 +270,9 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             out: file,
         } => export_cmd(&ctx, &period, format, file.as_deref(), out),
         Command::Demo => unreachable!("handled above"),
+        Command::Rules { command } => rules_cmd(&ctx, command, out),
+        Command::Findings { period, format } => findings_cmd(&ctx, period, format, out),
+        Command::Settings { command } => settings_cmd(&ctx, command, out),
     }
 }
 
@@ -232,6 +294,23 @@ fn kind_arg(s: &str) -> Result<UnitKind, String> {
             UnitKind::ALL.map(|k| k.code()).join(", ")
         )
     })
+}
+
+fn number_arg(s: &str) -> Result<f64, String> {
+    text::parse_decimal(s)
+        .map_err(|_| format!("\"{}\" không phải số; viết như 40 hoặc 40,5", text::show(s)))
+}
+
+fn severity_arg(s: &str) -> Result<Severity, String> {
+    Severity::parse(s).ok_or_else(|| "mức độ là critical hoặc warning".to_string())
+}
+
+fn bool_arg(s: &str) -> Result<bool, String> {
+    match s {
+        "true" | "1" | "yes" | "on" | "co" | "có" => Ok(true),
+        "false" | "0" | "no" | "off" | "khong" | "không" => Ok(false),
+        _ => Err("dùng true hoặc false".into()),
+    }
 }
 
 fn encoding_arg(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
@@ -749,4 +828,165 @@ pub fn describe_import_error(e: &ImportError) -> Option<String> {
         }
     }
     Some(s)
+}
+
+fn rules_cmd(ctx: &Ctx, command: RulesCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut db = open(ctx)?;
+    match command {
+        RulesCommand::List { format } => {
+            let list = rules::load_rules(db.conn())?;
+            match format {
+                ListFormat::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &list)?;
+                    writeln!(out)?;
+                }
+                ListFormat::Table => {
+                    let num = |x: Option<f64>| x.map(|x| text::format_vi(x, 2)).unwrap_or_default();
+                    let rows: Vec<Vec<String>> = list
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                r.code.clone(),
+                                r.kind.code().to_owned(),
+                                r.metric.clone().unwrap_or_else(|| "(mọi chỉ số)".into()),
+                                num(r.threshold),
+                                num(r.upper),
+                                r.label.clone().unwrap_or_default(),
+                                r.severity.code().to_owned(),
+                                if r.enabled { "bật" } else { "tắt" }.to_owned(),
+                            ]
+                        })
+                        .collect();
+                    let header = [
+                        "Mã",
+                        "Kiểu",
+                        "Chỉ số",
+                        "Ngưỡng",
+                        "Cận trên",
+                        "Mức",
+                        "Mức độ",
+                        "Trạng thái",
+                    ];
+                    write!(out, "{}", crate::table::plain(&header, &rows, usize::MAX))?;
+                }
+            }
+        }
+        RulesCommand::Set {
+            code,
+            threshold,
+            upper,
+            severity,
+            enabled,
+            directive,
+        } => {
+            let change = RuleChange {
+                threshold,
+                upper,
+                severity,
+                enabled,
+                directive,
+            };
+            let rule = db.write(|tx| -> anyhow::Result<rules::Rule> {
+                db::begin_changeset(tx, &ctx.actor, "rules", &ctx.command_line)?;
+                Ok(rules::update_rule(tx, &code, &change)?)
+            })?;
+            writeln!(
+                out,
+                "Đã cập nhật quy tắc {}: ngưỡng {}, cận trên {}, mức độ {}, {}.",
+                rule.code,
+                rule.threshold.map_or("-".into(), |x| text::format_vi(x, 2)),
+                rule.upper.map_or("-".into(), |x| text::format_vi(x, 2)),
+                rule.severity.code(),
+                if rule.enabled { "bật" } else { "tắt" }
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn findings_cmd(
+    ctx: &Ctx,
+    period: Period,
+    format: FindingsFormat,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let db = open(ctx)?;
+    let f = rules::evaluate(db.conn(), period)?;
+    match format {
+        FindingsFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &f)?;
+            writeln!(out)?;
+        }
+        FindingsFormat::Csv => out.write_all(&rules::render::csv(&f)?)?,
+        FindingsFormat::Table => write!(out, "{}", rules::render::table(&f))?,
+    }
+    Ok(())
+}
+
+/// Settings chiso knows, with what a value must look like.
+const SETTINGS: &[(&str, &str)] = &[
+    (
+        "escalate_after",
+        "số tháng liên tiếp (từ 1) để nâng mức một phát hiện nghiêm trọng",
+    ),
+    (
+        "accountability",
+        "câu trách nhiệm thêm vào chỉ đạo khi nâng mức ({unit}, {parent}, …)",
+    ),
+];
+
+fn settings_cmd(ctx: &Ctx, command: SettingsCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut db = open(ctx)?;
+    match command {
+        SettingsCommand::List => {
+            let rows: Vec<Vec<String>> = SETTINGS
+                .iter()
+                .map(|(k, about)| {
+                    let v = rules::setting(db.conn(), k)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default();
+                    vec![k.to_string(), v, about.to_string()]
+                })
+                .collect();
+            write!(
+                out,
+                "{}",
+                crate::table::plain(&["Khoá", "Giá trị", "Ý nghĩa"], &rows, usize::MAX)
+            )?;
+        }
+        SettingsCommand::Set { key, value } => {
+            if !SETTINGS.iter().any(|(k, _)| *k == key) {
+                bail!(
+                    "không có thiết lập \"{}\"; các khoá: {}",
+                    text::show(&key),
+                    SETTINGS
+                        .iter()
+                        .map(|(k, _)| *k)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            if text::find_control(&value).is_some() {
+                bail!("giá trị chứa ký tự điều khiển");
+            }
+            if key == "escalate_after" && !value.trim().parse::<u32>().is_ok_and(|n| n >= 1) {
+                bail!(
+                    "escalate_after cần một số nguyên từ 1 trở lên, không phải \"{}\"",
+                    text::show(&value)
+                );
+            }
+            let value = text::clean(&value);
+            db.write(|tx| -> anyhow::Result<()> {
+                db::begin_changeset(tx, &ctx.actor, "settings", &ctx.command_line)?;
+                tx.execute(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    rusqlite::params![key, value],
+                )?;
+                Ok(())
+            })?;
+            writeln!(out, "{key} = {value}")?;
+        }
+    }
+    Ok(())
 }

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod rules;
 pub mod synthetic;
 pub mod table;
 pub mod text;

@@ -1,0 +1,633 @@
+//! Rules and findings: which units need corrective directives, and why.
+//!
+//! Rules are rows of the `rules` table. `judge` applies one rule to one
+//! month of plain data; `evaluate` runs every enabled rule on a month, walks
+//! back through earlier months for streaks, and returns `Findings`, which
+//! the CLI prints and later the TUI and the report reuse. No printing here.
+
+pub mod render;
+
+use std::collections::BTreeSet;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+
+use crate::db::{self, Catalog, values};
+use crate::model::{MetricKind, Period, Unit, Value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("không có quy tắc \"{0}\"; xem `chiso rules list`")]
+    Unknown(String),
+    #[error("quy tắc {code}: {message}")]
+    Invalid { code: String, message: String },
+    #[error("không có số liệu {0}{1}")]
+    NoData(String, String),
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    Warning,
+}
+
+impl Severity {
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "critical" => Some(Severity::Critical),
+            "warning" => Some(Severity::Warning),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    Below,
+    Band,
+    Drop,
+    BelowParent,
+    LabelWorse,
+    Missing,
+}
+
+impl RuleKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            RuleKind::Below => "below",
+            RuleKind::Band => "band",
+            RuleKind::Drop => "drop",
+            RuleKind::BelowParent => "below_parent",
+            RuleKind::LabelWorse => "label_worse",
+            RuleKind::Missing => "missing",
+        }
+    }
+
+    fn parse(s: &str) -> Option<RuleKind> {
+        [
+            RuleKind::Below,
+            RuleKind::Band,
+            RuleKind::Drop,
+            RuleKind::BelowParent,
+            RuleKind::LabelWorse,
+            RuleKind::Missing,
+        ]
+        .into_iter()
+        .find(|k| k.code() == s)
+    }
+}
+
+/// One row of the `rules` table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub code: String,
+    pub kind: RuleKind,
+    pub metric: Option<String>,
+    pub threshold: Option<f64>,
+    pub upper: Option<f64>,
+    pub label: Option<String>,
+    pub severity: Severity,
+    pub enabled: bool,
+    pub sentence: String,
+    pub directive: String,
+    #[serde(skip)]
+    pub sort_order: i64,
+}
+
+pub fn load_rules(conn: &Connection) -> rusqlite::Result<Vec<Rule>> {
+    let mut st = conn.prepare_cached(
+        "SELECT code, kind, metric, threshold, upper, label, severity, enabled, sentence, directive, sort_order
+         FROM rules ORDER BY sort_order, code",
+    )?;
+    st.query_map([], |r| {
+        Ok(Rule {
+            code: r.get(0)?,
+            kind: RuleKind::parse(r.get_ref(1)?.as_str()?).unwrap_or(RuleKind::Below),
+            metric: r.get(2)?,
+            threshold: r.get(3)?,
+            upper: r.get(4)?,
+            label: r.get(5)?,
+            severity: Severity::parse(r.get_ref(6)?.as_str()?).unwrap_or(Severity::Warning),
+            enabled: r.get::<_, i64>(7)? == 1,
+            sentence: r.get(8)?,
+            directive: r.get(9)?,
+            sort_order: r.get(10)?,
+        })
+    })?
+    .collect()
+}
+
+/// What `chiso rules set` may change.
+#[derive(Debug, Default, Clone)]
+pub struct RuleChange {
+    pub threshold: Option<f64>,
+    pub upper: Option<f64>,
+    pub severity: Option<Severity>,
+    pub enabled: Option<bool>,
+    pub directive: Option<String>,
+}
+
+/// Applies a change to one rule after checking it makes sense for its kind.
+pub fn update_rule(tx: &Transaction<'_>, code: &str, ch: &RuleChange) -> Result<Rule, RuleError> {
+    let rules = load_rules(tx)?;
+    let mut rule = rules
+        .into_iter()
+        .find(|r| r.code == code)
+        .ok_or_else(|| RuleError::Unknown(crate::text::show(code)))?;
+    let invalid = |message: &str| RuleError::Invalid {
+        code: rule_code(code),
+        message: message.to_owned(),
+    };
+    if ch.upper.is_some() && rule.kind != RuleKind::Band {
+        return Err(invalid("--upper chỉ dùng cho quy tắc kiểu khoảng (band)"));
+    }
+    if ch.threshold.is_some()
+        && matches!(
+            rule.kind,
+            RuleKind::BelowParent | RuleKind::LabelWorse | RuleKind::Missing
+        )
+    {
+        return Err(invalid("quy tắc này không có ngưỡng (--threshold)"));
+    }
+    if let Some(t) = ch.threshold {
+        rule.threshold = Some(t);
+    }
+    if let Some(u) = ch.upper {
+        rule.upper = Some(u);
+    }
+    if rule.kind == RuleKind::Band && rule.upper.zip(rule.threshold).is_some_and(|(u, t)| u <= t) {
+        return Err(invalid(
+            "cận trên (--upper) phải lớn hơn ngưỡng (--threshold)",
+        ));
+    }
+    if let Some(t) = ch.threshold
+        && !t.is_finite()
+    {
+        return Err(invalid("ngưỡng phải là một số"));
+    }
+    if let Some(d) = &ch.directive {
+        if crate::text::find_control(d).is_some() {
+            return Err(invalid("nội dung chỉ đạo chứa ký tự điều khiển"));
+        }
+        if d.trim().is_empty() {
+            return Err(invalid("nội dung chỉ đạo trống"));
+        }
+        rule.directive = crate::text::clean(d);
+    }
+    if let Some(s) = ch.severity {
+        rule.severity = s;
+    }
+    if let Some(e) = ch.enabled {
+        rule.enabled = e;
+    }
+    tx.execute(
+        "UPDATE rules SET threshold = ?1, upper = ?2, severity = ?3, enabled = ?4, directive = ?5 WHERE code = ?6",
+        params![rule.threshold, rule.upper, rule.severity.code(), rule.enabled as i64, rule.directive, rule.code],
+    )?;
+    Ok(rule)
+}
+
+fn rule_code(code: &str) -> String {
+    crate::text::show(code)
+}
+
+pub fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
+/// What the engine sees of one month: each unit's row and the parent's.
+#[derive(Debug, Default)]
+pub struct Month {
+    pub units: FxHashMap<i64, values::Row>,
+    pub parent: Option<values::Row>,
+}
+
+impl Month {
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty() && self.parent.is_none()
+    }
+}
+
+/// One unit that a rule caught in one month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub unit_id: i64,
+    /// Catalog index of the metric.
+    pub metric: usize,
+    pub value: Option<Value>,
+    pub previous: Option<Value>,
+    pub reference: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Judgement {
+    Hits(Vec<Hit>),
+    NotEvaluated(String),
+}
+
+/// Applies one rule to one month. `children` are the units judged (the
+/// parent never is); `prev` is the month before, if it has data.
+pub fn judge(
+    rule: &Rule,
+    cat: &Catalog,
+    children: &[i64],
+    month: &Month,
+    prev: Option<&Month>,
+    label_of: impl Fn(Period) -> String,
+    period: Period,
+) -> Judgement {
+    let metric = match &rule.metric {
+        Some(code) => match cat.index_of(code) {
+            Some(i) => Some(i),
+            None => return Judgement::NotEvaluated(format!("không có chỉ số {code}")),
+        },
+        None => None,
+    };
+    let value_of = |unit: i64, m: usize| month.units.get(&unit).and_then(|r| r[m].clone());
+    let num = |v: &Option<Value>| {
+        v.as_ref().and_then(|v| {
+            if let Value::Num(x) = v {
+                Some(*x)
+            } else {
+                None
+            }
+        })
+    };
+    let any_has = |m: usize| month.units.values().any(|r| r[m].is_some());
+    let mut hits = Vec::new();
+    match (rule.kind, metric) {
+        (RuleKind::Missing, _) => {
+            let metrics: Vec<usize> = match metric {
+                Some(m) => vec![m],
+                None => (0..cat.metrics.len()).collect(),
+            };
+            for m in metrics.into_iter().filter(|&m| any_has(m)) {
+                for &u in children {
+                    if value_of(u, m).is_none() {
+                        hits.push(Hit {
+                            unit_id: u,
+                            metric: m,
+                            value: None,
+                            previous: None,
+                            reference: None,
+                        });
+                    }
+                }
+            }
+        }
+        (_, None) => return Judgement::NotEvaluated("quy tắc thiếu chỉ số".into()),
+        (kind, Some(m)) => {
+            if !any_has(m) {
+                return Judgement::NotEvaluated(format!(
+                    "không có số liệu {} {}",
+                    cat.metrics[m].code,
+                    label_of(period)
+                ));
+            }
+            let parent_value = month.parent.as_ref().and_then(|r| r[m].clone());
+            if kind == RuleKind::BelowParent && num(&parent_value).is_none() {
+                return Judgement::NotEvaluated(format!(
+                    "đơn vị cấp trên chưa có số liệu {} {}",
+                    cat.metrics[m].code,
+                    label_of(period)
+                ));
+            }
+            let prev_has = prev.is_some_and(|p| p.units.values().any(|r| r[m].is_some()));
+            if kind == RuleKind::Drop && !prev_has {
+                return Judgement::NotEvaluated(format!(
+                    "không có số liệu {}",
+                    label_of(period.previous())
+                ));
+            }
+            let labels = &cat.metrics[m].labels;
+            let rank = |l: &str| labels.iter().position(|x| x == l);
+            if kind == RuleKind::LabelWorse && rule.label.as_deref().and_then(rank).is_none() {
+                return Judgement::NotEvaluated(format!(
+                    "mức \"{}\" không có trong danh sách của {}",
+                    rule.label.clone().unwrap_or_default(),
+                    cat.metrics[m].code
+                ));
+            }
+            for &u in children {
+                let value = value_of(u, m);
+                if value.is_none() {
+                    continue;
+                }
+                let previous = prev
+                    .and_then(|p| p.units.get(&u))
+                    .and_then(|r| r[m].clone());
+                let x = num(&value);
+                let (fires, reference) = match kind {
+                    RuleKind::Below => {
+                        let t = rule.threshold.unwrap_or(0.0);
+                        (x.is_some_and(|x| x < t), Some(Value::Num(t)))
+                    }
+                    RuleKind::Band => {
+                        let (lo, hi) = (
+                            rule.threshold.unwrap_or(0.0),
+                            rule.upper.unwrap_or(f64::INFINITY),
+                        );
+                        (x.is_some_and(|x| lo <= x && x < hi), Some(Value::Num(lo)))
+                    }
+                    RuleKind::Drop => {
+                        let t = rule.threshold.unwrap_or(0.0);
+                        let p = num(&previous);
+                        (x.zip(p).is_some_and(|(x, p)| p - x > t), previous.clone())
+                    }
+                    RuleKind::BelowParent => {
+                        let pv = num(&parent_value);
+                        (x.zip(pv).is_some_and(|(x, p)| x < p), parent_value.clone())
+                    }
+                    RuleKind::LabelWorse => {
+                        let worse = match (&value, rule.label.as_deref().and_then(rank)) {
+                            (Some(Value::Label(l)), Some(limit)) => {
+                                rank(l).is_some_and(|r| r > limit)
+                            }
+                            _ => false,
+                        };
+                        (worse, rule.label.clone().map(Value::Label))
+                    }
+                    RuleKind::Missing => unreachable!("handled above"),
+                };
+                if fires {
+                    hits.push(Hit {
+                        unit_id: u,
+                        metric: m,
+                        value,
+                        previous,
+                        reference,
+                    });
+                }
+            }
+        }
+    }
+    Judgement::Hits(hits)
+}
+
+/// One unit that needs a directive this month.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub unit: String,
+    pub rule: String,
+    pub metric: String,
+    pub severity: Severity,
+    pub value: serde_json::Value,
+    pub previous: serde_json::Value,
+    pub reference: serde_json::Value,
+    pub streak: u32,
+    pub escalated: bool,
+    pub directive: String,
+    #[serde(skip)]
+    pub unit_id: i64,
+    /// The raw values, for prose formatting.
+    #[serde(skip)]
+    pub hit: Hit,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleSummary {
+    pub rule: String,
+    pub count: usize,
+    pub units: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotEvaluated {
+    pub rule: String,
+    pub reason: String,
+}
+
+/// Everything `chiso findings` reports for a month.
+#[derive(Debug, Clone, Serialize)]
+pub struct Findings {
+    pub period: String,
+    pub previous_period: String,
+    pub units_total: usize,
+    pub findings: Vec<Finding>,
+    pub summary: Vec<RuleSummary>,
+    pub not_evaluated: Vec<NotEvaluated>,
+    /// Context for rendering prose (not part of the JSON contract).
+    #[serde(skip)]
+    pub context: Context,
+}
+
+/// What text rendering needs besides the findings.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub rules: Vec<Rule>,
+    pub units: Vec<Unit>,
+    pub parent: Option<Unit>,
+    pub kinds_word: String,
+    pub catalog: Option<Catalog>,
+}
+
+fn json_of(v: &Option<Value>, kind: MetricKind) -> serde_json::Value {
+    match v {
+        None => serde_json::Value::Null,
+        Some(Value::Num(x)) if kind == MetricKind::Count => serde_json::Value::from(*x as i64),
+        Some(Value::Num(x)) => serde_json::Value::from(*x),
+        Some(Value::Label(s)) => serde_json::Value::from(s.as_str()),
+    }
+}
+
+/// Runs every enabled rule on `period`, with streaks and escalation.
+pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError> {
+    let cat = Catalog::load(conn)?;
+    let rules: Vec<Rule> = load_rules(conn)?;
+    let all_units = db::units::list(conn)?;
+    let parent = all_units.iter().find(|u| u.is_parent).cloned();
+    let children: Vec<Unit> = all_units.into_iter().filter(|u| !u.is_parent).collect();
+    let child_ids: Vec<i64> = children.iter().map(|u| u.id).collect();
+    let order: FxHashMap<i64, usize> = children
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.id, i))
+        .collect();
+    let have: BTreeSet<String> = db::periods_with_data(conn)?.into_iter().collect();
+    if !have.contains(&period.to_string()) {
+        let list: Vec<&str> = have.iter().map(String::as_str).collect();
+        return Err(RuleError::NoData(
+            period.label_vi(),
+            if list.is_empty() {
+                String::new()
+            } else {
+                format!("; các tháng có số liệu: {}", list.join(", "))
+            },
+        ));
+    }
+    let earliest = have
+        .iter()
+        .next()
+        .and_then(|p| Period::parse(p))
+        .unwrap_or(period);
+    let escalate_after: u32 = setting(conn, "escalate_after")?
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(2);
+    let parent_id = parent.as_ref().map(|p| p.id);
+
+    // Months are loaded once, on demand, while streaks reach back.
+    let mut months: FxHashMap<Period, Month> = FxHashMap::default();
+    let load = |months: &mut FxHashMap<Period, Month>, p: Period| -> rusqlite::Result<()> {
+        if let std::collections::hash_map::Entry::Vacant(e) = months.entry(p) {
+            let mut rows = if have.contains(&p.to_string()) {
+                values::load_period(conn, p, &cat)?
+            } else {
+                Default::default()
+            };
+            let parent_row = parent_id.and_then(|id| rows.remove(&id));
+            e.insert(Month {
+                units: rows,
+                parent: parent_row,
+            });
+        }
+        Ok(())
+    };
+    load(&mut months, period)?;
+    load(&mut months, period.previous())?;
+    let label = |p: Period| p.label_vi();
+
+    let mut findings = Vec::new();
+    let mut not_evaluated = Vec::new();
+    for rule in rules.iter().filter(|r| r.enabled) {
+        let judged = {
+            let prev = months.get(&period.previous()).filter(|m| !m.is_empty());
+            judge(
+                rule,
+                &cat,
+                &child_ids,
+                &months[&period],
+                prev,
+                label,
+                period,
+            )
+        };
+        let hits = match judged {
+            Judgement::NotEvaluated(reason) => {
+                not_evaluated.push(NotEvaluated {
+                    rule: rule.code.clone(),
+                    reason,
+                });
+                continue;
+            }
+            Judgement::Hits(h) => h,
+        };
+        // Streaks: judge the same rule on earlier months while any unit
+        // is still on the list; a month without data ends every streak.
+        let mut streak: FxHashMap<(i64, usize), u32> =
+            hits.iter().map(|h| ((h.unit_id, h.metric), 1)).collect();
+        let mut alive: FxHashSet<(i64, usize)> = streak.keys().copied().collect();
+        let mut p = period.previous();
+        while !alive.is_empty() && p >= earliest {
+            load(&mut months, p)?;
+            load(&mut months, p.previous())?;
+            let month = &months[&p];
+            if month.is_empty() {
+                break;
+            }
+            let prev = months.get(&p.previous()).filter(|m| !m.is_empty());
+            let fired: FxHashSet<(i64, usize)> =
+                match judge(rule, &cat, &child_ids, month, prev, label, p) {
+                    Judgement::Hits(h) => h.iter().map(|h| (h.unit_id, h.metric)).collect(),
+                    Judgement::NotEvaluated(_) => FxHashSet::default(),
+                };
+            alive.retain(|k| fired.contains(k));
+            for k in &alive {
+                *streak.get_mut(k).expect("alive keys have streaks") += 1;
+            }
+            p = p.previous();
+        }
+        for h in hits {
+            let s = streak[&(h.unit_id, h.metric)];
+            let kind = cat.metrics[h.metric].kind;
+            let escalated = rule.severity == Severity::Critical && s >= escalate_after;
+            let unit = &children[order[&h.unit_id]];
+            findings.push(Finding {
+                unit: unit.name.clone(),
+                rule: rule.code.clone(),
+                metric: cat.metrics[h.metric].code.clone(),
+                severity: rule.severity,
+                value: json_of(&h.value, kind),
+                previous: json_of(&h.previous, kind),
+                reference: json_of(&h.reference, kind),
+                streak: s,
+                escalated,
+                directive: String::new(),
+                unit_id: h.unit_id,
+                hit: h,
+            });
+        }
+    }
+    let rule_pos: FxHashMap<&str, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.code.as_str(), i))
+        .collect();
+    findings.sort_by(|a, b| {
+        (
+            a.severity,
+            rule_pos[a.rule.as_str()],
+            order[&a.unit_id],
+            a.hit.metric,
+        )
+            .cmp(&(
+                b.severity,
+                rule_pos[b.rule.as_str()],
+                order[&b.unit_id],
+                b.hit.metric,
+            ))
+    });
+    let summary = rules
+        .iter()
+        .filter_map(|r| {
+            let mut ids: Vec<i64> = findings
+                .iter()
+                .filter(|f| f.rule == r.code)
+                .map(|f| f.unit_id)
+                .collect();
+            ids.sort_by_key(|id| order[id]);
+            ids.dedup();
+            (!ids.is_empty()).then(|| RuleSummary {
+                rule: r.code.clone(),
+                count: ids.len(),
+                units: ids
+                    .iter()
+                    .map(|id| children[order[id]].name.clone())
+                    .collect(),
+            })
+        })
+        .collect();
+    let context = Context {
+        rules,
+        kinds_word: render::kinds_word(&children),
+        units: children,
+        parent,
+        catalog: Some(cat),
+    };
+    let mut out = Findings {
+        period: period.to_string(),
+        previous_period: period.previous().to_string(),
+        units_total: context.units.len(),
+        findings,
+        summary,
+        not_evaluated,
+        context,
+    };
+    let accountability = setting(conn, "accountability")?.unwrap_or_default();
+    render::fill_directives(&mut out, period, &accountability);
+    Ok(out)
+}

@@ -1,0 +1,298 @@
+//! Findings in words: directive texts from the rules' templates, and the
+//! Vietnamese prose, CSV and table forms of `chiso findings`.
+
+use std::fmt::Write as _;
+
+use super::{Finding, Findings, Rule, RuleKind};
+use crate::model::{MetricKind, Period, Unit, UnitKind, Value};
+use crate::text;
+
+/// "xã, thị trấn": the kinds of the units judged, in the usual order.
+pub fn kinds_word(units: &[Unit]) -> String {
+    let order = [
+        UnitKind::Xa,
+        UnitKind::Phuong,
+        UnitKind::ThiTran,
+        UnitKind::DacKhu,
+    ];
+    let words: Vec<String> = order
+        .iter()
+        .filter(|k| units.iter().any(|u| u.kind == **k))
+        .map(|k| k.prefix().to_lowercase())
+        .collect();
+    if words.is_empty() {
+        "đơn vị".into()
+    } else {
+        words.join(", ")
+    }
+}
+
+/// "xã An Vỹ", "thị trấn Khoái Châu", "huyện Khoái Châu": a unit as a
+/// sentence names it.
+pub fn unit_phrase(unit: &Unit) -> String {
+    match UnitKind::split_prefix(&unit.name) {
+        (Some(kind), rest) => format!("{} {rest}", kind.prefix().to_lowercase()),
+        (None, _) => format!("{} {}", unit.kind.prefix().to_lowercase(), unit.name),
+    }
+}
+
+/// A value as Vietnamese prose writes it: "37,9%", "74,75", "3.090", "Khá".
+pub fn value_vi(v: &Value, kind: MetricKind) -> String {
+    match (v, kind) {
+        (Value::Num(x), MetricKind::Percent) => format!("{}%", text::format_vi(*x, 2)),
+        (Value::Num(x), MetricKind::Count) => text::format_vi(*x, 0),
+        (Value::Num(x), _) => text::format_vi(*x, 2),
+        (Value::Label(s), _) => s.clone(),
+    }
+}
+
+/// Replaces `{name}` placeholders; unknown ones stay as written.
+pub fn fill(template: &str, vars: &[(&str, String)]) -> String {
+    let mut out = template.to_owned();
+    for (k, v) in vars {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+fn rule_vars(rule: &Rule, period: Period, parent: &str) -> Vec<(&'static str, String)> {
+    let num = |x: Option<f64>| x.map(|x| text::format_vi(x, 2)).unwrap_or_default();
+    vec![
+        ("threshold", num(rule.threshold)),
+        ("upper", num(rule.upper)),
+        ("label", rule.label.clone().unwrap_or_default()),
+        ("month", period.label_vi()),
+        ("previous_month", period.previous().label_vi()),
+        ("next_month", period.next().label_vi()),
+        ("parent", parent.to_owned()),
+    ]
+}
+
+/// Fills every finding's directive; escalated ones gain the accountability
+/// sentence.
+pub fn fill_directives(out: &mut Findings, period: Period, accountability: &str) {
+    let ctx = &out.context;
+    let Some(cat) = &ctx.catalog else { return };
+    let parent = ctx.parent.as_ref().map(unit_phrase).unwrap_or_default();
+    for f in &mut out.findings {
+        let Some(rule) = ctx.rules.iter().find(|r| r.code == f.rule) else {
+            continue;
+        };
+        let Some(unit) = ctx.units.iter().find(|u| u.id == f.unit_id) else {
+            continue;
+        };
+        let metric = &cat.metrics[f.hit.metric];
+        let show = |v: &Option<Value>| {
+            v.as_ref()
+                .map(|v| value_vi(v, metric.kind))
+                .unwrap_or_default()
+        };
+        let mut vars = rule_vars(rule, period, &parent);
+        vars.extend([
+            ("unit", unit_phrase(unit)),
+            ("value", show(&f.hit.value)),
+            ("previous", show(&f.hit.previous)),
+            ("reference", show(&f.hit.reference)),
+            ("metric", metric.label.clone()),
+        ]);
+        let mut d = fill(&rule.directive, &vars);
+        if f.escalated && !accountability.is_empty() {
+            d.push(' ');
+            d.push_str(&fill(accountability, &vars));
+        }
+        f.directive = d;
+    }
+}
+
+/// "Bình Minh 40,7% (tháng 7: 42,3%)" and the like, for one finding.
+fn item(f: &Findings, finding: &Finding, rule: &Rule, period: Period) -> String {
+    let Some(cat) = &f.context.catalog else {
+        return finding.unit.clone();
+    };
+    let metric = &cat.metrics[finding.hit.metric];
+    let show = |v: &Option<Value>| {
+        v.as_ref()
+            .map(|v| value_vi(v, metric.kind))
+            .unwrap_or_default()
+    };
+    let mut s = match rule.kind {
+        RuleKind::Missing => format!("{} (thiếu {})", finding.unit, metric.label),
+        RuleKind::Drop => format!(
+            "{} {} (tháng {}: {})",
+            finding.unit,
+            show(&finding.hit.value),
+            period.previous().month,
+            show(&finding.hit.previous)
+        ),
+        _ => format!("{} {}", finding.unit, show(&finding.hit.value)),
+    };
+    if finding.streak > 1 {
+        let _ = write!(
+            s,
+            " [{} tháng liên tiếp{}]",
+            finding.streak,
+            if finding.escalated {
+                ", nâng mức"
+            } else {
+                ""
+            }
+        );
+    }
+    s
+}
+
+/// The Vietnamese table form: one block per rule, in the seed's words.
+pub fn table(f: &Findings) -> String {
+    let period = Period::parse(&f.period).unwrap_or(Period {
+        year: 2000,
+        month: 1,
+    });
+    let parent = f
+        .context
+        .parent
+        .as_ref()
+        .map(unit_phrase)
+        .unwrap_or_default();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Đơn vị cần chỉ đạo khắc phục, {} ({} {}):",
+        period.label_vi(),
+        f.units_total,
+        f.context.kinds_word
+    );
+    if f.findings.is_empty() {
+        out.push_str("Không có đơn vị nào vi phạm quy tắc đang bật.\n");
+    }
+    for s in &f.summary {
+        let Some(rule) = f.context.rules.iter().find(|r| r.code == s.rule) else {
+            continue;
+        };
+        let mut vars = rule_vars(rule, period, &parent);
+        let reference = f
+            .findings
+            .iter()
+            .find(|x| x.rule == rule.code)
+            .and_then(|x| {
+                let cat = f.context.catalog.as_ref()?;
+                Some(value_vi(
+                    x.hit.reference.as_ref()?,
+                    cat.metrics[x.hit.metric].kind,
+                ))
+            })
+            .unwrap_or_default();
+        vars.extend([
+            ("count", s.count.to_string()),
+            ("total", f.units_total.to_string()),
+            ("units", f.context.kinds_word.clone()),
+            ("reference", reference),
+        ]);
+        let mark = match rule.severity {
+            super::Severity::Critical => "[!!] nghiêm trọng",
+            super::Severity::Warning => "[!] cảnh báo",
+        };
+        let items: Vec<String> = f
+            .findings
+            .iter()
+            .filter(|x| x.rule == rule.code)
+            .map(|x| item(f, x, rule, period))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n{mark} · {}\n{}: {}.",
+            rule.code,
+            fill(&rule.sentence, &vars),
+            items.join(", ")
+        );
+        for x in f
+            .findings
+            .iter()
+            .filter(|x| x.rule == rule.code && x.escalated)
+        {
+            let _ = writeln!(out, "  ⇒ {}: {}", x.unit, x.directive);
+        }
+    }
+    for n in &f.not_evaluated {
+        let _ = writeln!(out, "\n[?] chưa đánh giá được · {}: {}", n.rule, n.reason);
+    }
+    out
+}
+
+/// One line per finding, for spreadsheets.
+pub fn csv(f: &Findings) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    w.write_record([
+        "unit",
+        "rule",
+        "metric",
+        "severity",
+        "value",
+        "previous",
+        "reference",
+        "streak",
+        "escalated",
+        "directive",
+    ])?;
+    let plain = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    for x in &f.findings {
+        w.write_record([
+            x.unit.clone(),
+            x.rule.clone(),
+            x.metric.clone(),
+            x.severity.code().to_owned(),
+            plain(&x.value),
+            plain(&x.previous),
+            plain(&x.reference),
+            x.streak.to_string(),
+            x.escalated.to_string(),
+            x.directive.clone(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(name: &str, kind: UnitKind) -> Unit {
+        Unit {
+            id: 1,
+            name: name.into(),
+            kind,
+            is_parent: false,
+        }
+    }
+
+    #[test]
+    fn phrases() {
+        assert_eq!(unit_phrase(&unit("An Vỹ", UnitKind::Xa)), "xã An Vỹ");
+        assert_eq!(
+            unit_phrase(&unit("Thị trấn Khoái Châu", UnitKind::ThiTran)),
+            "thị trấn Khoái Châu"
+        );
+        assert_eq!(
+            unit_phrase(&unit("Huyện Khoái Châu", UnitKind::Huyen)),
+            "huyện Khoái Châu"
+        );
+        assert_eq!(
+            kinds_word(&[unit("A", UnitKind::ThiTran), unit("B", UnitKind::Xa)]),
+            "xã, thị trấn"
+        );
+        assert_eq!(value_vi(&Value::Num(40.7), MetricKind::Percent), "40,7%");
+        assert_eq!(value_vi(&Value::Num(3090.0), MetricKind::Count), "3.090");
+        assert_eq!(
+            fill(
+                "{unit} đạt {value}, {nope}",
+                &[("unit", "xã A".into()), ("value", "1".into())]
+            ),
+            "xã A đạt 1, {nope}"
+        );
+    }
+}
