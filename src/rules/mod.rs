@@ -631,3 +631,362 @@ pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError
     render::fill_directives(&mut out, period, &accountability);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{Actor, Db, units};
+    use crate::model::UnitKind;
+
+    fn rule(
+        kind: RuleKind,
+        metric: Option<&str>,
+        threshold: Option<f64>,
+        upper: Option<f64>,
+    ) -> Rule {
+        Rule {
+            code: "r".into(),
+            kind,
+            metric: metric.map(str::to_owned),
+            threshold,
+            upper,
+            label: (kind == RuleKind::LabelWorse).then(|| "Tốt".to_owned()),
+            severity: Severity::Warning,
+            enabled: true,
+            sentence: String::new(),
+            directive: String::new(),
+            sort_order: 0,
+        }
+    }
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        db: Db,
+        cat: Catalog,
+        ids: Vec<i64>,
+    }
+
+    /// A parent and units A, B, C in a real database.
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::create(&dir.path().join("r.db")).unwrap();
+        let actor = Actor {
+            os_user: "t".into(),
+            ssh_client: None,
+        };
+        let ids = db
+            .write(|tx| -> Result<Vec<i64>, units::UnitError> {
+                let cs = db::begin_changeset(tx, &actor, "init", "test")?;
+                units::add(tx, cs, "Huyện Thử", UnitKind::Huyen, true)?;
+                ["Xã A", "Xã B", "Xã C"]
+                    .iter()
+                    .map(|n| Ok(units::add(tx, cs, n, UnitKind::Xa, false)?.id))
+                    .collect()
+            })
+            .unwrap();
+        let cat = Catalog::load(db.conn()).unwrap();
+        Fixture {
+            _dir: dir,
+            db,
+            cat,
+            ids,
+        }
+    }
+
+    impl Fixture {
+        /// Stores `metric = value` for units (by index 0..3, or 9 for the parent).
+        fn put(&mut self, period: &str, metric: &str, values: &[(usize, Value)]) {
+            let p = Period::parse(period).unwrap();
+            let cat = self.cat.clone();
+            let m = cat.index_of(metric).unwrap();
+            let parent = db::units::list(self.db.conn())
+                .unwrap()
+                .into_iter()
+                .find(|u| u.is_parent)
+                .unwrap()
+                .id;
+            let ids = self.ids.clone();
+            self.db
+                .write(|tx| -> rusqlite::Result<()> {
+                    db::ensure_period(tx, p)?;
+                    for (i, v) in values {
+                        let id = if *i == 9 { parent } else { ids[*i] };
+                        let mut row = values::load_one(tx, p, id, &cat)?
+                            .unwrap_or_else(|| vec![None; cat.metrics.len()]);
+                        row[m] = Some(v.clone());
+                        values::put(tx, p, id, &row, &cat)?;
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        }
+
+        fn month(&self, period: &str) -> Month {
+            let p = Period::parse(period).unwrap();
+            let mut units = values::load_period(self.db.conn(), p, &self.cat).unwrap();
+            let parent = db::units::list(self.db.conn())
+                .unwrap()
+                .into_iter()
+                .find(|u| u.is_parent)
+                .unwrap()
+                .id;
+            let parent_row = units.remove(&parent);
+            Month {
+                units,
+                parent: parent_row,
+            }
+        }
+
+        fn judge(&self, r: &Rule, period: &str, prev: Option<&str>) -> Judgement {
+            let m = self.month(period);
+            let pm = prev.map(|p| self.month(p));
+            judge(
+                r,
+                &self.cat,
+                &self.ids,
+                &m,
+                pm.as_ref(),
+                |p| p.label_vi(),
+                Period::parse(period).unwrap(),
+            )
+        }
+    }
+
+    fn units_hit(j: &Judgement) -> Vec<i64> {
+        match j {
+            Judgement::Hits(h) => h.iter().map(|h| h.unit_id).collect(),
+            Judgement::NotEvaluated(r) => panic!("not evaluated: {r}"),
+        }
+    }
+
+    #[test]
+    fn each_rule_kind_on_hand_made_data() {
+        let mut f = fixture();
+        let n = Value::Num;
+        f.put(
+            "2024-07",
+            "digitization",
+            &[(0, n(50.0)), (1, n(45.0)), (2, n(30.0))],
+        );
+        f.put(
+            "2024-08",
+            "digitization",
+            &[(0, n(40.0)), (1, n(49.99)), (2, n(30.0))],
+        );
+        f.put(
+            "2024-08",
+            "online_payment",
+            &[(0, n(70.0)), (1, n(80.0)), (2, n(75.0)), (9, n(75.0))],
+        );
+        f.put(
+            "2024-08",
+            "rating",
+            &[
+                (0, Value::Label("Tốt".into())),
+                (1, Value::Label("Khá".into())),
+            ],
+        );
+        let (a, b, c) = (f.ids[0], f.ids[1], f.ids[2]);
+
+        let below = rule(RuleKind::Below, Some("digitization"), Some(40.0), None);
+        assert_eq!(
+            units_hit(&f.judge(&below, "2024-08", None)),
+            [c],
+            "40 is not below 40"
+        );
+        let band = rule(RuleKind::Band, Some("digitization"), Some(40.0), Some(50.0));
+        assert_eq!(
+            units_hit(&f.judge(&band, "2024-08", None)),
+            [a, b],
+            "[40, 50)"
+        );
+        let drop = rule(RuleKind::Drop, Some("digitization"), Some(0.0), None);
+        assert_eq!(
+            units_hit(&f.judge(&drop, "2024-08", Some("2024-07"))),
+            [a],
+            "equal is no fall"
+        );
+        let drop5 = rule(RuleKind::Drop, Some("digitization"), Some(5.0), None);
+        assert_eq!(
+            units_hit(&f.judge(&drop5, "2024-08", Some("2024-07"))),
+            [a],
+            "a fall of 10 > 5"
+        );
+        let drop20 = rule(RuleKind::Drop, Some("digitization"), Some(20.0), None);
+        assert!(units_hit(&f.judge(&drop20, "2024-08", Some("2024-07"))).is_empty());
+        match f.judge(&drop, "2024-08", None) {
+            Judgement::NotEvaluated(r) => assert_eq!(r, "không có số liệu tháng 7/2024"),
+            other => panic!("{other:?}"),
+        }
+        let parent = rule(RuleKind::BelowParent, Some("online_payment"), None, None);
+        match f.judge(&parent, "2024-08", None) {
+            Judgement::Hits(h) => {
+                assert_eq!(
+                    h.iter().map(|h| h.unit_id).collect::<Vec<_>>(),
+                    [a],
+                    "75 is not below 75"
+                );
+                assert_eq!(h[0].reference, Some(Value::Num(75.0)));
+            }
+            other => panic!("{other:?}"),
+        }
+        match f.judge(&parent, "2024-07", None) {
+            Judgement::NotEvaluated(r) => assert!(r.contains("online_payment"), "{r}"),
+            other => panic!("{other:?}"),
+        }
+        let label = rule(RuleKind::LabelWorse, Some("rating"), None, None);
+        assert_eq!(units_hit(&f.judge(&label, "2024-08", None)), [b]);
+        // Missing: C has no rating and no online payment... it has the
+        // latter; A and B have no... every unit lacks what others have.
+        let missing = rule(RuleKind::Missing, None, None, None);
+        match f.judge(&missing, "2024-08", None) {
+            Judgement::Hits(h) => {
+                let got: Vec<(i64, String)> = h
+                    .iter()
+                    .map(|h| (h.unit_id, f.cat.metrics[h.metric].code.clone()))
+                    .collect();
+                assert_eq!(got, [(c, "rating".to_string())]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let none = rule(RuleKind::Below, Some("score"), Some(50.0), None);
+        assert!(matches!(
+            f.judge(&none, "2024-08", None),
+            Judgement::NotEvaluated(_)
+        ));
+    }
+
+    #[test]
+    fn streaks_escalation_and_gaps() {
+        let mut f = fixture();
+        let n = Value::Num;
+        // A late in Jan, Feb, no value in Mar, late in Apr: streak 1.
+        // B late Feb, Mar, Apr: streak 3, escalated. C on time.
+        f.put(
+            "2024-01",
+            "processing",
+            &[(0, n(90.0)), (1, n(100.0)), (2, n(100.0))],
+        );
+        f.put(
+            "2024-02",
+            "processing",
+            &[(0, n(90.0)), (1, n(95.0)), (2, n(100.0))],
+        );
+        f.put("2024-03", "processing", &[(1, n(95.0)), (2, n(100.0))]);
+        f.put(
+            "2024-04",
+            "processing",
+            &[(0, n(80.0)), (1, n(99.0)), (2, n(100.0))],
+        );
+        let apr = Period::parse("2024-04").unwrap();
+        let out = evaluate(f.db.conn(), apr).unwrap();
+        let late: Vec<(&str, u32, bool)> = out
+            .findings
+            .iter()
+            .filter(|x| x.rule == "processing_late")
+            .map(|x| (x.unit.as_str(), x.streak, x.escalated))
+            .collect();
+        assert_eq!(late, [("Xã A", 1, false), ("Xã B", 3, true)]);
+        assert!(
+            out.findings[1]
+                .directive
+                .contains("chịu trách nhiệm trước Chủ tịch UBND huyện Thử"),
+            "{}",
+            out.findings[1].directive
+        );
+        assert!(!out.findings[0].directive.contains("chịu trách nhiệm"));
+        assert_eq!(out.previous_period, "2024-03");
+        assert_eq!(out.units_total, 3);
+        // A month with no data at all ends every streak.
+        f.put("2024-06", "processing", &[(1, n(90.0))]);
+        let jun = evaluate(f.db.conn(), Period::parse("2024-06").unwrap()).unwrap();
+        assert_eq!(
+            jun.findings
+                .iter()
+                .find(|x| x.rule == "processing_late")
+                .unwrap()
+                .streak,
+            1
+        );
+        // The threshold for escalation is a setting.
+        f.db.conn()
+            .execute(
+                "UPDATE settings SET value = '4' WHERE key = 'escalate_after'",
+                [],
+            )
+            .unwrap();
+        let again = evaluate(f.db.conn(), apr).unwrap();
+        assert!(again.findings.iter().all(|x| !x.escalated));
+        // Warnings never escalate.
+        f.db.conn()
+            .execute(
+                "UPDATE settings SET value = '1' WHERE key = 'escalate_after'",
+                [],
+            )
+            .unwrap();
+        f.db.conn()
+            .execute(
+                "UPDATE rules SET severity = 'warning' WHERE code = 'processing_late'",
+                [],
+            )
+            .unwrap();
+        assert!(
+            evaluate(f.db.conn(), apr)
+                .unwrap()
+                .findings
+                .iter()
+                .all(|x| !x.escalated)
+        );
+    }
+
+    #[test]
+    fn order_is_severity_rule_then_vietnamese_name() {
+        let mut f = fixture();
+        let n = Value::Num;
+        f.put(
+            "2024-08",
+            "processing",
+            &[(2, n(90.0)), (0, n(95.0)), (1, n(100.0))],
+        );
+        f.put(
+            "2024-08",
+            "satisfaction",
+            &[(0, n(80.0)), (1, n(80.0)), (2, n(100.0))],
+        );
+        f.put(
+            "2024-08",
+            "digitization",
+            &[(0, n(30.0)), (1, n(60.0)), (2, n(60.0))],
+        );
+        let out = evaluate(f.db.conn(), Period::parse("2024-08").unwrap()).unwrap();
+        let got: Vec<(&str, &str)> = out
+            .findings
+            .iter()
+            .map(|x| (x.rule.as_str(), x.unit.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("processing_late", "Xã A"),
+                ("processing_late", "Xã C"),
+                ("digitization_low", "Xã A"),
+                ("satisfaction_low", "Xã A"),
+                ("satisfaction_low", "Xã B"),
+            ]
+        );
+        assert!(
+            out.not_evaluated
+                .iter()
+                .any(|x| x.rule == "digitization_drop")
+        );
+        assert!(
+            out.not_evaluated
+                .iter()
+                .any(|x| x.rule == "online_payment_below_parent")
+        );
+        assert!(
+            evaluate(f.db.conn(), Period::parse("2024-09").unwrap()).is_err(),
+            "no data that month"
+        );
+    }
+}
