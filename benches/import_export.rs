@@ -25,6 +25,7 @@ const LAST: Period = Period {
     month: 8,
 };
 const TARGET_IMPORT_MS: f64 = 150.0;
+const TARGET_FINDINGS_MS: f64 = 100.0;
 const TARGET_EXPORT_MS: f64 = 50.0;
 const TARGET_PEAK_MB: f64 = 40.0;
 
@@ -375,6 +376,64 @@ fn main() {
         None
     };
 
+    // Findings (rules, streaks) for the last of 24 months: extend run.db
+    // (13 months after the runs above) with 11 later months, then time.
+    let total_months = if full { 24 } else { months + 2 };
+    let extend_start = Instant::now();
+    let names = synthetic::unit_names(units);
+    let mut p = LAST;
+    for _ in months..total_months {
+        p = p.next();
+        let path = dir.join(format!("national-{p}.csv"));
+        std::fs::write(
+            &path,
+            synthetic::month_csv(&names, synthetic::PARENT, (p.year, p.month), 1),
+        )
+        .expect("write month file");
+        let mut c = chiso(&run_db);
+        c.arg("import")
+            .arg(&path)
+            .arg("--period")
+            .arg(p.to_string());
+        run_ok(c);
+    }
+    drop(names);
+    println!(
+        "findings setup: run.db extended to {total_months} months in {:.1} s",
+        extend_start.elapsed().as_secs_f64()
+    );
+    let last_of_all = p.to_string();
+    let findings_cmd = || {
+        let mut c = chiso(&run_db);
+        c.args(["findings", "--period", &last_of_all, "--format", "json"]);
+        c
+    };
+    let finds: Vec<Sample> = (0..n_runs).map(|_| measure(&findings_cmd)).collect();
+    {
+        let out = findings_cmd().output().expect("run findings");
+        assert!(
+            out.status.success(),
+            "findings failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("findings json");
+        let n = doc["findings"].as_array().map_or(0, |a| a.len());
+        let longest = doc["findings"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| f["streak"].as_u64())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0);
+        assert!(
+            n > 0,
+            "findings found nothing: the benchmark would measure nothing"
+        );
+        println!("findings for {last_of_all}: {n} findings, longest streak {longest} months");
+    }
+
     // What a bare spawn costs, and the floor ru_maxrss can't go below: a
     // posix_spawn (vfork) child counts this process's peak until exec.
     let floor: Vec<Sample> = (0..n_runs)
@@ -424,6 +483,12 @@ fn main() {
         &jsons,
         full.then_some(TARGET_EXPORT_MS),
         full,
+    );
+    line(
+        &format!("chiso findings ({total_months} mo)"),
+        &finds,
+        full.then_some(TARGET_FINDINGS_MS),
+        false,
     );
     match &sqlite {
         Some((s, version)) => line(&format!("sqlite3 .import {version}"), s, None, false),

@@ -141,6 +141,46 @@ pub fn load_period(
     Ok(out)
 }
 
+/// One month's rows, decoded only for the units `keep` accepts, and which
+/// metrics any unit but `skip_present` (the parent) has. Streaks walk back
+/// through many months for few units: this reads each month once and
+/// decodes only what is needed.
+pub fn scan_period(
+    conn: &Connection,
+    period: Period,
+    cat: &Catalog,
+    skip_present: Option<i64>,
+    keep: impl Fn(i64) -> bool,
+) -> rusqlite::Result<(HashMap<i64, Row>, Vec<bool>)> {
+    let mut st =
+        conn.prepare_cached("SELECT unit_id, vals FROM unit_values WHERE period_id = ?1")?;
+    let mut rows = st.query([period.key()])?;
+    let mut out = HashMap::default();
+    let mut present = vec![false; cat.metrics.len()];
+    let needles: Vec<String> = cat
+        .metrics
+        .iter()
+        .map(|m| format!("\"{}\":", m.code))
+        .collect();
+    while let Some(r) = rows.next()? {
+        let unit: i64 = r.get(0)?;
+        let json = r.get_ref(1)?.as_str()?;
+        if Some(unit) != skip_present && present.iter().any(|p| !p) {
+            for (p, needle) in present.iter_mut().zip(&needles) {
+                // A key with a null value is not a value.
+                *p = *p
+                    || json
+                        .find(needle.as_str())
+                        .is_some_and(|i| !json[i + needle.len()..].starts_with("null"));
+            }
+        }
+        if keep(unit) {
+            out.insert(unit, decode(json, cat)?);
+        }
+    }
+    Ok((out, present))
+}
+
 /// One unit's row for one month, if it has any value.
 pub fn load_one(
     conn: &Connection,

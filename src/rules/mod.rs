@@ -213,13 +213,37 @@ pub fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>>
 /// What the engine sees of one month: each unit's row and the parent's.
 #[derive(Debug, Default)]
 pub struct Month {
+    /// Rows of the units loaded (all, or only those a streak still follows).
     pub units: FxHashMap<i64, values::Row>,
     pub parent: Option<values::Row>,
+    /// Per catalog index: does any child unit have a value this month (all
+    /// units, loaded or not).
+    pub present: Vec<bool>,
 }
 
 impl Month {
+    /// A month whose `units` are all the child units.
+    pub fn complete(
+        units: FxHashMap<i64, values::Row>,
+        parent: Option<values::Row>,
+        metrics: usize,
+    ) -> Month {
+        let present = (0..metrics)
+            .map(|m| units.values().any(|r| r[m].is_some()))
+            .collect();
+        Month {
+            units,
+            parent,
+            present,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.units.is_empty() && self.parent.is_none()
+        !self.present.iter().any(|p| *p) && self.parent.is_none()
+    }
+
+    fn has(&self, m: usize) -> bool {
+        self.present.get(m).copied().unwrap_or(false)
     }
 }
 
@@ -268,7 +292,7 @@ pub fn judge(
             }
         })
     };
-    let any_has = |m: usize| month.units.values().any(|r| r[m].is_some());
+    let any_has = |m: usize| month.has(m);
     let mut hits = Vec::new();
     match (rule.kind, metric) {
         (RuleKind::Missing, _) => {
@@ -307,7 +331,7 @@ pub fn judge(
                     label_of(period)
                 ));
             }
-            let prev_has = prev.is_some_and(|p| p.units.values().any(|r| r[m].is_some()));
+            let prev_has = prev.is_some_and(|p| p.has(m));
             if kind == RuleKind::Drop && !prev_has {
                 return Judgement::NotEvaluated(format!(
                     "không có số liệu {}",
@@ -480,79 +504,108 @@ pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError
         .unwrap_or(2);
     let parent_id = parent.as_ref().map(|p| p.id);
 
-    // Months are loaded once, on demand, while streaks reach back.
-    let mut months: FxHashMap<Period, Month> = FxHashMap::default();
-    let load = |months: &mut FxHashMap<Period, Month>, p: Period| -> rusqlite::Result<()> {
-        if let std::collections::hash_map::Entry::Vacant(e) = months.entry(p) {
-            let mut rows = if have.contains(&p.to_string()) {
-                values::load_period(conn, p, &cat)?
-            } else {
-                Default::default()
-            };
-            let parent_row = parent_id.and_then(|id| rows.remove(&id));
-            e.insert(Month {
-                units: rows,
-                parent: parent_row,
+    let n = cat.metrics.len();
+    let is_parent = |u: i64| Some(u) == parent_id;
+    // A month read from the database: every unit, or only those `keep`s.
+    let read = |p: Period, keep: Option<&FxHashSet<i64>>| -> rusqlite::Result<Month> {
+        if !have.contains(&p.to_string()) {
+            return Ok(Month {
+                present: vec![false; n],
+                ..Month::default()
             });
         }
-        Ok(())
+        let (mut rows, present) = values::scan_period(conn, p, &cat, parent_id, |u| {
+            is_parent(u) || keep.is_none_or(|k| k.contains(&u))
+        })?;
+        let parent = parent_id.and_then(|id| rows.remove(&id));
+        Ok(Month {
+            units: rows,
+            parent,
+            present,
+        })
     };
-    load(&mut months, period)?;
-    load(&mut months, period.previous())?;
     let label = |p: Period| p.label_vi();
+    let current = read(period, None)?;
+    let before = read(period.previous(), None)?;
 
-    let mut findings = Vec::new();
+    /// A rule that fired this month, and how far back each hit goes.
+    struct Open {
+        rule: usize,
+        hits: Vec<Hit>,
+        streak: FxHashMap<(i64, usize), u32>,
+        alive: FxHashSet<(i64, usize)>,
+    }
+    let mut open: Vec<Open> = Vec::new();
     let mut not_evaluated = Vec::new();
-    for rule in rules.iter().filter(|r| r.enabled) {
-        let judged = {
-            let prev = months.get(&period.previous()).filter(|m| !m.is_empty());
-            judge(
-                rule,
-                &cat,
-                &child_ids,
-                &months[&period],
-                prev,
-                label,
-                period,
-            )
-        };
-        let hits = match judged {
-            Judgement::NotEvaluated(reason) => {
-                not_evaluated.push(NotEvaluated {
-                    rule: rule.code.clone(),
-                    reason,
+    for (ri, rule) in rules.iter().enumerate().filter(|(_, r)| r.enabled) {
+        let prev = Some(&before).filter(|m| !m.is_empty());
+        match judge(rule, &cat, &child_ids, &current, prev, label, period) {
+            Judgement::NotEvaluated(reason) => not_evaluated.push(NotEvaluated {
+                rule: rule.code.clone(),
+                reason,
+            }),
+            Judgement::Hits(hits) => {
+                let streak = hits.iter().map(|h| ((h.unit_id, h.metric), 1)).collect();
+                let alive = hits.iter().map(|h| (h.unit_id, h.metric)).collect();
+                open.push(Open {
+                    rule: ri,
+                    hits,
+                    streak,
+                    alive,
                 });
-                continue;
             }
-            Judgement::Hits(h) => h,
+        }
+    }
+
+    // Streaks: walk back a month at a time, every rule together, judging
+    // only the units still on their list; a month without data ends them.
+    let mut p = period.previous();
+    let mut month = Some(before);
+    while p >= earliest && open.iter().any(|o| !o.alive.is_empty()) {
+        let keep: FxHashSet<i64> = open
+            .iter()
+            .flat_map(|o| o.alive.iter().map(|k| k.0))
+            .collect();
+        let this = match month.take() {
+            Some(m) => m,
+            None => read(p, Some(&keep))?,
         };
-        // Streaks: judge the same rule on earlier months while any unit
-        // is still on the list; a month without data ends every streak.
-        let mut streak: FxHashMap<(i64, usize), u32> =
-            hits.iter().map(|h| ((h.unit_id, h.metric), 1)).collect();
-        let mut alive: FxHashSet<(i64, usize)> = streak.keys().copied().collect();
-        let mut p = period.previous();
-        while !alive.is_empty() && p >= earliest {
-            load(&mut months, p)?;
-            load(&mut months, p.previous())?;
-            let month = &months[&p];
-            if month.is_empty() {
-                break;
-            }
-            let prev = months.get(&p.previous()).filter(|m| !m.is_empty());
+        if this.is_empty() {
+            break;
+        }
+        let needs_prev = open
+            .iter()
+            .any(|o| !o.alive.is_empty() && rules[o.rule].kind == RuleKind::Drop);
+        let prev = if needs_prev {
+            Some(read(p.previous(), Some(&keep))?)
+        } else {
+            None
+        };
+        for o in open.iter_mut().filter(|o| !o.alive.is_empty()) {
+            let mut units: Vec<i64> = o.alive.iter().map(|k| k.0).collect();
+            units.sort_unstable();
+            units.dedup();
+            let prev_month = prev.as_ref().filter(|m| !m.is_empty());
             let fired: FxHashSet<(i64, usize)> =
-                match judge(rule, &cat, &child_ids, month, prev, label, p) {
+                match judge(&rules[o.rule], &cat, &units, &this, prev_month, label, p) {
                     Judgement::Hits(h) => h.iter().map(|h| (h.unit_id, h.metric)).collect(),
                     Judgement::NotEvaluated(_) => FxHashSet::default(),
                 };
-            alive.retain(|k| fired.contains(k));
-            for k in &alive {
-                *streak.get_mut(k).expect("alive keys have streaks") += 1;
+            o.alive.retain(|k| fired.contains(k));
+            for k in &o.alive {
+                *o.streak.get_mut(k).expect("alive keys have streaks") += 1;
             }
-            p = p.previous();
         }
-        for h in hits {
-            let s = streak[&(h.unit_id, h.metric)];
+        // Loaded for the same units (a superset of what stays alive).
+        month = prev;
+        p = p.previous();
+    }
+
+    let mut findings = Vec::new();
+    for o in open {
+        let rule = &rules[o.rule];
+        for h in o.hits {
+            let s = o.streak[&(h.unit_id, h.metric)];
             let kind = cat.metrics[h.metric].kind;
             let escalated = rule.severity == Severity::Critical && s >= escalate_after;
             let unit = &children[order[&h.unit_id]];
@@ -731,10 +784,7 @@ mod tests {
                 .unwrap()
                 .id;
             let parent_row = units.remove(&parent);
-            Month {
-                units,
-                parent: parent_row,
-            }
+            Month::complete(units, parent_row, self.cat.metrics.len())
         }
 
         fn judge(&self, r: &Rule, period: &str, prev: Option<&str>) -> Judgement {
