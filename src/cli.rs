@@ -236,8 +236,10 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
         command_line,
         actor: Actor::from_env(),
     };
-    let out = &mut std::io::stdout().lock();
-    match command {
+    // Buffered: stdout alone is line-buffered, a write per line of JSON.
+    let mut buffered = std::io::BufWriter::new(std::io::stdout().lock());
+    let out: &mut dyn Write = &mut buffered;
+    let result = match command {
         Command::Init { parent, kind } => init(&ctx, &parent, kind, cli.db.is_none(), out),
         Command::Import {
             files,
@@ -273,7 +275,11 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
         Command::Rules { command } => rules_cmd(&ctx, command, out),
         Command::Findings { period, format } => findings_cmd(&ctx, period, format, out),
         Command::Settings { command } => settings_cmd(&ctx, command, out),
-    }
+    };
+    // Flush what succeeded even if a later step failed; a failure wins.
+    let flushed = buffered.flush();
+    result?;
+    Ok(flushed?)
 }
 
 /// clap parsers: a bad value is a usage error (exit 2), said in Vietnamese.

@@ -157,21 +157,29 @@ pub fn scan_period(
     let mut rows = st.query([period.key()])?;
     let mut out = HashMap::default();
     let mut present = vec![false; cat.metrics.len()];
-    let needles: Vec<String> = cat
+    // Built once: a metric no unit has is searched for in every row.
+    let needles: Vec<(memchr::memmem::Finder<'static>, usize)> = cat
         .metrics
         .iter()
-        .map(|m| format!("\"{}\":", m.code))
+        .map(|m| {
+            let needle = format!("\"{}\":", m.code);
+            (
+                memchr::memmem::Finder::new(needle.as_bytes()).into_owned(),
+                needle.len(),
+            )
+        })
         .collect();
     while let Some(r) = rows.next()? {
         let unit: i64 = r.get(0)?;
         let json = r.get_ref(1)?.as_str()?;
         if Some(unit) != skip_present && present.iter().any(|p| !p) {
-            for (p, needle) in present.iter_mut().zip(&needles) {
+            let bytes = json.as_bytes();
+            for (p, (finder, len)) in present.iter_mut().zip(&needles) {
                 // A key with a null value is not a value.
                 *p = *p
-                    || json
-                        .find(needle.as_str())
-                        .is_some_and(|i| !json[i + needle.len()..].starts_with("null"));
+                    || finder
+                        .find(bytes)
+                        .is_some_and(|i| !bytes[i + len..].starts_with(b"null"));
             }
         }
         if keep(unit) {

@@ -46,12 +46,30 @@ pub fn value_vi(v: &Value, kind: MetricKind) -> String {
     }
 }
 
-/// Replaces `{name}` placeholders; unknown ones stay as written.
+/// Replaces `{name}` placeholders; unknown ones stay as written. One pass:
+/// it runs for every finding of a national month.
 pub fn fill(template: &str, vars: &[(&str, String)]) -> String {
-    let mut out = template.to_owned();
-    for (k, v) in vars {
-        out = out.replace(&format!("{{{k}}}"), v);
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').map(|close| (&after[..close], close)) {
+            Some((name, close)) if vars.iter().any(|(k, _)| *k == name) => {
+                let value = vars
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.as_str());
+                out.push_str(value.unwrap_or_default());
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -74,11 +92,12 @@ pub fn fill_directives(out: &mut Findings, period: Period, accountability: &str)
     let ctx = &out.context;
     let Some(cat) = &ctx.catalog else { return };
     let parent = ctx.parent.as_ref().map(unit_phrase).unwrap_or_default();
+    let units: rustc_hash::FxHashMap<i64, &Unit> = ctx.units.iter().map(|u| (u.id, u)).collect();
     for f in &mut out.findings {
         let Some(rule) = ctx.rules.iter().find(|r| r.code == f.rule) else {
             continue;
         };
-        let Some(unit) = ctx.units.iter().find(|u| u.id == f.unit_id) else {
+        let Some(unit) = units.get(&f.unit_id) else {
             continue;
         };
         let metric = &cat.metrics[f.hit.metric];
