@@ -7,7 +7,6 @@ mod migrate;
 pub mod units;
 pub mod values;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -143,7 +142,7 @@ impl Db {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub metrics: Vec<Metric>,
-    by_code: HashMap<String, usize>,
+    by_code: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl Catalog {

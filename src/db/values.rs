@@ -22,42 +22,80 @@ fn bad_json(e: impl std::fmt::Display) -> rusqlite::Error {
 /// Parses a stored object. chiso writes only catalog codes, so a key it does
 /// not know (a row written by another tool) is an error, not a silent skip.
 pub fn decode(json: &str, cat: &Catalog) -> rusqlite::Result<Row> {
-    match decode_flat(json, cat) {
+    decode_only(json, cat, None)
+}
+
+/// `decode`, keeping only the metrics `wanted` marks (all if None).
+pub fn decode_only(json: &str, cat: &Catalog, wanted: Option<&[bool]>) -> rusqlite::Result<Row> {
+    match decode_flat(json, cat, wanted) {
         Some(row) => Ok(row),
-        None => decode_general(json, cat),
+        None => {
+            let mut row = decode_general(json, cat)?;
+            if let Some(w) = wanted {
+                for (v, keep) in row.iter_mut().zip(w) {
+                    if !keep {
+                        *v = None;
+                    }
+                }
+            }
+            Ok(row)
+        }
     }
 }
 
 /// The objects chiso writes: `{"code":number,"code":"label",…}` with plain
 /// codes and numbers. Read without building JSON values (a month's export
 /// decodes 10,000 of them); anything else returns None for the general path.
-fn decode_flat(json: &str, cat: &Catalog) -> Option<Row> {
+fn decode_flat(json: &str, cat: &Catalog, wanted: Option<&[bool]>) -> Option<Row> {
+    let b = json.as_bytes();
+    if b.len() < 2 || b[0] != b'{' || b[b.len() - 1] != b'}' {
+        return None;
+    }
+    let end = b.len() - 1;
     let mut row = vec![None; cat.metrics.len()];
-    let mut rest = json.strip_prefix('{')?.strip_suffix('}')?;
-    while !rest.is_empty() {
-        let body = rest.strip_prefix('"')?;
-        let end = body.find('"')?;
-        let (code, after) = (&body[..end], body[end + 1..].strip_prefix(':')?);
-        let i = cat.index_of(code)?;
-        let (value, tail) = if let Some(quoted) = after.strip_prefix('"') {
-            // A label: no escapes in what chiso writes, else general path.
-            let close = quoted.find('"')?;
-            let label = &quoted[..close];
-            if label.contains('\\') {
+    let mut i = 1;
+    while i < end {
+        // "code":
+        if b[i] != b'"' {
+            return None;
+        }
+        let k0 = i + 1;
+        let k1 = k0 + b[k0..end].iter().position(|&c| c == b'"')?;
+        let m = cat.index_of(&json[k0..k1])?;
+        if b.get(k1 + 1) != Some(&b':') {
+            return None;
+        }
+        i = k1 + 2;
+        let want = wanted.is_none_or(|w| w[m]);
+        if b.get(i) == Some(&b'"') {
+            // A label: no escapes in what chiso writes, else the general path.
+            let v0 = i + 1;
+            let v1 = v0 + b[v0..end].iter().position(|&c| c == b'"' || c == b'\\')?;
+            if b[v1] != b'"' {
                 return None;
             }
-            (Value::Label(label.to_owned()), &quoted[close + 1..])
+            if want {
+                row[m] = Some(Value::Label(json[v0..v1].to_owned()));
+            }
+            i = v1 + 1;
         } else {
-            let end = after.find(',').unwrap_or(after.len());
-            (Value::Num(after[..end].parse::<f64>().ok()?), &after[end..])
-        };
-        row[i] = Some(value);
-        rest = match tail.strip_prefix(',') {
-            Some(t) if !t.is_empty() => t,
-            Some(_) => return None,
-            None if tail.is_empty() => tail,
-            None => return None,
-        };
+            let v1 = i + b[i..end].iter().position(|&c| c == b',').unwrap_or(end - i);
+            if v1 == i {
+                return None;
+            }
+            if want {
+                row[m] = Some(Value::Num(json[i..v1].parse::<f64>().ok()?));
+            }
+            i = v1;
+        }
+        if i == end {
+            break;
+        }
+        // ',' then another key; a trailing comma is not JSON.
+        if b[i] != b',' || i + 1 == end {
+            return None;
+        }
+        i += 1;
     }
     Some(row)
 }
@@ -151,12 +189,17 @@ pub fn scan_period(
     cat: &Catalog,
     skip_present: Option<i64>,
     keep: impl Fn(i64) -> bool,
+    wanted: Option<&[bool]>,
 ) -> rusqlite::Result<(HashMap<i64, Row>, Vec<bool>)> {
     let mut st =
         conn.prepare_cached("SELECT unit_id, vals FROM unit_values WHERE period_id = ?1")?;
     let mut rows = st.query([period.key()])?;
     let mut out = HashMap::default();
     let mut present = vec![false; cat.metrics.len()];
+    // Metrics not wanted count as found: nobody asks, nothing to search.
+    let mut settled: Vec<bool> = (0..cat.metrics.len())
+        .map(|i| wanted.is_some_and(|w| !w[i]))
+        .collect();
     // Built once: a metric no unit has is searched for in every row.
     let needles: Vec<(memchr::memmem::Finder<'static>, usize)> = cat
         .metrics
@@ -172,18 +215,22 @@ pub fn scan_period(
     while let Some(r) = rows.next()? {
         let unit: i64 = r.get(0)?;
         let json = r.get_ref(1)?.as_str()?;
-        if Some(unit) != skip_present && present.iter().any(|p| !p) {
+        if Some(unit) != skip_present && settled.iter().any(|d| !d) {
             let bytes = json.as_bytes();
-            for (p, (finder, len)) in present.iter_mut().zip(&needles) {
+            for (i, (finder, len)) in needles.iter().enumerate() {
                 // A key with a null value is not a value.
-                *p = *p
-                    || finder
+                if !settled[i]
+                    && finder
                         .find(bytes)
-                        .is_some_and(|i| !bytes[i + len..].starts_with(b"null"));
+                        .is_some_and(|at| !bytes[at + len..].starts_with(b"null"))
+                {
+                    present[i] = true;
+                    settled[i] = true;
+                }
             }
         }
         if keep(unit) {
-            out.insert(unit, decode(json, cat)?);
+            out.insert(unit, decode_only(json, cat, wanted)?);
         }
     }
     Ok((out, present))
@@ -372,7 +419,7 @@ mod tests {
         );
         assert_eq!(decode(&json, &cat).unwrap(), row);
         assert_eq!(
-            decode_flat(&json, &cat),
+            decode_flat(&json, &cat, None),
             Some(row.clone()),
             "the fast path reads it"
         );

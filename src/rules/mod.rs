@@ -507,16 +507,15 @@ pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError
     let n = cat.metrics.len();
     let is_parent = |u: i64| Some(u) == parent_id;
     // A month read from the database: every unit, or only those `keep`s.
-    let read = |p: Period, keep: Option<&FxHashSet<i64>>| -> rusqlite::Result<Month> {
+    let read = |p: Period, keep: Option<&FxHashSet<i64>>, wanted: Option<&[bool]>| {
         if !have.contains(&p.to_string()) {
-            return Ok(Month {
+            return Ok::<_, rusqlite::Error>(Month {
                 present: vec![false; n],
                 ..Month::default()
             });
         }
-        let (mut rows, present) = values::scan_period(conn, p, &cat, parent_id, |u| {
-            is_parent(u) || keep.is_none_or(|k| k.contains(&u))
-        })?;
+        let keep_unit = |u: i64| is_parent(u) || keep.is_none_or(|k| k.contains(&u));
+        let (mut rows, present) = values::scan_period(conn, p, &cat, parent_id, keep_unit, wanted)?;
         let parent = parent_id.and_then(|id| rows.remove(&id));
         Ok(Month {
             units: rows,
@@ -525,8 +524,8 @@ pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError
         })
     };
     let label = |p: Period| p.label_vi();
-    let current = read(period, None)?;
-    let before = read(period.previous(), None)?;
+    let current = read(period, None, None)?;
+    let before = read(period.previous(), None, None)?;
 
     /// A rule that fired this month, and how far back each hit goes.
     struct Open {
@@ -566,9 +565,16 @@ pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError
             .iter()
             .flat_map(|o| o.alive.iter().map(|k| k.0))
             .collect();
+        // Only the metrics the rules still following someone look at.
+        let mut wanted = vec![false; n];
+        for o in &open {
+            for k in &o.alive {
+                wanted[k.1] = true;
+            }
+        }
         let this = match month.take() {
             Some(m) => m,
-            None => read(p, Some(&keep))?,
+            None => read(p, Some(&keep), Some(&wanted))?,
         };
         if this.is_empty() {
             break;
@@ -577,7 +583,7 @@ pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError
             .iter()
             .any(|o| !o.alive.is_empty() && rules[o.rule].kind == RuleKind::Drop);
         let prev = if needs_prev {
-            Some(read(p.previous(), Some(&keep))?)
+            Some(read(p.previous(), Some(&keep), Some(&wanted))?)
         } else {
             None
         };

@@ -92,23 +92,36 @@ pub fn fill_directives(out: &mut Findings, period: Period, accountability: &str)
     let ctx = &out.context;
     let Some(cat) = &ctx.catalog else { return };
     let parent = ctx.parent.as_ref().map(unit_phrase).unwrap_or_default();
+    // Per rule and per unit once, not per finding (a national month has
+    // tens of thousands).
+    let rule_vars: Vec<Vec<(&str, String)>> = ctx
+        .rules
+        .iter()
+        .map(|r| rule_vars(r, period, &parent))
+        .collect();
+    let mut phrases: rustc_hash::FxHashMap<i64, String> = Default::default();
     let units: rustc_hash::FxHashMap<i64, &Unit> = ctx.units.iter().map(|u| (u.id, u)).collect();
     for f in &mut out.findings {
-        let Some(rule) = ctx.rules.iter().find(|r| r.code == f.rule) else {
+        let Some(ri) = ctx.rules.iter().position(|r| r.code == f.rule) else {
             continue;
         };
         let Some(unit) = units.get(&f.unit_id) else {
             continue;
         };
+        let rule = &ctx.rules[ri];
         let metric = &cat.metrics[f.hit.metric];
         let show = |v: &Option<Value>| {
             v.as_ref()
                 .map(|v| value_vi(v, metric.kind))
                 .unwrap_or_default()
         };
-        let mut vars = rule_vars(rule, period, &parent);
+        let phrase = phrases
+            .entry(f.unit_id)
+            .or_insert_with(|| unit_phrase(unit))
+            .clone();
+        let mut vars = rule_vars[ri].clone();
         vars.extend([
-            ("unit", unit_phrase(unit)),
+            ("unit", phrase),
             ("value", show(&f.hit.value)),
             ("previous", show(&f.hit.previous)),
             ("reference", show(&f.hit.reference)),
