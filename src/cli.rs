@@ -929,69 +929,26 @@ fn findings_cmd(
     Ok(())
 }
 
-/// Settings chiso knows, with what a value must look like.
-const SETTINGS: &[(&str, &str)] = &[
-    (
-        "escalate_after",
-        "số tháng liên tiếp (từ 1) để nâng mức một phát hiện nghiêm trọng",
-    ),
-    (
-        "accountability",
-        "câu trách nhiệm thêm vào chỉ đạo khi nâng mức ({unit}, {parent}, …)",
-    ),
-];
-
 fn settings_cmd(ctx: &Ctx, command: SettingsCommand, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut db = open(ctx)?;
     match command {
         SettingsCommand::List => {
-            let rows: Vec<Vec<String>> = SETTINGS
+            let rows = db::settings::KNOWN
                 .iter()
                 .map(|(k, about)| {
-                    let v = rules::setting(db.conn(), k)
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default();
-                    vec![k.to_string(), v, about.to_string()]
+                    let v = db::settings::get(db.conn(), k)?.unwrap_or_default();
+                    Ok(vec![k.to_string(), v, about.to_string()])
                 })
-                .collect();
-            write!(
-                out,
-                "{}",
-                crate::table::plain(&["Khoá", "Giá trị", "Ý nghĩa"], &rows, usize::MAX)
-            )?;
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let header = ["Khoá", "Giá trị", "Ý nghĩa"];
+            write!(out, "{}", crate::table::plain(&header, &rows, usize::MAX))?;
         }
         SettingsCommand::Set { key, value } => {
-            if !SETTINGS.iter().any(|(k, _)| *k == key) {
-                bail!(
-                    "không có thiết lập \"{}\"; các khoá: {}",
-                    text::show(&key),
-                    SETTINGS
-                        .iter()
-                        .map(|(k, _)| *k)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-            if text::find_control(&value).is_some() {
-                bail!("giá trị chứa ký tự điều khiển");
-            }
-            if key == "escalate_after" && !value.trim().parse::<u32>().is_ok_and(|n| n >= 1) {
-                bail!(
-                    "escalate_after cần một số nguyên từ 1 trở lên, không phải \"{}\"",
-                    text::show(&value)
-                );
-            }
-            let value = text::clean(&value);
-            db.write(|tx| -> anyhow::Result<()> {
+            let stored = db.write(|tx| -> anyhow::Result<String> {
                 db::begin_changeset(tx, &ctx.actor, "settings", &ctx.command_line)?;
-                tx.execute(
-                    "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    rusqlite::params![key, value],
-                )?;
-                Ok(())
+                Ok(db::settings::set(tx, &key, &value)?)
             })?;
-            writeln!(out, "{key} = {value}")?;
+            writeln!(out, "{key} = {stored}")?;
         }
     }
     Ok(())

@@ -4,6 +4,7 @@
 //! failed command leaves the file exactly as it was.
 
 mod migrate;
+pub mod settings;
 pub mod units;
 pub mod values;
 

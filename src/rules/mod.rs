@@ -9,7 +9,7 @@ pub mod render;
 
 use std::collections::BTreeSet;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
@@ -201,13 +201,6 @@ pub fn update_rule(tx: &Transaction<'_>, code: &str, ch: &RuleChange) -> Result<
 
 fn rule_code(code: &str) -> String {
     crate::text::show(code)
-}
-
-pub fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-        r.get(0)
-    })
-    .optional()
 }
 
 /// What the engine sees of one month: each unit's row and the parent's.
@@ -499,7 +492,7 @@ pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError
         .next()
         .and_then(|p| Period::parse(p))
         .unwrap_or(period);
-    let escalate_after: u32 = setting(conn, "escalate_after")?
+    let escalate_after: u32 = db::settings::get(conn, "escalate_after")?
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(2);
     let parent_id = parent.as_ref().map(|p| p.id);
@@ -686,7 +679,7 @@ pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError
         not_evaluated,
         context,
     };
-    let accountability = setting(conn, "accountability")?.unwrap_or_default();
+    let accountability = db::settings::get(conn, "accountability")?.unwrap_or_default();
     render::fill_directives(&mut out, period, &accountability);
     Ok(out)
 }
