@@ -7,7 +7,7 @@ use crate::db::values::{MonthRow, MonthTable};
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-use crate::model::{Metric, MetricKind, Value};
+use crate::model::{JsonValue, Metric, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -85,13 +85,8 @@ impl Serialize for ValuesOut<'_> {
         let present = self.values.iter().filter(|v| v.is_some()).count();
         let mut map = s.serialize_map(Some(present))?;
         for (m, v) in self.metrics.iter().zip(self.values) {
-            match v {
-                Some(Value::Num(x)) if m.kind == MetricKind::Count => {
-                    map.serialize_entry(&m.code, &(*x as i64))?
-                }
-                Some(Value::Num(x)) => map.serialize_entry(&m.code, x)?,
-                Some(Value::Label(l)) => map.serialize_entry(&m.code, l)?,
-                None => {}
+            if let Some(v) = v {
+                map.serialize_entry(&m.code, &JsonValue(v, m.kind))?;
             }
         }
         map.end()

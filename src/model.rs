@@ -125,6 +125,21 @@ impl Value {
     }
 }
 
+/// A value as JSON writes it for its metric: counts as integers, other
+/// numbers as numbers, labels as strings. The one rule for every JSON
+/// chiso prints (export, findings).
+pub struct JsonValue<'a>(pub &'a Value, pub MetricKind);
+
+impl Serialize for JsonValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Num(x) if self.1 == MetricKind::Count => s.serialize_i64(*x as i64),
+            Value::Num(x) => s.serialize_f64(*x),
+            Value::Label(l) => s.serialize_str(l),
+        }
+    }
+}
+
 /// Kinds of unit. The first group are issuing levels (parents), the second
 /// commune level units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -147,7 +147,7 @@ pub fn update_rule(tx: &Transaction<'_>, code: &str, ch: &RuleChange) -> Result<
         .find(|r| r.code == code)
         .ok_or_else(|| RuleError::Unknown(crate::text::show(code)))?;
     let invalid = |message: &str| RuleError::Invalid {
-        code: rule_code(code),
+        code: crate::text::show(code),
         message: message.to_owned(),
     };
     if ch.upper.is_some() && rule.kind != RuleKind::Band {
@@ -197,10 +197,6 @@ pub fn update_rule(tx: &Transaction<'_>, code: &str, ch: &RuleChange) -> Result<
         params![rule.threshold, rule.upper, rule.severity.code(), rule.enabled as i64, rule.directive, rule.code],
     )?;
     Ok(rule)
-}
-
-fn rule_code(code: &str) -> String {
-    crate::text::show(code)
 }
 
 /// What the engine sees of one month: each unit's row and the parent's.
@@ -454,12 +450,9 @@ pub struct Context {
 }
 
 fn json_of(v: &Option<Value>, kind: MetricKind) -> serde_json::Value {
-    match v {
-        None => serde_json::Value::Null,
-        Some(Value::Num(x)) if kind == MetricKind::Count => serde_json::Value::from(*x as i64),
-        Some(Value::Num(x)) => serde_json::Value::from(*x),
-        Some(Value::Label(s)) => serde_json::Value::from(s.as_str()),
-    }
+    v.as_ref()
+        .and_then(|v| serde_json::to_value(crate::model::JsonValue(v, kind)).ok())
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// Runs every enabled rule on `period`, with streaks and escalation.
