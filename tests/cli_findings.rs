@@ -8,21 +8,7 @@ use serde_json::Value as Json;
 /// The seed's August exactly as published (no July) plus the district's figures.
 fn august_only(dir: &std::path::Path) -> std::path::PathBuf {
     let db = seeded_db(dir);
-    ok(
-        &db,
-        &[
-            "set",
-            "--period",
-            "2024-08",
-            "--unit",
-            PARENT,
-            "processing=99.62",
-            "satisfaction=100",
-            "online_payment=73.54",
-            "score=86.02",
-            "digitization=61.2",
-        ],
-    );
+    set_parent_figures(&db);
     db
 }
 

@@ -104,6 +104,25 @@ pub fn seeded_db(dir: &Path) -> PathBuf {
     db
 }
 
+/// Sets the district's five August 2024 figures from the seed's body.
+pub fn set_parent_figures(db: &Path) {
+    ok(
+        db,
+        &[
+            "set",
+            "--period",
+            "2024-08",
+            "--unit",
+            PARENT,
+            "processing=99.62",
+            "satisfaction=100",
+            "online_payment=73.54",
+            "score=86.02",
+            "digitization=61.2",
+        ],
+    );
+}
+
 /// Every row of every table, as text: equal snapshots mean an unchanged
 /// database (the WAL is read through SQLite, so uncheckpointed writes count).
 pub fn snapshot(db: &Path) -> String {
