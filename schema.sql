@@ -237,6 +237,17 @@ INSERT INTO rules (code, kind, metric, threshold, upper, label, severity, sort_o
      '{count}/{total} {units} chưa có đủ số liệu {month}',
      'UBND {unit} kiểm tra, cập nhật đầy đủ số liệu {metric} {month} trên Cổng Dịch vụ công.');
 
+-- Findings streaks already counted, one row per month: derived data that
+-- saves walking back through every earlier month (src/rules/cache.rs).
+-- `stamp` hashes what the streaks depend on besides values (rules,
+-- catalog, units); writing a month's values deletes its row and every
+-- later one. Safe to delete at any time.
+CREATE TABLE streak_cache (
+    period_id   INTEGER PRIMARY KEY REFERENCES periods(id),
+    stamp       TEXT NOT NULL,
+    data        BLOB NOT NULL
+) STRICT;
+
 -- Settings of the office: key, value. Keys chiso reads:
 --   escalate_after   a critical finding this many months running is escalated
 --   accountability   the sentence an escalated directive gains (placeholders as above)

@@ -403,11 +403,34 @@ fn main() {
         extend_start.elapsed().as_secs_f64()
     );
     let last_of_all = p.to_string();
-    let findings_cmd = || {
+    let month_before = p.previous().to_string();
+    let findings_of = |period: &str| {
         let mut c = chiso(&run_db);
-        c.args(["findings", "--period", &last_of_all, "--format", "json"]);
+        c.args(["findings", "--period", period, "--format", "json"]);
         c
     };
+    let findings_cmd = || findings_of(&last_of_all);
+    let clear_cache = || {
+        let conn = rusqlite::Connection::open(&run_db).expect("open run.db");
+        conn.execute("DELETE FROM streak_cache", [])
+            .expect("clear streak cache");
+    };
+    // Three cases (src/rules/cache.rs): nothing cached, every streak walked
+    // back through 24 months; the month before was looked at (the office's
+    // month after month), so streaks stop there; the same month again.
+    let finds_cold: Vec<Sample> = (0..n_runs)
+        .map(|_| {
+            clear_cache();
+            measure(&findings_cmd)
+        })
+        .collect();
+    let finds_next: Vec<Sample> = (0..n_runs)
+        .map(|_| {
+            clear_cache();
+            run_ok(findings_of(&month_before));
+            measure(&findings_cmd)
+        })
+        .collect();
     let finds: Vec<Sample> = (0..n_runs).map(|_| measure(&findings_cmd)).collect();
     {
         let out = findings_cmd().output().expect("run findings");
@@ -485,11 +508,24 @@ fn main() {
         full,
     );
     line(
-        &format!("chiso findings ({total_months} mo)"),
+        "findings, cold",
+        &finds_cold,
+        full.then_some(TARGET_FINDINGS_MS),
+        false,
+    );
+    line(
+        "findings, after M-1",
+        &finds_next,
+        full.then_some(TARGET_FINDINGS_MS),
+        false,
+    );
+    line(
+        "findings, again",
         &finds,
         full.then_some(TARGET_FINDINGS_MS),
         false,
     );
+    println!("(findings: the {total_months}th month of {total_months}; cold = no streak cache)");
     match &sqlite {
         Some((s, version)) => line(&format!("sqlite3 .import {version}"), s, None, false),
         None => println!("{:<22} {:>10}", "sqlite3 .import", "skipped"),

@@ -561,8 +561,8 @@ fn set(
         }
         if !diffs.is_empty() {
             let cs = db::begin_changeset(tx, &ctx.actor, "set", &ctx.command_line)?;
-            db::ensure_period(tx, *period)?;
-            values::put(tx, *period, unit.id, &new_row, &cat)?;
+            let write = db::begin_period_write(tx, *period)?;
+            values::put(tx, write, unit.id, &new_row, &cat)?;
             let (old, new) = values::diff_json(&diffs, &cat);
             values::log(tx, cs, None, *period, unit.id, &old, &new)?;
         } else {
@@ -920,12 +920,14 @@ fn findings_cmd(
     let f = rules::evaluate(db.conn(), period)?;
     match format {
         FindingsFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &f)?;
-            writeln!(out)?;
+            rules::json::write_findings(&f, out)?;
         }
         FindingsFormat::Csv => out.write_all(&rules::render::csv(&f)?)?,
         FindingsFormat::Table => write!(out, "{}", rules::render::table(&f))?,
     }
+    // The process ends next: freeing 20,000 findings one by one would be
+    // a tenth of the command's time on a national month.
+    std::mem::forget(f);
     Ok(())
 }
 

@@ -12,8 +12,15 @@ use super::DbError;
 
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
-/// Upgrade steps from version 1 on; empty while version 1 is the only one.
-const UPGRADES: &[&str] = &[];
+/// Upgrade steps from version 1 on.
+const UPGRADES: &[&str] = &[
+    // 2: findings streaks cache.
+    "CREATE TABLE streak_cache (
+        period_id   INTEGER PRIMARY KEY REFERENCES periods(id),
+        stamp       TEXT NOT NULL,
+        data        BLOB NOT NULL
+    ) STRICT;",
+];
 
 pub const SCHEMA_VERSION: i64 = 1 + UPGRADES.len() as i64;
 
@@ -65,6 +72,25 @@ mod tests {
             .query_row("SELECT count(*) FROM metrics", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 13);
+    }
+
+    #[test]
+    fn version_1_gains_the_streak_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        let conn = Connection::open(&path).unwrap();
+        create(&conn).unwrap();
+        conn.execute_batch("DROP TABLE streak_cache; PRAGMA user_version = 1;")
+            .unwrap();
+        upgrade(&conn, &path).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 2);
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM streak_cache", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
     }
 
     #[test]

@@ -59,6 +59,9 @@ impl Actor {
     }
 }
 
+/// How long a write waits for another process's write to finish.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub struct Db {
     conn: Connection,
     path: PathBuf,
@@ -99,7 +102,7 @@ impl Db {
 
     fn configure(conn: Connection, path: &Path) -> Result<Db, DbError> {
         // Two operators on one file: wait for the other's write, don't fail.
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Reads through the page cache of the OS instead of a read() per page.
@@ -217,11 +220,25 @@ pub fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// Makes sure the month exists in `periods`.
-pub fn ensure_period(tx: &Connection, period: Period) -> rusqlite::Result<()> {
+/// Permission to write one month's values, from `begin_period_write`.
+/// `values::put` asks for it, so no write can skip what that does.
+#[derive(Debug, Clone, Copy)]
+pub struct PeriodWrite(Period);
+
+impl PeriodWrite {
+    pub fn period(self) -> Period {
+        self.0
+    }
+}
+
+/// Makes sure the month exists in `periods` and drops the findings streaks
+/// cached for it and every later month: they count months up to this one.
+pub fn begin_period_write(tx: &Connection, period: Period) -> rusqlite::Result<PeriodWrite> {
     tx.prepare_cached("INSERT OR IGNORE INTO periods (id, period) VALUES (?1, ?2)")?
         .execute(rusqlite::params![period.key(), period.to_string()])?;
-    Ok(())
+    tx.prepare_cached("DELETE FROM streak_cache WHERE period_id >= ?1")?
+        .execute([period.key()])?;
+    Ok(PeriodWrite(period))
 }
 
 /// Months that hold at least one value, oldest first.
@@ -312,7 +329,7 @@ mod tests {
             .unwrap();
         assert_eq!(mode, "wal");
         let r: Result<(), rusqlite::Error> = db.write(|tx| {
-            ensure_period(tx, Period::parse("2024-08").unwrap())?;
+            begin_period_write(tx, Period::parse("2024-08").unwrap())?;
             tx.execute("INSERT INTO periods VALUES (202408, 'bad')", [])?;
             Ok(())
         });

@@ -230,10 +230,18 @@ fn row_to_unit(r: &rusqlite::Row<'_>) -> rusqlite::Result<Unit> {
 
 /// All units: the parent first, then Vietnamese alphabetical order.
 pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Unit>> {
-    let mut st = conn.prepare_cached(
-        "SELECT id, name, kind, is_parent FROM units ORDER BY is_parent DESC, sort_key, name",
-    )?;
-    st.query_map([], row_to_unit)?.collect()
+    // In index order (units_by_sort holds the rowid too), so SQLite does not
+    // sort 10,000 rows; the parent is moved up here.
+    let mut st =
+        conn.prepare_cached("SELECT id, name, kind, is_parent FROM units ORDER BY sort_key, id")?;
+    let mut units: Vec<Unit> = st
+        .query_map([], row_to_unit)?
+        .collect::<rusqlite::Result<_>>()?;
+    if let Some(i) = units.iter().position(|u| u.is_parent) {
+        let parent = units.remove(i);
+        units.insert(0, parent);
+    }
+    Ok(units)
 }
 
 /// Aliases of every unit, as (unit id, alias), in alphabetical order.

@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::Catalog;
+use super::{Catalog, PeriodWrite};
 use crate::model::{Metric, MetricKind, Period, Unit, UnitKind, Value};
 
 /// A unit's values in one month, indexed like `Catalog::metrics`.
@@ -251,17 +251,17 @@ pub fn load_one(
 }
 
 /// Stores a unit's whole row for a month; an empty row deletes it. The
-/// caller has ensured the period exists and logs the change with `log`.
+/// caller logs the change with `log`.
 pub fn put(
     conn: &Connection,
-    period: Period,
+    period: PeriodWrite,
     unit_id: i64,
     row: &[Option<Value>],
     cat: &Catalog,
 ) -> rusqlite::Result<()> {
     if row.iter().all(Option::is_none) {
         conn.prepare_cached("DELETE FROM unit_values WHERE period_id = ?1 AND unit_id = ?2")?
-            .execute(params![period.key(), unit_id])?;
+            .execute(params![period.period().key(), unit_id])?;
         Ok(())
     } else {
         put_encoded(conn, period, unit_id, &encode(row, cat))
@@ -271,7 +271,7 @@ pub fn put(
 /// `put` for a row already encoded (and not empty).
 pub fn put_encoded(
     conn: &Connection,
-    period: Period,
+    period: PeriodWrite,
     unit_id: i64,
     vals: &str,
 ) -> rusqlite::Result<()> {
@@ -279,7 +279,7 @@ pub fn put_encoded(
         "INSERT INTO unit_values (period_id, unit_id, vals) VALUES (?1, ?2, ?3)
          ON CONFLICT (period_id, unit_id) DO UPDATE SET vals = excluded.vals",
     )?
-    .execute(params![period.key(), unit_id, vals])?;
+    .execute(params![period.period().key(), unit_id, vals])?;
     Ok(())
 }
 

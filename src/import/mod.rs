@@ -523,7 +523,7 @@ fn apply(
     for (name, kind) in &plan.new_units {
         new_ids.push(units::add(tx, cs, name, *kind, false)?.id);
     }
-    db::ensure_period(tx, plan.period)?;
+    let write = db::begin_period_write(tx, plan.period)?;
     let mut import_ids = Vec::with_capacity(plan.files.len());
     for f in &plan.files {
         tx.prepare_cached(
@@ -569,7 +569,7 @@ fn apply(
             row[c.metric] = Some(c.new.clone());
         }
         let encoded = values::encode(&row, cat);
-        values::put_encoded(tx, plan.period, id, &encoded)?;
+        values::put_encoded(tx, write, id, &encoded)?;
         // One log row per unit and file (Phụ lục 1 and 2 are two sources).
         // A unit's first values of the month from one file log exactly
         // what was stored: reuse the text instead of writing it twice.

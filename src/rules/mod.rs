@@ -5,6 +5,8 @@
 //! back through earlier months for streaks, and returns `Findings`, which
 //! the CLI prints and later the TUI and the report reuse. No printing here.
 
+pub mod cache;
+pub mod json;
 pub mod render;
 
 use std::collections::BTreeSet;
@@ -271,15 +273,11 @@ pub fn judge(
         },
         None => None,
     };
-    let value_of = |unit: i64, m: usize| month.units.get(&unit).and_then(|r| r[m].clone());
-    let num = |v: &Option<Value>| {
-        v.as_ref().and_then(|v| {
-            if let Value::Num(x) = v {
-                Some(*x)
-            } else {
-                None
-            }
-        })
+    // Borrowed: most units do not fire, and cloning every label costs.
+    let value_of = |unit: i64, m: usize| month.units.get(&unit).and_then(|r| r[m].as_ref());
+    let num = |v: Option<&Value>| match v {
+        Some(Value::Num(x)) => Some(*x),
+        _ => None,
     };
     let any_has = |m: usize| month.has(m);
     let mut hits = Vec::new();
@@ -312,8 +310,8 @@ pub fn judge(
                     label_of(period)
                 ));
             }
-            let parent_value = month.parent.as_ref().and_then(|r| r[m].clone());
-            if kind == RuleKind::BelowParent && num(&parent_value).is_none() {
+            let parent_value = month.parent.as_ref().and_then(|r| r[m].as_ref());
+            if kind == RuleKind::BelowParent && num(parent_value).is_none() {
                 return Judgement::NotEvaluated(format!(
                     "đơn vị cấp trên chưa có số liệu {} {}",
                     cat.metrics[m].code,
@@ -343,49 +341,48 @@ pub fn judge(
                 }
                 let previous = prev
                     .and_then(|p| p.units.get(&u))
-                    .and_then(|r| r[m].clone());
-                let x = num(&value);
-                let (fires, reference) = match kind {
-                    RuleKind::Below => {
-                        let t = rule.threshold.unwrap_or(0.0);
-                        (x.is_some_and(|x| x < t), Some(Value::Num(t)))
-                    }
+                    .and_then(|r| r[m].as_ref());
+                let x = num(value);
+                let fires = match kind {
+                    RuleKind::Below => x.is_some_and(|x| x < rule.threshold.unwrap_or(0.0)),
                     RuleKind::Band => {
                         let (lo, hi) = (
                             rule.threshold.unwrap_or(0.0),
                             rule.upper.unwrap_or(f64::INFINITY),
                         );
-                        (x.is_some_and(|x| lo <= x && x < hi), Some(Value::Num(lo)))
+                        x.is_some_and(|x| lo <= x && x < hi)
                     }
                     RuleKind::Drop => {
                         let t = rule.threshold.unwrap_or(0.0);
-                        let p = num(&previous);
-                        (x.zip(p).is_some_and(|(x, p)| p - x > t), previous.clone())
+                        x.zip(num(previous)).is_some_and(|(x, p)| p - x > t)
                     }
-                    RuleKind::BelowParent => {
-                        let pv = num(&parent_value);
-                        (x.zip(pv).is_some_and(|(x, p)| x < p), parent_value.clone())
-                    }
-                    RuleKind::LabelWorse => {
-                        let worse = match (&value, rule.label.as_deref().and_then(rank)) {
-                            (Some(Value::Label(l)), Some(limit)) => {
-                                rank(l).is_some_and(|r| r > limit)
-                            }
-                            _ => false,
-                        };
-                        (worse, rule.label.clone().map(Value::Label))
-                    }
+                    RuleKind::BelowParent => x.zip(num(parent_value)).is_some_and(|(x, p)| x < p),
+                    RuleKind::LabelWorse => match (value, rule.label.as_deref().and_then(rank)) {
+                        (Some(Value::Label(l)), Some(limit)) => rank(l).is_some_and(|r| r > limit),
+                        _ => false,
+                    },
                     RuleKind::Missing => unreachable!("handled above"),
                 };
-                if fires {
-                    hits.push(Hit {
-                        unit_id: u,
-                        metric: m,
-                        value,
-                        previous,
-                        reference,
-                    });
+                if !fires {
+                    continue;
                 }
+                // What the value was compared against.
+                let reference = match kind {
+                    RuleKind::Below | RuleKind::Band => {
+                        Some(Value::Num(rule.threshold.unwrap_or(0.0)))
+                    }
+                    RuleKind::Drop => previous.cloned(),
+                    RuleKind::BelowParent => parent_value.cloned(),
+                    RuleKind::LabelWorse => rule.label.clone().map(Value::Label),
+                    RuleKind::Missing => None,
+                };
+                hits.push(Hit {
+                    unit_id: u,
+                    metric: m,
+                    value: value.cloned(),
+                    previous: previous.cloned(),
+                    reference,
+                });
             }
         }
     }
@@ -450,13 +447,27 @@ pub struct Context {
 }
 
 fn json_of(v: &Option<Value>, kind: MetricKind) -> serde_json::Value {
-    v.as_ref()
-        .and_then(|v| serde_json::to_value(crate::model::JsonValue(v, kind)).ok())
-        .unwrap_or(serde_json::Value::Null)
+    v.as_ref().map_or(serde_json::Value::Null, |v| {
+        crate::model::JsonValue(v, kind).to_value()
+    })
 }
 
 /// Runs every enabled rule on `period`, with streaks and escalation.
+/// Reads in one transaction (one consistent view of the file); streaks it
+/// counted are cached for the next call (`cache`).
 pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError> {
+    if !conn.is_autocommit() {
+        return evaluate_in(conn, period, false);
+    }
+    conn.execute_batch("BEGIN")?;
+    let result = evaluate_in(conn, period, true);
+    if conn.execute_batch("COMMIT").is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    result
+}
+
+fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Findings, RuleError> {
     let cat = Catalog::load(conn)?;
     let rules: Vec<Rule> = load_rules(conn)?;
     let all_units = db::units::list(conn)?;
@@ -542,11 +553,36 @@ pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError
         }
     }
 
-    // Streaks: walk back a month at a time, every rule together, judging
-    // only the units still on their list; a month without data ends them.
+    // Streaks counted before, for this month or the one before, end the
+    // walk early; otherwise walk back a month at a time, every rule
+    // together, judging only the units still on their list; a month
+    // without data ends them.
+    let stamp = cache::stamp(&rules, &cat, parent_id, &child_ids);
+    let cached_now = cache::load(conn, period, &stamp)?.filter(|c| {
+        open.iter()
+            .all(|o| o.alive.iter().all(|k| c.contains_key(&(o.rule, k.0, k.1))))
+    });
+    if let Some(c) = &cached_now {
+        for o in &mut open {
+            for k in o.alive.drain() {
+                o.streak.insert(k, c[&(o.rule, k.0, k.1)]);
+            }
+        }
+    }
     let mut p = period.previous();
     let mut month = Some(before);
     while p >= earliest && open.iter().any(|o| !o.alive.is_empty()) {
+        if have.contains(&p.to_string())
+            && let Some(c) = cache::load(conn, p, &stamp)?
+        {
+            for o in &mut open {
+                for k in o.alive.drain() {
+                    let before = c.get(&(o.rule, k.0, k.1)).copied().unwrap_or(0);
+                    *o.streak.get_mut(&k).expect("alive keys have streaks") += before;
+                }
+            }
+            break;
+        }
         let keep: FxHashSet<i64> = open
             .iter()
             .flat_map(|o| o.alive.iter().map(|k| k.0))
@@ -593,6 +629,14 @@ pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError
         p = p.previous();
     }
 
+    if may_cache && cached_now.is_none() {
+        let streaks: cache::Streaks = open
+            .iter()
+            .flat_map(|o| o.streak.iter().map(|(k, s)| ((o.rule, k.0, k.1), *s)))
+            .collect();
+        cache::store(conn, period, &stamp, &streaks);
+    }
+
     let mut findings = Vec::new();
     for o in open {
         let rule = &rules[o.rule];
@@ -622,40 +666,33 @@ pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError
         .enumerate()
         .map(|(i, r)| (r.code.as_str(), i))
         .collect();
-    findings.sort_by(|a, b| {
+    findings.sort_by_cached_key(|f| {
         (
-            a.severity,
-            rule_pos[a.rule.as_str()],
-            order[&a.unit_id],
-            a.hit.metric,
+            f.severity,
+            rule_pos[f.rule.as_str()],
+            order[&f.unit_id],
+            f.hit.metric,
         )
-            .cmp(&(
-                b.severity,
-                rule_pos[b.rule.as_str()],
-                order[&b.unit_id],
-                b.hit.metric,
-            ))
     });
-    let summary = rules
-        .iter()
-        .filter_map(|r| {
-            let mut ids: Vec<i64> = findings
-                .iter()
-                .filter(|f| f.rule == r.code)
-                .map(|f| f.unit_id)
-                .collect();
-            ids.sort_by_key(|id| order[id]);
-            ids.dedup();
-            (!ids.is_empty()).then(|| RuleSummary {
-                rule: r.code.clone(),
-                count: ids.len(),
-                units: ids
-                    .iter()
-                    .map(|id| children[order[id]].name.clone())
-                    .collect(),
-            })
-        })
-        .collect();
+    // Findings are sorted: a rule's findings are together, units in name
+    // order (a unit twice only for missing_data's several metrics).
+    let mut summary: Vec<RuleSummary> = Vec::new();
+    for f in &findings {
+        match summary.last_mut() {
+            Some(s) if s.rule == f.rule => {
+                if s.units.last() != Some(&f.unit) {
+                    s.units.push(f.unit.clone());
+                    s.count += 1;
+                }
+            }
+            _ => summary.push(RuleSummary {
+                rule: f.rule.clone(),
+                count: 1,
+                units: vec![f.unit.clone()],
+            }),
+        }
+    }
+    summary.sort_by_key(|s| rule_pos[s.rule.as_str()]);
     let context = Context {
         rules,
         kinds_word: render::kinds_word(&children),
@@ -753,13 +790,13 @@ mod tests {
             let ids = self.ids.clone();
             self.db
                 .write(|tx| -> rusqlite::Result<()> {
-                    db::ensure_period(tx, p)?;
+                    let write = db::begin_period_write(tx, p)?;
                     for (i, v) in values {
                         let id = if *i == 9 { parent } else { ids[*i] };
                         let mut row = values::load_one(tx, p, id, &cat)?
                             .unwrap_or_else(|| vec![None; cat.metrics.len()]);
                         row[m] = Some(v.clone());
-                        values::put(tx, p, id, &row, &cat)?;
+                        values::put(tx, write, id, &row, &cat)?;
                     }
                     Ok(())
                 })
@@ -1030,5 +1067,185 @@ mod tests {
             evaluate(f.db.conn(), Period::parse("2024-09").unwrap()).is_err(),
             "no data that month"
         );
+    }
+
+    /// Streak keys of a month's findings, with the directive (which shows
+    /// escalation) and the JSON form.
+    fn digest(out: &Findings) -> Vec<(String, String, u32, bool, String)> {
+        out.findings
+            .iter()
+            .map(|x| {
+                (
+                    x.rule.clone(),
+                    x.unit.clone(),
+                    x.streak,
+                    x.escalated,
+                    x.directive.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn cached_months(f: &Fixture) -> Vec<i64> {
+        let mut st =
+            f.db.conn()
+                .prepare("SELECT period_id FROM streak_cache ORDER BY period_id")
+                .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn cached_streaks_equal_walked_ones_in_any_order() {
+        let mut f = fixture();
+        // Pseudo-random months for 3 units, some months missing a unit.
+        let mut x: u32 = 12345;
+        let mut rnd = |m: u32| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (x >> 8) % m
+        };
+        let months: Vec<String> = (1..=10).map(|m| format!("2023-{m:02}")).collect();
+        for p in &months {
+            for metric in ["processing", "digitization", "online_payment"] {
+                let mut vals = vec![(9, Value::Num(60.0))];
+                for u in 0..3 {
+                    if rnd(10) > 0 {
+                        let v = if rnd(2) == 0 {
+                            100.0
+                        } else {
+                            30.0 + rnd(40) as f64
+                        };
+                        vals.push((u, Value::Num(v)));
+                    }
+                }
+                f.put(p, metric, &vals);
+            }
+        }
+        let periods: Vec<Period> = months.iter().map(|m| Period::parse(m).unwrap()).collect();
+        let clear = |f: &Fixture| {
+            f.db.conn().execute("DELETE FROM streak_cache", []).unwrap();
+        };
+        // Walked with no cache at all.
+        let walked: Vec<_> = periods
+            .iter()
+            .map(|&p| {
+                clear(&f);
+                digest(&evaluate(f.db.conn(), p).unwrap())
+            })
+            .collect();
+        assert!(
+            walked.iter().flatten().any(|d| d.2 >= 3),
+            "some long streaks"
+        );
+        // Month by month (each uses the one before), then backwards, then
+        // again (each reads its own cache).
+        clear(&f);
+        for order in [
+            (0..periods.len()).collect::<Vec<_>>(),
+            (0..periods.len()).rev().collect(),
+            vec![7, 2, 9, 0, 5],
+        ] {
+            for i in order {
+                assert_eq!(
+                    digest(&evaluate(f.db.conn(), periods[i]).unwrap()),
+                    walked[i],
+                    "{}",
+                    periods[i]
+                );
+            }
+        }
+        assert_eq!(cached_months(&f).len(), periods.len());
+
+        // A write to a month drops its cache and every later one…
+        f.put(
+            "2023-05",
+            "processing",
+            &[(0, Value::Num(10.0)), (1, Value::Num(10.0))],
+        );
+        assert_eq!(cached_months(&f), [202301, 202302, 202303, 202304]);
+        // …and a changed rule changes the stamp: nothing stale is used.
+        f.db.conn()
+            .execute(
+                "UPDATE rules SET threshold = 50 WHERE code = 'digitization_low'",
+                [],
+            )
+            .unwrap();
+        let mut changed = 0;
+        for (i, &p) in periods.iter().enumerate() {
+            let got = digest(&evaluate(f.db.conn(), p).unwrap());
+            clear(&f);
+            let fresh = digest(&evaluate(f.db.conn(), p).unwrap());
+            assert_eq!(got, fresh, "{p}");
+            changed += usize::from(fresh != walked[i]);
+        }
+        assert!(changed >= 2, "the new data and rule changed findings");
+    }
+
+    #[test]
+    fn a_stale_cache_row_is_never_stored() {
+        let mut f = fixture();
+        f.put("2024-01", "processing", &[(0, Value::Num(90.0))]);
+        let p = Period::parse("2024-01").unwrap();
+        // Reader's snapshot starts; a writer changes the month meanwhile.
+        let other = Db::open(f.db.path()).unwrap();
+        f.db.conn().execute_batch("BEGIN").unwrap();
+        let _ = values::load_period(f.db.conn(), p, &f.cat).unwrap();
+        other
+            .conn()
+            .execute("INSERT INTO settings VALUES ('x_test', '1')", [])
+            .unwrap();
+        let mut streaks = cache::Streaks::default();
+        streaks.insert((0, f.ids[0], 0), 1);
+        cache::store(f.db.conn(), p, "stamp", &streaks);
+        f.db.conn().execute_batch("COMMIT").unwrap();
+        assert!(cached_months(&f).is_empty(), "stale write refused");
+        // With nobody writing in between it is stored.
+        f.db.conn().execute_batch("BEGIN").unwrap();
+        let _ = values::load_period(f.db.conn(), p, &f.cat).unwrap();
+        cache::store(f.db.conn(), p, "stamp", &streaks);
+        f.db.conn().execute_batch("COMMIT").unwrap();
+        assert_eq!(cached_months(&f), [202401]);
+        assert_eq!(cache::load(f.db.conn(), p, "stamp").unwrap(), Some(streaks));
+        assert_eq!(cache::load(f.db.conn(), p, "other").unwrap(), None);
+    }
+
+    #[test]
+    fn direct_json_is_serde_json_pretty() {
+        let mut f = fixture();
+        let n = Value::Num;
+        f.put(
+            "2024-07",
+            "digitization",
+            &[(0, n(45.5)), (1, n(30.0)), (2, n(60.0))],
+        );
+        f.put(
+            "2024-08",
+            "digitization",
+            &[(0, n(41.25)), (1, n(20.0)), (2, n(70.0))],
+        );
+        f.put("2024-08", "processing", &[(0, n(90.0)), (1, n(100.0))]);
+        for p in ["2024-07", "2024-08"] {
+            let out = evaluate(f.db.conn(), Period::parse(p).unwrap()).unwrap();
+            let mut want = serde_json::to_vec_pretty(&out).unwrap();
+            want.push(b'\n');
+            assert_eq!(
+                String::from_utf8(json::findings_json(&out)).unwrap(),
+                String::from_utf8(want).unwrap()
+            );
+        }
+        let empty = Findings {
+            period: "2024-09".into(),
+            previous_period: "2024-08".into(),
+            units_total: 0,
+            findings: vec![],
+            summary: vec![],
+            not_evaluated: vec![],
+            context: Context::default(),
+        };
+        let mut want = serde_json::to_vec_pretty(&empty).unwrap();
+        want.push(b'\n');
+        assert_eq!(json::findings_json(&empty), want);
     }
 }

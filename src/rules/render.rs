@@ -30,6 +30,15 @@ pub fn kinds_word(units: &[Unit]) -> String {
 /// "xã An Vỹ", "thị trấn Khoái Châu", "huyện Khoái Châu": a unit as a
 /// sentence names it.
 pub fn unit_phrase(unit: &Unit) -> String {
+    // The usual case, "Phường Giả Lập" of kind phường, without folding.
+    let own = unit.kind.prefix();
+    if let Some(rest) = unit
+        .name
+        .strip_prefix(own)
+        .and_then(|r| r.strip_prefix(' '))
+    {
+        return format!("{} {rest}", own.to_lowercase());
+    }
     match UnitKind::split_prefix(&unit.name) {
         (Some(kind), rest) => format!("{} {rest}", kind.prefix().to_lowercase()),
         (None, _) => format!("{} {}", unit.kind.prefix().to_lowercase(), unit.name),
@@ -86,51 +95,122 @@ fn rule_vars(rule: &Rule, period: Period, parent: &str) -> Vec<(&'static str, St
     ]
 }
 
+/// A placeholder whose text differs from finding to finding.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Slot {
+    Unit,
+    Value,
+    Previous,
+    Reference,
+    Metric,
+}
+
+const SLOTS: [(&str, Slot); 5] = [
+    ("unit", Slot::Unit),
+    ("value", Slot::Value),
+    ("previous", Slot::Previous),
+    ("reference", Slot::Reference),
+    ("metric", Slot::Metric),
+];
+
+#[derive(Debug, PartialEq)]
+enum Part {
+    Text(String),
+    Slot(Slot),
+}
+
+/// A template split once into text and per-finding slots, with the
+/// placeholders that are the same for every finding already filled in
+/// (`fill` semantics: unknown placeholders stay as written).
+fn compile(template: &str, fixed: &[(&str, String)]) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let name = after.find('}').map(|close| &after[..close]);
+        match name.and_then(|n| SLOTS.iter().find(|(k, _)| *k == n)) {
+            Some((n, slot)) => {
+                if !text.is_empty() {
+                    parts.push(Part::Text(std::mem::take(&mut text)));
+                }
+                parts.push(Part::Slot(*slot));
+                rest = &after[n.len() + 1..];
+            }
+            None => match name.and_then(|n| fixed.iter().find(|(k, _)| *k == n)) {
+                Some((n, v)) => {
+                    text.push_str(v);
+                    rest = &after[n.len() + 1..];
+                }
+                None => {
+                    text.push('{');
+                    rest = after;
+                }
+            },
+        }
+    }
+    text.push_str(rest);
+    if !text.is_empty() {
+        parts.push(Part::Text(text));
+    }
+    parts
+}
+
 /// Fills every finding's directive; escalated ones gain the accountability
-/// sentence.
+/// sentence. Templates are compiled once per rule: a national month has
+/// tens of thousands of findings.
 pub fn fill_directives(out: &mut Findings, period: Period, accountability: &str) {
     let ctx = &out.context;
     let Some(cat) = &ctx.catalog else { return };
     let parent = ctx.parent.as_ref().map(unit_phrase).unwrap_or_default();
-    // Per rule and per unit once, not per finding (a national month has
-    // tens of thousands).
-    let rule_vars: Vec<Vec<(&str, String)>> = ctx
+    let compiled: rustc_hash::FxHashMap<&str, (Vec<Part>, Vec<Part>)> = ctx
         .rules
         .iter()
-        .map(|r| rule_vars(r, period, &parent))
+        .map(|r| {
+            let fixed = rule_vars(r, period, &parent);
+            let accountable = if accountability.is_empty() {
+                Vec::new()
+            } else {
+                let mut parts = vec![Part::Text(" ".into())];
+                parts.extend(compile(accountability, &fixed));
+                parts
+            };
+            (
+                r.code.as_str(),
+                (compile(&r.directive, &fixed), accountable),
+            )
+        })
         .collect();
     let mut phrases: rustc_hash::FxHashMap<i64, String> = Default::default();
     let units: rustc_hash::FxHashMap<i64, &Unit> = ctx.units.iter().map(|u| (u.id, u)).collect();
     for f in &mut out.findings {
-        let Some(ri) = ctx.rules.iter().position(|r| r.code == f.rule) else {
+        let Some((directive, accountable)) = compiled.get(f.rule.as_str()) else {
             continue;
         };
         let Some(unit) = units.get(&f.unit_id) else {
             continue;
         };
-        let rule = &ctx.rules[ri];
         let metric = &cat.metrics[f.hit.metric];
-        let show = |v: &Option<Value>| {
-            v.as_ref()
-                .map(|v| value_vi(v, metric.kind))
-                .unwrap_or_default()
-        };
         let phrase = phrases
             .entry(f.unit_id)
-            .or_insert_with(|| unit_phrase(unit))
-            .clone();
-        let mut vars = rule_vars[ri].clone();
-        vars.extend([
-            ("unit", phrase),
-            ("value", show(&f.hit.value)),
-            ("previous", show(&f.hit.previous)),
-            ("reference", show(&f.hit.reference)),
-            ("metric", metric.label.clone()),
-        ]);
-        let mut d = fill(&rule.directive, &vars);
-        if f.escalated && !accountability.is_empty() {
-            d.push(' ');
-            d.push_str(&fill(accountability, &vars));
+            .or_insert_with(|| unit_phrase(unit));
+        let mut d = String::with_capacity(256);
+        let tail: &[Part] = if f.escalated { accountable } else { &[] };
+        for part in directive.iter().chain(tail) {
+            let value = |v: &Option<Value>| {
+                v.as_ref()
+                    .map(|v| value_vi(v, metric.kind))
+                    .unwrap_or_default()
+            };
+            match part {
+                Part::Text(t) => d.push_str(t),
+                Part::Slot(Slot::Unit) => d.push_str(phrase),
+                Part::Slot(Slot::Value) => d.push_str(&value(&f.hit.value)),
+                Part::Slot(Slot::Previous) => d.push_str(&value(&f.hit.previous)),
+                Part::Slot(Slot::Reference) => d.push_str(&value(&f.hit.reference)),
+                Part::Slot(Slot::Metric) => d.push_str(&metric.label),
+            }
         }
         f.directive = d;
     }
@@ -326,5 +406,30 @@ mod tests {
             ),
             "xã A đạt 1, {nope}"
         );
+    }
+
+    #[test]
+    fn compiled_templates_fill_like_fill() {
+        let fixed = [("month", "tháng 8/2024".to_owned())];
+        let template =
+            "{unit} {month}: {value} ({previous}, {reference}) {metric} {nope} {unclosed";
+        let parts = compile(template, &fixed);
+        let filled: String = parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.clone(),
+                Part::Slot(s) => format!("<{s:?}>"),
+            })
+            .collect();
+        assert_eq!(
+            filled,
+            "<Unit> tháng 8/2024: <Value> (<Previous>, <Reference>) <Metric> {nope} {unclosed"
+        );
+        let vars: Vec<(&str, String)> = fixed
+            .iter()
+            .cloned()
+            .chain(SLOTS.iter().map(|(k, s)| (*k, format!("<{s:?}>"))))
+            .collect();
+        assert_eq!(fill(template, &vars), filled);
     }
 }

@@ -1,0 +1,203 @@
+//! The JSON form of `chiso findings`, written directly.
+//!
+//! Byte for byte what `serde_json::to_vec_pretty(&findings)` gives (a test
+//! holds the two together): a national month has 20,000 findings and
+//! 10 MB of JSON, and serde's generic writer spent more time on it than the
+//! rules engine did.
+
+use std::io::{self, Write};
+
+use super::{Findings, NotEvaluated, RuleSummary};
+
+/// Pretty JSON of the findings, with a final newline.
+pub fn findings_json(f: &Findings) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_findings(f, &mut out).expect("writing to memory");
+    out
+}
+
+/// Writes the JSON in pieces of about 64 KiB: a national month is 10 MB,
+/// and one buffer that size costs more in page faults than it saves.
+pub fn write_findings(f: &Findings, out: &mut dyn Write) -> io::Result<()> {
+    const CHUNK: usize = 64 * 1024;
+    let mut w = Vec::with_capacity(2 * CHUNK);
+    w.extend_from_slice(b"{\n");
+    field_str(&mut w, 1, "period", &f.period, true);
+    field_str(&mut w, 1, "previous_period", &f.previous_period, true);
+    key(&mut w, 1, "units_total");
+    w.extend_from_slice(itoa::Buffer::new().format(f.units_total).as_bytes());
+    w.extend_from_slice(b",\n");
+
+    key(&mut w, 1, "findings");
+    array(&mut w, 1, &f.findings, |w, x| {
+        if w.len() > CHUNK {
+            out.write_all(w)?;
+            w.clear();
+        }
+        field_str(w, 3, "unit", &x.unit, true);
+        field_str(w, 3, "rule", &x.rule, true);
+        field_str(w, 3, "metric", &x.metric, true);
+        field_str(w, 3, "severity", x.severity.code(), true);
+        for (name, v) in [
+            ("value", &x.value),
+            ("previous", &x.previous),
+            ("reference", &x.reference),
+        ] {
+            key(w, 3, name);
+            // Small values: serde's number formatting, so both agree.
+            serde_json::to_writer(&mut *w, v).expect("writing to memory");
+            w.extend_from_slice(b",\n");
+        }
+        key(w, 3, "streak");
+        w.extend_from_slice(itoa::Buffer::new().format(x.streak).as_bytes());
+        w.extend_from_slice(b",\n");
+        key(w, 3, "escalated");
+        w.extend_from_slice(if x.escalated { b"true" } else { b"false" });
+        w.extend_from_slice(b",\n");
+        field_str(w, 3, "directive", &x.directive, false);
+        Ok(())
+    })?;
+    w.extend_from_slice(b",\n");
+
+    key(&mut w, 1, "summary");
+    array(&mut w, 1, &f.summary, |w, s: &RuleSummary| {
+        field_str(w, 3, "rule", &s.rule, true);
+        key(w, 3, "count");
+        w.extend_from_slice(itoa::Buffer::new().format(s.count).as_bytes());
+        w.extend_from_slice(b",\n");
+        key(w, 3, "units");
+        if s.units.is_empty() {
+            w.extend_from_slice(b"[]");
+        } else {
+            w.extend_from_slice(b"[\n");
+            for (i, u) in s.units.iter().enumerate() {
+                indent(w, 4);
+                string(w, u);
+                w.extend_from_slice(if i + 1 < s.units.len() { b",\n" } else { b"\n" });
+            }
+            indent(w, 3);
+            w.push(b']');
+        }
+        w.push(b'\n');
+        Ok(())
+    })?;
+    w.extend_from_slice(b",\n");
+
+    key(&mut w, 1, "not_evaluated");
+    array(&mut w, 1, &f.not_evaluated, |w, n: &NotEvaluated| {
+        field_str(w, 3, "rule", &n.rule, true);
+        field_str(w, 3, "reason", &n.reason, false);
+        Ok(())
+    })?;
+    w.extend_from_slice(b"\n}\n");
+    out.write_all(&w)
+}
+
+/// An array of objects at `depth`; `body` writes an object's fields (each
+/// ending its line).
+fn array<T>(
+    w: &mut Vec<u8>,
+    depth: usize,
+    items: &[T],
+    mut body: impl FnMut(&mut Vec<u8>, &T) -> io::Result<()>,
+) -> io::Result<()> {
+    if items.is_empty() {
+        w.extend_from_slice(b"[]");
+        return Ok(());
+    }
+    w.extend_from_slice(b"[\n");
+    for (i, item) in items.iter().enumerate() {
+        indent(w, depth + 1);
+        w.extend_from_slice(b"{\n");
+        body(w, item)?;
+        indent(w, depth + 1);
+        w.push(b'}');
+        w.extend_from_slice(if i + 1 < items.len() { b",\n" } else { b"\n" });
+    }
+    indent(w, depth);
+    w.push(b']');
+    Ok(())
+}
+
+fn indent(w: &mut Vec<u8>, depth: usize) {
+    for _ in 0..depth {
+        w.extend_from_slice(b"  ");
+    }
+}
+
+fn key(w: &mut Vec<u8>, depth: usize, name: &str) {
+    indent(w, depth);
+    string(w, name);
+    w.extend_from_slice(b": ");
+}
+
+fn field_str(w: &mut Vec<u8>, depth: usize, name: &str, value: &str, more: bool) {
+    key(w, depth, name);
+    string(w, value);
+    w.extend_from_slice(if more { b",\n" } else { b"\n" });
+}
+
+/// A JSON string as serde_json escapes it: `"` `\` and control characters;
+/// everything else, Vietnamese included, as is.
+fn string(w: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    w.push(b'"');
+    let bytes = s.as_bytes();
+    // Control characters are rare (chiso refuses them in what it stores):
+    // this test has no early exit, so it compiles to vector code, and then
+    // memchr finds the quotes and backslashes.
+    let controls = bytes.iter().fold(0u8, |any, &b| any | u8::from(b < 0x20));
+    if controls == 0 {
+        let mut start = 0;
+        for i in memchr::memchr2_iter(b'"', b'\\', bytes) {
+            w.extend_from_slice(&bytes[start..i]);
+            w.push(b'\\');
+            w.push(bytes[i]);
+            start = i + 1;
+        }
+        w.extend_from_slice(&bytes[start..]);
+        w.push(b'"');
+        return;
+    }
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        w.extend_from_slice(&bytes[start..i]);
+        match b {
+            b'"' => w.extend_from_slice(b"\\\""),
+            b'\\' => w.extend_from_slice(b"\\\\"),
+            b'\n' => w.extend_from_slice(b"\\n"),
+            b'\r' => w.extend_from_slice(b"\\r"),
+            b'\t' => w.extend_from_slice(b"\\t"),
+            0x08 => w.extend_from_slice(b"\\b"),
+            0x0C => w.extend_from_slice(b"\\f"),
+            _ => w.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xF) as usize],
+            ]),
+        }
+        start = i + 1;
+    }
+    w.extend_from_slice(&bytes[start..]);
+    w.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_escape_as_serde_does() {
+        let mut s: String = (0u8..0x20).map(char::from).collect();
+        s.push_str("\"\\/ Đồng Tiến \u{7f} \u{2028} kết quả \"Tốt\"");
+        let mut w = Vec::new();
+        string(&mut w, &s);
+        assert_eq!(w, serde_json::to_vec(&s).unwrap());
+    }
+}
