@@ -19,8 +19,7 @@ use crate::text;
 #[command(
     name = "chiso",
     version,
-    about = "Theo dõi Bộ chỉ số phục vụ người dân, doanh nghiệp (766/QĐ-TTg) của các đơn vị trực thuộc",
-    arg_required_else_help = true
+    about = "Theo dõi Bộ chỉ số phục vụ người dân, doanh nghiệp (766/QĐ-TTg) của các đơn vị trực thuộc. Không có lệnh: mở giao diện bảng (TUI)."
 )]
 pub struct Cli {
     /// Tệp cơ sở dữ liệu (mặc định: $CHISO_DB, nếu không thì chiso.db trong thư mục dữ liệu của người dùng)
@@ -88,7 +87,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Tạo cơ sở dữ liệu mẫu (huyện Khoái Châu, tháng 8/2024) và in nội dung
+    /// Tạo cơ sở dữ liệu mẫu (huyện Khoái Châu, tháng 8/2024) và mở giao diện bảng (ngoài terminal: in nội dung)
     Demo,
     /// Quy tắc xác định đơn vị cần chỉ đạo khắc phục
     Rules {
@@ -215,9 +214,27 @@ pub fn resolve_db_path(flag: Option<&Path>) -> anyhow::Result<PathBuf> {
     Ok(dir.join("chiso").join("chiso.db"))
 }
 
+/// Whether a screen can be drawn: both ends of the terminal are there.
+fn on_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
 pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
-        bail!("thiếu lệnh; xem `chiso --help`");
+        if !on_terminal() {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            std::process::exit(2);
+        }
+        let db_path = resolve_db_path(cli.db.as_deref())?;
+        if !db_path.is_file() {
+            bail!(
+                "chưa có cơ sở dữ liệu {}\n  gợi ý: `chiso init --parent \"Huyện …\"` để tạo, hoặc `chiso demo` để xem thử",
+                db_path.display()
+            );
+        }
+        return crate::tui::run(&db_path);
     };
     let cmd = match &cli.db {
         Some(p) => format!(
@@ -227,6 +244,10 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
         None => "chiso".to_owned(),
     };
     if let Command::Demo = command {
+        if on_terminal() {
+            let path = crate::demo::prepare(cli.db.as_deref())?;
+            return crate::tui::run(&path);
+        }
         return crate::demo::run(cli.db.as_deref(), &mut std::io::stdout().lock());
     }
     let db_path = resolve_db_path(cli.db.as_deref())?;

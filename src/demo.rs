@@ -88,8 +88,23 @@ pub fn build(path: &Path) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// Builds the demo database (the default file is rebuilt; a `--db` path
+/// must not exist) and returns its path.
+pub fn prepare(db_flag: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let path = target(db_flag)?;
+    build(&path)?;
+    Ok(path)
+}
+
+/// Builds the demo database and prints what it holds.
 pub fn run(db_flag: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
-    let path = match db_flag {
+    let db = build(&target(db_flag)?)?;
+    print_summary(&db, out)?;
+    Ok(())
+}
+
+fn target(db_flag: Option<&Path>) -> anyhow::Result<PathBuf> {
+    Ok(match db_flag {
         Some(p) => {
             if p.exists() {
                 bail!(
@@ -113,10 +128,7 @@ pub fn run(db_flag: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
             }
             p
         }
-    };
-    let db = build(&path)?;
-    print_summary(&db, out)?;
-    Ok(())
+    })
 }
 
 fn print_summary(db: &Db, out: &mut dyn Write) -> anyhow::Result<()> {

@@ -14,3 +14,4 @@ pub mod rules;
 pub mod synthetic;
 pub mod table;
 pub mod text;
+pub mod tui;

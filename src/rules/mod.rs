@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod json;
+pub mod month;
 pub mod render;
 
 use std::collections::BTreeSet;
@@ -502,23 +503,17 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
     let parent_id = parent.as_ref().map(|p| p.id);
 
     let n = cat.metrics.len();
-    let is_parent = |u: i64| Some(u) == parent_id;
     // A month read from the database: every unit, or only those `keep`s.
     let read = |p: Period, keep: Option<&FxHashSet<i64>>, wanted: Option<&[bool]>| {
-        if !have.contains(&p.to_string()) {
-            return Ok::<_, rusqlite::Error>(Month {
-                present: vec![false; n],
-                ..Month::default()
-            });
-        }
-        let keep_unit = |u: i64| is_parent(u) || keep.is_none_or(|k| k.contains(&u));
-        let (mut rows, present) = values::scan_period(conn, p, &cat, parent_id, keep_unit, wanted)?;
-        let parent = parent_id.and_then(|id| rows.remove(&id));
-        Ok(Month {
-            units: rows,
-            parent,
-            present,
-        })
+        month::read_month(
+            conn,
+            &cat,
+            have.contains(&p.to_string()),
+            parent_id,
+            p,
+            &|u| keep.is_none_or(|k| k.contains(&u)),
+            wanted,
+        )
     };
     let label = |p: Period| p.label_vi();
     let current = read(period, None, None)?;

@@ -253,8 +253,9 @@ fn item(f: &Findings, finding: &Finding, rule: &Rule, period: Period) -> String 
     s
 }
 
-/// The Vietnamese table form: one block per rule, in the seed's words.
-pub fn table(f: &Findings) -> String {
+/// A rule's sentence for the month: "13/25 xã, thị trấn có tỷ lệ số hoá
+/// giảm so với tháng 7/2024".
+pub fn sentence(f: &Findings, rule: &Rule, count: usize) -> String {
     let period = Period::parse(&f.period).unwrap_or(Period {
         year: 2000,
         month: 1,
@@ -265,6 +266,34 @@ pub fn table(f: &Findings) -> String {
         .as_ref()
         .map(unit_phrase)
         .unwrap_or_default();
+    let mut vars = rule_vars(rule, period, &parent);
+    let reference = f
+        .findings
+        .iter()
+        .find(|x| x.rule == rule.code)
+        .and_then(|x| {
+            let cat = f.context.catalog.as_ref()?;
+            Some(value_vi(
+                x.hit.reference.as_ref()?,
+                cat.metrics[x.hit.metric].kind,
+            ))
+        })
+        .unwrap_or_default();
+    vars.extend([
+        ("count", count.to_string()),
+        ("total", f.units_total.to_string()),
+        ("units", f.context.kinds_word.clone()),
+        ("reference", reference),
+    ]);
+    fill(&rule.sentence, &vars)
+}
+
+/// The Vietnamese table form: one block per rule, in the seed's words.
+pub fn table(f: &Findings) -> String {
+    let period = Period::parse(&f.period).unwrap_or(Period {
+        year: 2000,
+        month: 1,
+    });
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -280,25 +309,7 @@ pub fn table(f: &Findings) -> String {
         let Some(rule) = f.context.rules.iter().find(|r| r.code == s.rule) else {
             continue;
         };
-        let mut vars = rule_vars(rule, period, &parent);
-        let reference = f
-            .findings
-            .iter()
-            .find(|x| x.rule == rule.code)
-            .and_then(|x| {
-                let cat = f.context.catalog.as_ref()?;
-                Some(value_vi(
-                    x.hit.reference.as_ref()?,
-                    cat.metrics[x.hit.metric].kind,
-                ))
-            })
-            .unwrap_or_default();
-        vars.extend([
-            ("count", s.count.to_string()),
-            ("total", f.units_total.to_string()),
-            ("units", f.context.kinds_word.clone()),
-            ("reference", reference),
-        ]);
+        let sentence = sentence(f, rule, s.count);
         let mark = match rule.severity {
             super::Severity::Critical => "[!!] nghiêm trọng",
             super::Severity::Warning => "[!] cảnh báo",
@@ -311,9 +322,8 @@ pub fn table(f: &Findings) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "\n{mark} · {}\n{}: {}.",
+            "\n{mark} · {}\n{sentence}: {}.",
             rule.code,
-            fill(&rule.sentence, &vars),
             items.join(", ")
         );
         for x in f

@@ -1,0 +1,182 @@
+//! A month as the screen shows it: every unit's values, the month before
+//! for the change, and which rules each unit breaks. The same `judge` as
+//! `evaluate`, without streaks or directive texts, so that moving between
+//! months stays quick on a national database.
+
+use rusqlite::Connection;
+use rustc_hash::FxHashMap;
+
+use super::{Hit, Judgement, Month, NotEvaluated, Rule, RuleError, Severity, judge, load_rules};
+use crate::db::{self, Catalog, values};
+use crate::model::{Period, Unit};
+
+/// One month, judged.
+#[derive(Debug)]
+pub struct MonthTable {
+    pub period: Period,
+    /// The calendar month before, whether or not it has data.
+    pub previous: Period,
+    pub parent: Option<Unit>,
+    /// Child units in Vietnamese alphabetical order.
+    pub units: Vec<Unit>,
+    pub current: Month,
+    pub before: Month,
+    /// (index into `rules`, hit), in rule order.
+    pub hits: Vec<(usize, Hit)>,
+    pub not_evaluated: Vec<NotEvaluated>,
+}
+
+impl MonthTable {
+    /// The rules each unit breaks: unit id → (rule index, severity).
+    pub fn marks(&self, rules: &[Rule]) -> FxHashMap<i64, Vec<(usize, Severity)>> {
+        let mut out: FxHashMap<i64, Vec<(usize, Severity)>> = FxHashMap::default();
+        for (ri, h) in &self.hits {
+            let list = out.entry(h.unit_id).or_default();
+            if !list.iter().any(|(r, _)| r == ri) {
+                list.push((*ri, rules[*ri].severity));
+            }
+        }
+        out
+    }
+}
+
+/// Reads one month for every unit, or only `keep`, with the parent's row
+/// apart. A month without data is an empty `Month`.
+pub(crate) fn read_month(
+    conn: &Connection,
+    cat: &Catalog,
+    has_data: bool,
+    parent_id: Option<i64>,
+    period: Period,
+    keep: &dyn Fn(i64) -> bool,
+    wanted: Option<&[bool]>,
+) -> rusqlite::Result<Month> {
+    if !has_data {
+        return Ok(Month {
+            present: vec![false; cat.metrics.len()],
+            ..Month::default()
+        });
+    }
+    let keep_unit = |u: i64| Some(u) == parent_id || keep(u);
+    let (mut rows, present) = values::scan_period(conn, period, cat, parent_id, keep_unit, wanted)?;
+    let parent = parent_id.and_then(|id| rows.remove(&id));
+    Ok(Month {
+        units: rows,
+        parent,
+        present,
+    })
+}
+
+/// Loads and judges one month (it must have data).
+pub fn month_table(
+    conn: &Connection,
+    cat: &Catalog,
+    rules: &[Rule],
+    period: Period,
+) -> Result<MonthTable, RuleError> {
+    let all = db::units::list(conn)?;
+    let parent = all.iter().find(|u| u.is_parent).cloned();
+    let units: Vec<Unit> = all.into_iter().filter(|u| !u.is_parent).collect();
+    let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+    let parent_id = parent.as_ref().map(|p| p.id);
+    let have = db::periods_with_data(conn)?;
+    let has = |p: Period| have.iter().any(|h| *h == p.to_string());
+    let current = read_month(conn, cat, has(period), parent_id, period, &|_| true, None)?;
+    let previous = period.previous();
+    let before = read_month(
+        conn,
+        cat,
+        has(previous),
+        parent_id,
+        previous,
+        &|_| true,
+        None,
+    )?;
+    let mut hits = Vec::new();
+    let mut not_evaluated = Vec::new();
+    let prev = Some(&before).filter(|m| !m.is_empty());
+    for (ri, rule) in rules.iter().enumerate().filter(|(_, r)| r.enabled) {
+        match judge(rule, cat, &ids, &current, prev, |p| p.label_vi(), period) {
+            Judgement::Hits(h) => hits.extend(h.into_iter().map(|h| (ri, h))),
+            Judgement::NotEvaluated(reason) => not_evaluated.push(NotEvaluated {
+                rule: rule.code.clone(),
+                reason,
+            }),
+        }
+    }
+    Ok(MonthTable {
+        period,
+        previous,
+        parent,
+        units,
+        current,
+        before,
+        hits,
+        not_evaluated,
+    })
+}
+
+/// One month of one unit's history.
+#[derive(Debug, Clone)]
+pub struct UnitMonth {
+    pub period: Period,
+    pub row: values::Row,
+    /// Indices into the rules of the rules the unit broke that month.
+    pub broken: Vec<usize>,
+}
+
+/// Every month with data of one unit, oldest first, with the rules it broke
+/// each month (judged like `month_table`). For the parent, no rules.
+pub fn unit_history(
+    conn: &Connection,
+    cat: &Catalog,
+    unit_id: i64,
+) -> Result<Vec<UnitMonth>, RuleError> {
+    let rules = load_rules(conn)?;
+    let all = db::units::list(conn)?;
+    let parent_id = all.iter().find(|u| u.is_parent).map(|u| u.id);
+    let is_parent = Some(unit_id) == parent_id;
+    let months: Vec<Period> = db::periods_with_data(conn)?
+        .iter()
+        .filter_map(|p| Period::parse(p))
+        .collect();
+    let mut out = Vec::new();
+    let mut before: Option<(Period, Month)> = None;
+    for &p in &months {
+        let month = read_month(conn, cat, true, parent_id, p, &|u| u == unit_id, None)?;
+        let row = if is_parent {
+            month.parent.clone()
+        } else {
+            month.units.get(&unit_id).cloned()
+        };
+        if let Some(row) = row {
+            let prev = before
+                .as_ref()
+                .filter(|(bp, m)| *bp == p.previous() && !m.is_empty())
+                .map(|(_, m)| m);
+            let broken = if is_parent {
+                Vec::new()
+            } else {
+                rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.enabled)
+                    .filter(|(_, r)| {
+                        matches!(
+                            judge(r, cat, &[unit_id], &month, prev, |p| p.label_vi(), p),
+                            Judgement::Hits(h) if !h.is_empty()
+                        )
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            };
+            out.push(UnitMonth {
+                period: p,
+                row,
+                broken,
+            });
+        }
+        before = Some((p, month));
+    }
+    Ok(out)
+}

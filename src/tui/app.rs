@@ -1,0 +1,610 @@
+//! The TUI's state and `update`: an action in, the state changed. No
+//! drawing and no terminal here; data comes from the library (db, rules).
+
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use super::action::Action;
+use super::columns;
+use super::filter::{self, Filter};
+use crate::db::{self, Catalog, Db};
+use crate::model::{MetricKind, Period, Unit, Value};
+use crate::rules::month::{MonthTable, UnitMonth};
+use crate::rules::{self, Findings, Rule, Severity};
+use crate::text;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Month,
+    Findings,
+    Unit(i64),
+    Help,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortCol {
+    Name,
+    Metric(usize),
+    Findings,
+}
+
+/// The rules one unit breaks this month.
+#[derive(Debug, Clone, Default)]
+pub struct Mark {
+    pub rules: Vec<usize>,
+    pub worst: Option<Severity>,
+}
+
+/// The month on screen.
+pub struct MonthState {
+    pub table: MonthTable,
+    /// Catalog indices of the metrics with data this month, in order.
+    pub columns: Vec<usize>,
+    /// Per unit (index into `table.units`): folded name and rule marks.
+    pub folded: Vec<String>,
+    pub marks: Vec<Mark>,
+    /// Units passing the filter, in display order.
+    pub visible: Vec<usize>,
+}
+
+impl MonthState {
+    pub fn value(&self, unit: usize, metric: usize) -> Option<&Value> {
+        let id = self.table.units[unit].id;
+        self.table
+            .current
+            .units
+            .get(&id)
+            .and_then(|r| r[metric].as_ref())
+    }
+
+    pub fn before(&self, unit: usize, metric: usize) -> Option<&Value> {
+        let id = self.table.units[unit].id;
+        self.table
+            .before
+            .units
+            .get(&id)
+            .and_then(|r| r[metric].as_ref())
+    }
+
+    /// Units with a value for every metric shown.
+    pub fn complete(&self) -> usize {
+        (0..self.table.units.len())
+            .filter(|&u| self.columns.iter().all(|&m| self.value(u, m).is_some()))
+            .count()
+    }
+}
+
+pub struct UnitDetail {
+    pub unit: Unit,
+    pub months: Vec<UnitMonth>,
+}
+
+pub struct App {
+    db: Db,
+    pub cat: Catalog,
+    pub rules: Vec<Rule>,
+    /// Months with data, oldest first.
+    pub periods: Vec<Period>,
+    pub month: Option<MonthState>,
+    /// Views stacked: the month table at the bottom, the one shown last.
+    pub views: Vec<View>,
+    pub filter_input: String,
+    pub filter_editing: bool,
+    pub filter_error: Option<String>,
+    pub filter: Filter,
+    /// Sort keys, first is primary: (column, descending).
+    pub sort: Vec<(SortCol, bool)>,
+    pub show_change: bool,
+    pub cursor: usize,
+    pub top: usize,
+    /// Selected column: 0 name, 1..=n metric columns, n+1 findings.
+    pub col: usize,
+    /// First metric column drawn (the name column stays).
+    pub col_offset: usize,
+    /// Metric columns that fit on screen, and rows per page (set by `resize`).
+    pub fit_cols: usize,
+    pub page: usize,
+    pub findings: Option<Findings>,
+    pub findings_cursor: usize,
+    pub unit: Option<UnitDetail>,
+    pub scroll: usize,
+    pub message: Option<String>,
+    pub quit: bool,
+    data_version: i64,
+}
+
+impl App {
+    /// Opens the database and the latest month with data.
+    pub fn open(path: &Path) -> anyhow::Result<App> {
+        let db = Db::open(path)?;
+        let cat = Catalog::load(db.conn())?;
+        let rules = rules::load_rules(db.conn())?;
+        let mut app = App {
+            db,
+            cat,
+            rules,
+            periods: Vec::new(),
+            month: None,
+            views: vec![View::Month],
+            filter_input: String::new(),
+            filter_editing: false,
+            filter_error: None,
+            filter: Filter::default(),
+            sort: Vec::new(),
+            show_change: false,
+            cursor: 0,
+            top: 0,
+            col: 1,
+            col_offset: 0,
+            fit_cols: 5,
+            page: 20,
+            findings: None,
+            findings_cursor: 0,
+            unit: None,
+            scroll: 0,
+            message: None,
+            quit: false,
+            data_version: 0,
+        };
+        app.data_version = app.db_version()?;
+        app.periods = app.load_periods()?;
+        if let Some(&last) = app.periods.last() {
+            app.load_month(last)?;
+        }
+        Ok(app)
+    }
+
+    pub fn db_path(&self) -> &Path {
+        self.db.path()
+    }
+
+    pub fn view(&self) -> View {
+        *self.views.last().unwrap_or(&View::Month)
+    }
+
+    fn db_version(&self) -> rusqlite::Result<i64> {
+        self.db
+            .conn()
+            .pragma_query_value(None, "data_version", |r| r.get(0))
+    }
+
+    fn load_periods(&self) -> rusqlite::Result<Vec<Period>> {
+        Ok(db::periods_with_data(self.db.conn())?
+            .iter()
+            .filter_map(|p| Period::parse(p))
+            .collect())
+    }
+
+    fn load_month(&mut self, period: Period) -> anyhow::Result<()> {
+        let keep = self.cursor_unit();
+        let table = rules::month::month_table(self.db.conn(), &self.cat, &self.rules, period)
+            .with_context(|| format!("đọc số liệu {}", period.label_vi()))?;
+        let columns: Vec<usize> = (0..self.cat.metrics.len())
+            .filter(|&m| table.current.present.get(m).copied().unwrap_or(false))
+            .collect();
+        let folded = table.units.iter().map(|u| text::fold(&u.name)).collect();
+        let by_unit = table.marks(&self.rules);
+        let marks = table
+            .units
+            .iter()
+            .map(|u| {
+                let list = by_unit.get(&u.id).cloned().unwrap_or_default();
+                Mark {
+                    worst: list.iter().map(|(_, s)| *s).min(),
+                    rules: list.into_iter().map(|(r, _)| r).collect(),
+                }
+            })
+            .collect();
+        self.month = Some(MonthState {
+            table,
+            columns,
+            folded,
+            marks,
+            visible: Vec::new(),
+        });
+        self.findings = None;
+        // The filter's metrics may differ this month: parse it again.
+        self.apply_filter_input();
+        self.refresh(keep);
+        Ok(())
+    }
+
+    /// Id of the unit under the cursor in the month table.
+    fn cursor_unit(&self) -> Option<i64> {
+        let m = self.month.as_ref()?;
+        m.visible.get(self.cursor).map(|&u| m.table.units[u].id)
+    }
+
+    /// Recomputes the visible rows (filter, sort) and puts the cursor back
+    /// on `keep` if it is still there.
+    fn refresh(&mut self, keep: Option<i64>) {
+        let Some(m) = self.month.as_mut() else { return };
+        let f = &self.filter;
+        let mut visible: Vec<usize> = (0..m.table.units.len())
+            .filter(|&u| {
+                let id = m.table.units[u].id;
+                let row = m.table.current.units.get(&id);
+                f.matches(
+                    &m.folded[u],
+                    |metric| row.and_then(|r| r[metric].as_ref()),
+                    !m.marks[u].rules.is_empty(),
+                )
+            })
+            .collect();
+        // Units are in name order; stable sorts keep it for ties.
+        for &(col, desc) in self.sort.iter().rev() {
+            sort_by(&mut visible, m, &self.cat, col, desc);
+        }
+        m.visible = visible;
+        let n = m.visible.len();
+        self.cursor = keep
+            .and_then(|id| m.visible.iter().position(|&u| m.table.units[u].id == id))
+            .unwrap_or(self.cursor.min(n.saturating_sub(1)));
+        self.clamp_scroll();
+    }
+
+    fn clamp_scroll(&mut self) {
+        let page = self.page.max(1);
+        if self.cursor < self.top {
+            self.top = self.cursor;
+        } else if self.cursor >= self.top + page {
+            self.top = self.cursor + 1 - page;
+        }
+    }
+
+    fn apply_filter_input(&mut self) {
+        let columns = self
+            .month
+            .as_ref()
+            .map(|m| m.columns.clone())
+            .unwrap_or_default();
+        let cat = &self.cat;
+        match filter::parse(&self.filter_input, cat, &columns, |i| {
+            columns::title(&cat.metrics[i])
+        }) {
+            Ok(f) => {
+                self.filter = f;
+                self.filter_error = None;
+            }
+            Err(e) => self.filter_error = Some(e),
+        }
+    }
+
+    /// Number of columns in the month table besides STT: name, metrics,
+    /// findings.
+    pub fn column_count(&self) -> usize {
+        self.month.as_ref().map_or(0, |m| m.columns.len()) + 2
+    }
+
+    pub fn column_at(&self, col: usize) -> SortCol {
+        let n = self.month.as_ref().map_or(0, |m| m.columns.len());
+        match col {
+            0 => SortCol::Name,
+            c if c <= n => SortCol::Metric(self.month.as_ref().map_or(0, |m| m.columns[c - 1])),
+            _ => SortCol::Findings,
+        }
+    }
+
+    /// Width of the longest unit name, parent included (the name column).
+    pub fn longest_name(&self) -> usize {
+        self.month.as_ref().map_or(0, |m| {
+            m.table
+                .units
+                .iter()
+                .chain(&m.table.parent)
+                .map(|u| ratatui::text::Line::from(u.name.as_str()).width())
+                .max()
+                .unwrap_or(0)
+        })
+    }
+
+    /// Tells the app the size of the area the month table gets.
+    pub fn resize(&mut self, rows: usize, metric_cols: usize) {
+        self.page = rows.max(1);
+        self.fit_cols = metric_cols.max(1);
+        self.clamp_scroll();
+        self.clamp_columns();
+    }
+
+    fn clamp_columns(&mut self) {
+        let n = self.month.as_ref().map_or(0, |m| m.columns.len());
+        if self.col >= 1 && self.col <= n {
+            let i = self.col - 1;
+            if i < self.col_offset {
+                self.col_offset = i;
+            } else if i >= self.col_offset + self.fit_cols {
+                self.col_offset = i + 1 - self.fit_cols;
+            }
+        } else if self.col > n {
+            self.col_offset = n.saturating_sub(self.fit_cols);
+        }
+    }
+
+    /// Typed text while the filter prompt is open.
+    pub fn filter_key(&mut self, key: FilterKey) {
+        match key {
+            FilterKey::Char(c) => {
+                if !c.is_control() {
+                    self.filter_input.push(c);
+                }
+            }
+            FilterKey::Backspace => {
+                self.filter_input.pop();
+            }
+            FilterKey::Accept => {
+                self.filter_editing = false;
+                if self.filter_error.is_some() {
+                    self.message = self.filter_error.clone();
+                }
+            }
+            FilterKey::Cancel => {
+                self.filter_editing = false;
+                self.filter_input.clear();
+            }
+        }
+        let keep = self.cursor_unit();
+        self.apply_filter_input();
+        self.refresh(keep);
+    }
+
+    /// Applies one action.
+    pub fn update(&mut self, action: Action) -> anyhow::Result<()> {
+        self.message = None;
+        match (self.view(), action) {
+            (_, Action::Quit) => self.quit = true,
+            (View::Help, Action::Help) => {
+                self.views.pop();
+            }
+            (_, Action::Help) => {
+                self.views.push(View::Help);
+                self.scroll = 0;
+            }
+            (View::Month, a) => self.month_action(a)?,
+            (View::Findings, a) => self.findings_action(a)?,
+            (View::Unit(_) | View::Help, a) => self.scroll_action(a)?,
+        }
+        Ok(())
+    }
+
+    fn month_action(&mut self, a: Action) -> anyhow::Result<()> {
+        let n = self.month.as_ref().map_or(0, |m| m.visible.len());
+        let page = self.page.max(1);
+        match a {
+            Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::Down => self.cursor = (self.cursor + 1).min(n.saturating_sub(1)),
+            Action::PageUp => self.cursor = self.cursor.saturating_sub(page),
+            Action::PageDown => self.cursor = (self.cursor + page).min(n.saturating_sub(1)),
+            Action::Home => self.cursor = 0,
+            Action::End => self.cursor = n.saturating_sub(1),
+            Action::Left => self.col = self.col.saturating_sub(1),
+            Action::Right => self.col = (self.col + 1).min(self.column_count().saturating_sub(1)),
+            Action::Open => self.open_unit(self.cursor_unit())?,
+            Action::Back => {
+                if !self.filter_input.is_empty() {
+                    self.filter_input.clear();
+                    self.filter_error = None;
+                    self.filter = Filter::default();
+                    let keep = self.cursor_unit();
+                    self.refresh(keep);
+                }
+            }
+            Action::Filter => {
+                if self.month.is_some() {
+                    self.filter_editing = true;
+                }
+            }
+            Action::Sort | Action::SortAdd => {
+                let col = self.column_at(self.col);
+                if a == Action::Sort {
+                    match self.sort.first() {
+                        Some(&(c, desc)) if c == col => self.sort = vec![(c, !desc)],
+                        _ => self.sort = vec![(col, false)],
+                    }
+                } else if let Some(k) = self.sort.iter_mut().find(|(c, _)| *c == col) {
+                    k.1 = !k.1;
+                } else {
+                    self.sort.push((col, false));
+                }
+                let keep = self.cursor_unit();
+                self.refresh(keep);
+            }
+            Action::PrevMonth | Action::NextMonth => {
+                let Some(cur) = self.month.as_ref().map(|m| m.table.period) else {
+                    return Ok(());
+                };
+                let next = if a == Action::PrevMonth {
+                    self.periods.iter().rev().find(|p| **p < cur)
+                } else {
+                    self.periods.iter().find(|p| **p > cur)
+                };
+                match next.copied() {
+                    Some(p) => self.load_month(p)?,
+                    None => {
+                        self.message = Some(if a == Action::PrevMonth {
+                            "Đây là tháng đầu tiên có số liệu.".into()
+                        } else {
+                            "Đây là tháng mới nhất có số liệu.".into()
+                        })
+                    }
+                }
+            }
+            Action::Findings => {
+                if let Some(p) = self.month.as_ref().map(|m| m.table.period) {
+                    if self.findings.is_none() {
+                        self.findings = Some(rules::evaluate(self.db.conn(), p)?);
+                    }
+                    self.findings_cursor = 0;
+                    self.scroll = 0;
+                    self.views.push(View::Findings);
+                }
+            }
+            Action::ToggleChange => self.show_change = !self.show_change,
+            Action::Help | Action::Quit => {}
+        }
+        self.clamp_scroll();
+        self.clamp_columns();
+        Ok(())
+    }
+
+    fn findings_action(&mut self, a: Action) -> anyhow::Result<()> {
+        let n = self.findings.as_ref().map_or(0, |f| f.findings.len());
+        let page = self.page.max(1);
+        let c = &mut self.findings_cursor;
+        match a {
+            Action::Up => *c = c.saturating_sub(1),
+            Action::Down => *c = (*c + 1).min(n.saturating_sub(1)),
+            Action::PageUp => *c = c.saturating_sub(page),
+            Action::PageDown => *c = (*c + page).min(n.saturating_sub(1)),
+            Action::Home => *c = 0,
+            Action::End => *c = n.saturating_sub(1),
+            Action::Open => {
+                let id = self
+                    .findings
+                    .as_ref()
+                    .and_then(|f| f.findings.get(self.findings_cursor))
+                    .map(|f| f.unit_id);
+                self.open_unit(id)?;
+            }
+            Action::Back | Action::Findings => {
+                self.views.pop();
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn scroll_action(&mut self, a: Action) -> anyhow::Result<()> {
+        let page = self.page.max(1);
+        match a {
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::Down => self.scroll += 1,
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(page),
+            Action::PageDown => self.scroll += page,
+            Action::Home => self.scroll = 0,
+            Action::Back => {
+                self.views.pop();
+                self.scroll = 0;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn open_unit(&mut self, id: Option<i64>) -> anyhow::Result<()> {
+        let Some(id) = id else { return Ok(()) };
+        let Some(unit) = self
+            .month
+            .as_ref()
+            .and_then(|m| m.table.units.iter().find(|u| u.id == id).cloned())
+        else {
+            return Ok(());
+        };
+        let months = rules::month::unit_history(self.db.conn(), &self.cat, id)?;
+        self.unit = Some(UnitDetail { unit, months });
+        self.scroll = 0;
+        self.views.push(View::Unit(id));
+        Ok(())
+    }
+
+    /// Reloads if another process changed the database; true if it did.
+    pub fn check_for_changes(&mut self) -> anyhow::Result<bool> {
+        let v = self.db_version()?;
+        if v == self.data_version {
+            return Ok(false);
+        }
+        self.data_version = v;
+        self.reload()?;
+        Ok(true)
+    }
+
+    fn reload(&mut self) -> anyhow::Result<()> {
+        self.cat = Catalog::load(self.db.conn())?;
+        self.rules = rules::load_rules(self.db.conn())?;
+        self.periods = self.load_periods()?;
+        let shown = self.month.as_ref().map(|m| m.table.period);
+        // Stay on the month shown if it still has data; an empty database
+        // that gains data opens on its latest month.
+        let target = shown
+            .filter(|p| self.periods.contains(p))
+            .or(self.periods.last().copied());
+        match target {
+            Some(p) => self.load_month(p)?,
+            None => self.month = None,
+        }
+        if let Some(d) = &self.unit {
+            let id = d.unit.id;
+            let months = rules::month::unit_history(self.db.conn(), &self.cat, id)?;
+            if let Some(d) = &mut self.unit {
+                d.months = months;
+            }
+        }
+        if self.view() == View::Findings
+            && let Some(p) = self.month.as_ref().map(|m| m.table.period)
+        {
+            self.findings = Some(rules::evaluate(self.db.conn(), p)?);
+            let n = self.findings.as_ref().map_or(0, |f| f.findings.len());
+            self.findings_cursor = self.findings_cursor.min(n.saturating_sub(1));
+        }
+        Ok(())
+    }
+}
+
+/// Keys the filter prompt takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FilterKey {
+    Char(char),
+    Backspace,
+    Accept,
+    Cancel,
+}
+
+/// Stable sort of unit indices by one column; missing values last in
+/// either direction.
+fn sort_by(visible: &mut [usize], m: &MonthState, cat: &Catalog, col: SortCol, desc: bool) {
+    match col {
+        SortCol::Name => {
+            // Units are stored in Vietnamese order: their index is the key.
+            visible.sort_by(|a, b| if desc { b.cmp(a) } else { a.cmp(b) });
+        }
+        SortCol::Findings => {
+            // Worst first ascending: critical, then more findings.
+            let key = |u: usize| {
+                let mark = &m.marks[u];
+                let sev = match mark.worst {
+                    Some(Severity::Critical) => 0,
+                    Some(Severity::Warning) => 1,
+                    None => 2,
+                };
+                (sev, std::cmp::Reverse(mark.rules.len()))
+            };
+            visible.sort_by(|&a, &b| {
+                let o = key(a).cmp(&key(b));
+                if desc { o.reverse() } else { o }
+            });
+        }
+        SortCol::Metric(metric) => {
+            let labels = &cat.metrics[metric].labels;
+            let kind = cat.metrics[metric].kind;
+            // Labels rank worst first ascending, like low numbers.
+            let num = |u: usize| -> Option<f64> {
+                match m.value(u, metric)? {
+                    Value::Num(x) => Some(*x),
+                    Value::Label(l) if kind == MetricKind::Label => {
+                        labels.iter().position(|x| x == l).map(|r| -(r as f64))
+                    }
+                    Value::Label(_) => None,
+                }
+            };
+            visible.sort_by(|&a, &b| match (num(a), num(b)) {
+                (Some(x), Some(y)) => {
+                    let o = x.total_cmp(&y);
+                    if desc { o.reverse() } else { o }
+                }
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            });
+        }
+    }
+}

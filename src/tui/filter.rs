@@ -1,0 +1,314 @@
+//! The `/` prompt: a name to find without accents, conditions on metrics,
+//! and "!" for units that need directives, joined by `&`.
+//!
+//! "dong" finds Đông Kết and Đồng Tiến; "digitization<40" and
+//! "so hoa<40" compare a metric (code or the start of its name);
+//! "xu ly<100 & !" both. Parsing is separate from matching, so a wrong
+//! condition is reported while the last good filter stays on screen.
+
+use crate::db::Catalog;
+use crate::model::{MetricKind, Value};
+use crate::text;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Op {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Num(f64),
+    /// Folded label, for kind-label metrics ("kha" for Khá).
+    Label(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// Catalog index.
+    pub metric: usize,
+    pub op: Op,
+    pub operand: Operand,
+}
+
+/// A parsed filter. Empty: everything passes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// Folded pieces of name, each must occur.
+    pub names: Vec<String>,
+    pub conditions: Vec<Condition>,
+    pub only_findings: bool,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty() && self.conditions.is_empty() && !self.only_findings
+    }
+
+    /// Does a unit pass? `folded` is its folded name, `value_of` its value
+    /// of a metric this month, `has_findings` whether a rule caught it.
+    pub fn matches<'v>(
+        &self,
+        folded: &str,
+        value_of: impl Fn(usize) -> Option<&'v Value>,
+        has_findings: bool,
+    ) -> bool {
+        if self.only_findings && !has_findings {
+            return false;
+        }
+        if !self.names.iter().all(|n| folded.contains(n.as_str())) {
+            return false;
+        }
+        self.conditions.iter().all(|c| {
+            match (value_of(c.metric), &c.operand) {
+                (Some(Value::Num(x)), Operand::Num(y)) => compare(c.op, x.partial_cmp(y)),
+                (Some(Value::Label(l)), Operand::Label(want)) => {
+                    let same = text::fold(l) == *want;
+                    match c.op {
+                        Op::Eq => same,
+                        Op::Ne => !same,
+                        _ => false,
+                    }
+                }
+                // A missing value meets no condition.
+                _ => false,
+            }
+        })
+    }
+}
+
+fn compare(op: Op, ord: Option<std::cmp::Ordering>) -> bool {
+    use std::cmp::Ordering::*;
+    match (op, ord) {
+        (_, None) => false,
+        (Op::Lt, Some(o)) => o == Less,
+        (Op::Le, Some(o)) => o != Greater,
+        (Op::Gt, Some(o)) => o == Greater,
+        (Op::Ge, Some(o)) => o != Less,
+        (Op::Eq, Some(o)) => o == Equal,
+        (Op::Ne, Some(o)) => o != Equal,
+    }
+}
+
+/// Words that mean "only units that need directives".
+const FINDINGS_WORDS: &[&str] = &["!", "chidao", "can chi dao", "vi pham"];
+
+/// Parses the prompt. `columns` are the metrics shown this month (searched
+/// first when a name prefix could mean several); `short` gives a metric's
+/// column title.
+pub fn parse(
+    input: &str,
+    cat: &Catalog,
+    columns: &[usize],
+    short: impl Fn(usize) -> String,
+) -> Result<Filter, String> {
+    let mut f = Filter::default();
+    for part in input.split('&') {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let folded = text::fold(part);
+        if FINDINGS_WORDS.contains(&folded.as_str()) || folded.replace(' ', "") == "chidao" {
+            f.only_findings = true;
+            continue;
+        }
+        match find_op(part) {
+            None => f.names.push(folded),
+            Some((at, op, len)) => {
+                let name = part[..at].trim();
+                let rhs = part[at + len..].trim();
+                if name.is_empty() {
+                    return Err(format!(
+                        "thiếu tên chỉ số trước \"{}\"",
+                        &part[at..at + len]
+                    ));
+                }
+                let metric = resolve(name, cat, columns, &short)?;
+                let m = &cat.metrics[metric];
+                let operand = if m.kind == MetricKind::Label {
+                    let want = text::fold(rhs);
+                    if !m.labels.iter().any(|l| text::fold(l) == want) {
+                        return Err(format!(
+                            "\"{}\" không phải mức của {} ({})",
+                            text::show(rhs),
+                            short(metric),
+                            m.labels.join(", ")
+                        ));
+                    }
+                    if !matches!(op, Op::Eq | Op::Ne) {
+                        return Err(format!("{} chỉ so sánh bằng = hoặc !=", short(metric)));
+                    }
+                    Operand::Label(want)
+                } else {
+                    if rhs.is_empty() {
+                        return Err(format!("thiếu số sau \"{}\"", &part[at..at + len]));
+                    }
+                    Operand::Num(
+                        text::parse_decimal(rhs)
+                            .map_err(|_| format!("\"{}\" không phải là số", text::show(rhs)))?,
+                    )
+                };
+                f.conditions.push(Condition {
+                    metric,
+                    op,
+                    operand,
+                });
+            }
+        }
+    }
+    Ok(f)
+}
+
+/// The first comparison operator: (byte offset, op, its length).
+fn find_op(s: &str) -> Option<(usize, Op, usize)> {
+    let at = s.find(['<', '>', '=', '!'])?;
+    let rest = &s[at..];
+    let (op, len) = if rest.starts_with("<=") {
+        (Op::Le, 2)
+    } else if rest.starts_with(">=") {
+        (Op::Ge, 2)
+    } else if rest.starts_with("!=") {
+        (Op::Ne, 2)
+    } else if rest.starts_with("==") {
+        (Op::Eq, 2)
+    } else if rest.starts_with('<') {
+        (Op::Lt, 1)
+    } else if rest.starts_with('>') {
+        (Op::Gt, 1)
+    } else if rest.starts_with('=') {
+        (Op::Eq, 1)
+    } else {
+        // A lone "!" inside a name is part of the name.
+        return None;
+    };
+    Some((at, op, len))
+}
+
+/// A metric by code, or by the start of its column title or its name,
+/// ignoring accents and case.
+fn resolve(
+    name: &str,
+    cat: &Catalog,
+    columns: &[usize],
+    short: &impl Fn(usize) -> String,
+) -> Result<usize, String> {
+    let want = text::fold(name);
+    if let Some(i) = cat.index_of(&want.replace(' ', "_")) {
+        return Ok(i);
+    }
+    let starts = |i: usize| {
+        let title = text::fold(&short(i));
+        let label = text::fold(&cat.metrics[i].label);
+        // "Kết quả xử lý hồ sơ": "xu ly" is meant, not "ket qua".
+        let bare = ["ket qua ty le ", "ket qua ", "ty le "]
+            .iter()
+            .find_map(|p| label.strip_prefix(p))
+            .unwrap_or(&label)
+            .to_owned();
+        title.starts_with(&want) || label.starts_with(&want) || bare.starts_with(&want)
+    };
+    let shown: Vec<usize> = columns.iter().copied().filter(|&i| starts(i)).collect();
+    let all: Vec<usize> = (0..cat.metrics.len()).filter(|&i| starts(i)).collect();
+    let found = if shown.is_empty() { all } else { shown };
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(format!(
+            "không có chỉ số \"{}\" (mã như digitization, hoặc đầu tên cột)",
+            text::show(name)
+        )),
+        many => Err(format!(
+            "\"{}\" khớp nhiều chỉ số: {}",
+            text::show(name),
+            many.iter()
+                .map(|&i| short(i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    fn cat() -> (tempfile::TempDir, Catalog) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::create(&dir.path().join("f.db")).unwrap();
+        let cat = Catalog::load(db.conn()).unwrap();
+        (dir, cat)
+    }
+
+    fn short(cat: &Catalog) -> impl Fn(usize) -> String + '_ {
+        |i| crate::tui::columns::title(&cat.metrics[i])
+    }
+
+    #[test]
+    fn names_fold_accents_and_case() {
+        let (_d, cat) = cat();
+        let cols: Vec<usize> = (0..7).collect();
+        for q in ["dong", "đông", "ĐÔNG", "Dong "] {
+            let f = parse(q, &cat, &cols, short(&cat)).unwrap();
+            assert_eq!(f.names, ["dong"], "{q}");
+            for name in ["Đông Kết", "Đông Ninh", "Đông Tảo", "Đồng Tiến"] {
+                assert!(f.matches(&text::fold(name), |_| None, false), "{q} {name}");
+            }
+            assert!(!f.matches(&text::fold("Bình Minh"), |_| None, false));
+        }
+        let f = parse("hoa", &cat, &cols, short(&cat)).unwrap();
+        assert!(f.matches(&text::fold("Việt Hoà"), |_| None, false));
+    }
+
+    #[test]
+    fn conditions_by_code_or_title() {
+        let (_d, cat) = cat();
+        let cols: Vec<usize> = (0..7).collect();
+        let dig = cat.index_of("digitization").unwrap();
+        let pro = cat.index_of("processing").unwrap();
+        let f = parse("digitization<40", &cat, &cols, short(&cat)).unwrap();
+        assert_eq!(f.conditions[0].metric, dig);
+        let f2 = parse("số hoá < 40", &cat, &cols, short(&cat)).unwrap();
+        assert_eq!(f2.conditions, f.conditions);
+        let f = parse(
+            "processing<100 & online_payment<80",
+            &cat,
+            &cols,
+            short(&cat),
+        )
+        .unwrap();
+        assert_eq!(f.conditions.len(), 2);
+        let f = parse("xu ly<100 & !", &cat, &cols, short(&cat)).unwrap();
+        assert_eq!(f.conditions[0].metric, pro);
+        assert!(f.only_findings);
+        let (low, full) = (Value::Num(37.9), Value::Num(100.0));
+        let f = parse("processing<100", &cat, &cols, short(&cat)).unwrap();
+        assert!(f.matches("x", |m| (m == pro).then_some(&low), false));
+        assert!(!f.matches("x", |m| (m == pro).then_some(&full), false));
+        assert!(!f.matches("x", |_| None, false), "missing meets nothing");
+        let f = parse("processing>=37,9", &cat, &cols, short(&cat)).unwrap();
+        assert!(f.matches("x", |m| (m == pro).then_some(&low), false));
+        let kha = Value::Label("Khá".into());
+        let rating = cat.index_of("rating").unwrap();
+        let f = parse("rating=kha", &cat, &cols, short(&cat)).unwrap();
+        assert!(f.matches("x", |m| (m == rating).then_some(&kha), false));
+        assert!(!f.matches("x", |m| (m == rating).then_some(&low), false));
+    }
+
+    #[test]
+    fn wrong_conditions_say_why() {
+        let (_d, cat) = cat();
+        let cols: Vec<usize> = (0..7).collect();
+        let err = |q: &str| parse(q, &cat, &cols, short(&cat)).unwrap_err();
+        assert!(err("digitization<abc").contains("không phải là số"));
+        assert!(err("xyz<3").contains("không có chỉ số"));
+        assert!(err("<3").contains("thiếu tên"));
+        assert!(err("processing<").contains("thiếu số"));
+        assert!(err("rating=Giỏi").contains("không phải mức"));
+        assert!(err("rating<Tốt").contains("chỉ so sánh"));
+    }
+}

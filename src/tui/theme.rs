@@ -1,0 +1,83 @@
+//! Colours and marks. The 16 basic colours only (old terminals, SSH), and
+//! with NO_COLOR none at all: severity then reads from symbols and bold.
+
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::rules::Severity;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    /// Colour unless NO_COLOR is set to anything non-empty (no-color.org).
+    pub fn from_env() -> Theme {
+        Theme {
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn severity(&self, s: Severity) -> Style {
+        match s {
+            Severity::Critical => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+            Severity::Warning if self.color => self.fg(Color::Yellow),
+            Severity::Warning => Style::new().add_modifier(Modifier::UNDERLINED),
+        }
+    }
+
+    pub fn symbol(s: Severity) -> &'static str {
+        match s {
+            Severity::Critical => "‼",
+            Severity::Warning => "!",
+        }
+    }
+
+    pub fn title(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn header(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    pub fn selected_column(&self) -> Style {
+        self.header().add_modifier(Modifier::UNDERLINED)
+    }
+
+    pub fn parent(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn cursor(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+
+    pub fn dim(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn error(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn up(&self) -> Style {
+        self.fg(Color::Green)
+    }
+
+    pub fn down(&self) -> Style {
+        self.fg(Color::Red)
+    }
+}

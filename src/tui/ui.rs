@@ -1,0 +1,124 @@
+//! Draws the whole screen from the app's state; never changes it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::app::{App, SortCol, View};
+use super::columns;
+use super::keymap;
+use super::theme::Theme;
+use super::views;
+
+/// Below this the layout cannot work: a short message instead.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 12;
+
+/// Title line, body, two footer lines.
+pub fn areas(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(2),
+    ])
+    .areas(area)
+}
+
+pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "Cửa sổ quá nhỏ ({}×{}): cần ít nhất {MIN_WIDTH}×{MIN_HEIGHT}. q để thoát.",
+            area.width, area.height
+        );
+        f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [title, body, footer] = areas(area);
+    f.render_widget(Paragraph::new(title_line(app, theme)), title);
+    match app.view() {
+        View::Month => views::month::draw(f, body, app, theme),
+        View::Findings => views::findings::draw(f, body, app, theme),
+        View::Unit(_) => views::unit::draw(f, body, app, theme),
+        View::Help => views::help::draw(f, body, app, theme),
+    }
+    f.render_widget(Paragraph::new(footer_lines(app, theme)), footer);
+}
+
+fn title_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
+    let mut parts = vec!["chiso".to_string()];
+    if let Some(m) = &app.month {
+        if let Some(p) = &m.table.parent {
+            parts.push(p.name.clone());
+        }
+        parts.push(capitalize(&m.table.period.label_vi()));
+    }
+    parts.push(match app.view() {
+        View::Month => "Bảng kết quả".to_string(),
+        View::Findings => "Đơn vị cần chỉ đạo khắc phục".to_string(),
+        View::Unit(_) => app
+            .unit
+            .as_ref()
+            .map_or(String::new(), |d| format!("{}: mọi tháng", d.unit.name)),
+        View::Help => "Trợ giúp".to_string(),
+    });
+    Line::styled(parts.join(" · "), theme.title())
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn footer_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
+    let mut status = Vec::new();
+    if let Some(m) = &app.month {
+        status.push(capitalize(&m.table.period.label_vi()));
+        if !app.filter_input.is_empty() {
+            status.push(format!("lọc: {}", crate::text::show(&app.filter_input)));
+        }
+        if !app.sort.is_empty() {
+            let keys: Vec<String> = app
+                .sort
+                .iter()
+                .map(|&(c, desc)| {
+                    let name = match c {
+                        SortCol::Name => "tên".to_string(),
+                        SortCol::Metric(i) => columns::title(&app.cat.metrics[i]),
+                        SortCol::Findings => "vi phạm".to_string(),
+                    };
+                    format!("{name} {}", if desc { "▼" } else { "▲" })
+                })
+                .collect();
+            status.push(format!("sắp xếp: {}", keys.join(", ")));
+        }
+        let total = m.table.units.len();
+        status.push(format!("{}/{total} đơn vị", m.visible.len()));
+        status.push(format!("{}/{total} đủ số liệu", m.complete()));
+    }
+    let first = Line::from(status.join(" · "));
+    let second = if app.filter_editing {
+        let mut spans = vec![
+            Span::styled("Lọc: ", theme.header()),
+            Span::raw(crate::text::show(&app.filter_input)),
+            Span::raw("▏"),
+        ];
+        if let Some(e) = &app.filter_error {
+            spans.push(Span::styled(format!("  {e}"), theme.error()));
+        }
+        Line::from(spans)
+    } else if let Some(msg) = &app.message {
+        Line::styled(msg.clone(), theme.error())
+    } else if app.view() == View::Month {
+        Line::styled(keymap::hints(), theme.dim())
+    } else {
+        Line::styled(
+            "Esc quay lại · ↑↓ chọn · Enter xem đơn vị · ? trợ giúp · q thoát",
+            theme.dim(),
+        )
+    };
+    vec![first, second]
+}

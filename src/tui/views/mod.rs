@@ -1,0 +1,4 @@
+pub mod findings;
+pub mod help;
+pub mod month;
+pub mod unit;
