@@ -135,7 +135,7 @@ impl App {
             show_change: false,
             cursor: 0,
             top: 0,
-            col: 1,
+            col: 0,
             col_offset: 0,
             fit_cols: 5,
             page: 20,

@@ -1,4 +1,5 @@
-//! The `/` prompt: a name to find without accents, conditions on metrics,
+//! The `/` prompt: a name to find without accents (from the start of a
+//! word), conditions on metrics,
 //! and "!" for units that need directives, joined by `&`.
 //!
 //! "dong" finds Đông Kết and Đồng Tiến; "digitization<40" and
@@ -60,7 +61,7 @@ impl Filter {
         if self.only_findings && !has_findings {
             return false;
         }
-        if !self.names.iter().all(|n| folded.contains(n.as_str())) {
+        if !self.names.iter().all(|n| starts_a_word(folded, n)) {
             return false;
         }
         self.conditions.iter().all(|c| {
@@ -79,6 +80,13 @@ impl Filter {
             }
         })
     }
+}
+
+/// "dong" in "dong ket", "hoa" in "viet hoa" but not in "khoai chau":
+/// names are found from the start of a word, as people search them.
+fn starts_a_word(name: &str, piece: &str) -> bool {
+    name.match_indices(piece)
+        .any(|(at, _)| at == 0 || name.as_bytes()[at - 1] == b' ')
 }
 
 fn compare(op: Op, ord: Option<std::cmp::Ordering>) -> bool {
@@ -262,6 +270,10 @@ mod tests {
         }
         let f = parse("hoa", &cat, &cols, short(&cat)).unwrap();
         assert!(f.matches(&text::fold("Việt Hoà"), |_| None, false));
+        assert!(!f.matches(&text::fold("Thị trấn Khoái Châu"), |_| None, false));
+        let f = parse("dong tien", &cat, &cols, short(&cat)).unwrap();
+        assert!(f.matches(&text::fold("Đồng Tiến"), |_| None, false));
+        assert!(!f.matches(&text::fold("Đông Kết"), |_| None, false));
     }
 
     #[test]

@@ -93,22 +93,22 @@ fn item<'a>(x: &Finding, fs: &crate::rules::Findings, theme: &Theme) -> Line<'a>
         }
     };
     let mut spans = vec![
-        Span::raw(format!("  {:<24} ", x.unit)),
+        Span::raw(format!("  {:<20} ", x.unit)),
         Span::styled(
-            format!("{:>9}", show(&x.hit.value)),
+            format!("{:>7}", show(&x.hit.value)),
             theme.severity(x.severity),
         ),
         Span::raw(format!(
-            "  trước {:>9}  so với {:>9}",
+            "  trước {:>7}  so với {:>7}",
             show(&x.hit.previous),
             show(&x.hit.reference)
         )),
     ];
     if x.streak > 1 {
-        spans.push(Span::raw(format!("  {} tháng liên tiếp", x.streak)));
+        spans.push(Span::raw(format!("  {} tháng liền", x.streak)));
     }
     if x.escalated {
-        spans.push(Span::styled("  ⇑ nâng mức", theme.severity(x.severity)));
+        spans.push(Span::styled(" ⇑ nâng mức", theme.severity(x.severity)));
     }
     Line::from(spans)
 }

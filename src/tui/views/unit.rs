@@ -43,7 +43,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
     // Months as rows; as many metric columns as fit.
     let width_left = table_area.width.saturating_sub(8 + 1 + 20);
-    let fit = (width_left / 10).max(1) as usize;
+    let fit = (width_left / 11).max(1) as usize;
     let shown: Vec<usize> = metrics.iter().copied().take(fit).collect();
     let mut header = vec![Cell::from(Line::styled("Tháng", theme.header()))];
     header.extend(shown.iter().map(|&m| {
@@ -93,7 +93,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         })
         .collect();
     let mut widths = vec![Constraint::Length(8)];
-    widths.extend(shown.iter().map(|_| Constraint::Length(9)));
+    widths.extend(shown.iter().map(|_| Constraint::Length(10)));
     widths.push(Constraint::Min(20));
     f.render_widget(
         Table::new(rows, widths)

@@ -1,0 +1,172 @@
+//! The real binary in a real terminal: tmux runs `chiso`, sends keys, and
+//! reads the screen back; afterwards `stty` in the same terminal shows that
+//! raw mode is off again. Needs tmux (`.ci/run` installs it).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const CHISO: &str = env!("CARGO_BIN_EXE_chiso");
+
+/// A tmux server of our own, killed when the test ends.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, cmd: &str) -> Tmux {
+        let socket = format!("chiso-test-{}-{name}", std::process::id());
+        let t = Tmux { socket };
+        let status = Command::new("tmux")
+            .args(["-L", &t.socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-x", "100", "-y", "30", "-s", "t"])
+            .arg(cmd)
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("tmux must be installed to run the terminal tests (apt-get install tmux)");
+        assert!(status.success());
+        t
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "t"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "t"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `text` (a terminal settles in its own
+    /// time; polling beats a fixed sleep).
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("screen never showed {text:?}; it shows:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+fn demo_db(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("demo.db");
+    let out = Command::new(CHISO)
+        .arg("--db")
+        .arg(&db)
+        .arg("demo")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db
+}
+
+/// Runs chiso, then reports its exit status and the terminal's mode.
+fn session_cmd(db: &Path) -> String {
+    format!(
+        "{CHISO} --db '{}'; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 60",
+        db.display()
+    )
+}
+
+#[test]
+fn start_filter_sort_findings_help_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let t = Tmux::start("main", &session_cmd(&db));
+    let s = t.wait_for("Bảng kết quả");
+    assert!(s.contains("Huyện Khoái Châu"), "{s}");
+    assert!(s.contains("25/25 đơn vị"), "{s}");
+
+    t.send(&["/", "dong", "Enter"]);
+    let s = t.wait_for("4/25 đơn vị");
+    assert!(s.contains("Đồng Tiến") && !s.contains("An Vỹ"), "{s}");
+    t.send(&["Escape"]);
+    t.wait_for("25/25 đơn vị");
+
+    t.send(&["l", "l", "l", "l", "l", "s"]);
+    let s = t.wait_for("sắp xếp: Số hoá % ▲");
+    let first = s.lines().nth(3).unwrap_or_default();
+    assert!(
+        first.contains("Đông Ninh"),
+        "lowest digitization first:\n{s}"
+    );
+
+    t.send(&["f"]);
+    let s = t.wait_for("Đơn vị cần chỉ đạo khắc phục");
+    assert!(s.contains("Bình Kiều") && s.contains("nâng mức"), "{s}");
+    assert!(
+        s.contains("chịu trách nhiệm"),
+        "the escalated directive:\n{s}"
+    );
+    t.send(&["Enter"]);
+    t.wait_for("Bình Kiều: mọi tháng");
+    t.send(&["Escape", "Escape", "?"]);
+    let s = t.wait_for("Phím tắt");
+    assert!(s.contains("sắp xếp theo cột đang chọn"), "{s}");
+    t.send(&["?", "q"]);
+    let s = t.wait_for("EXIT=");
+    assert!(s.contains("EXIT=0"), "{s}");
+    assert!(
+        s.contains(" icanon") || s.starts_with("icanon") || s.contains("\nicanon"),
+        "canonical mode back:\n{s}"
+    );
+    assert!(
+        !s.contains("-icanon") && !s.contains("-echo"),
+        "raw mode left on:\n{s}"
+    );
+    assert!(!s.contains("Bảng kết quả"), "alternate screen left:\n{s}");
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    for (i, sig) in ["TERM", "HUP"].iter().enumerate() {
+        let t = Tmux::start(&format!("sig{i}"), &session_cmd(&db));
+        t.wait_for("Bảng kết quả");
+        let status = Command::new("pkill")
+            .arg(format!("-{sig}"))
+            .arg("-f")
+            .arg(format!("^{CHISO} --db {}$", db.display()))
+            .status()
+            .unwrap();
+        assert!(status.success(), "pkill found chiso");
+        let s = t.wait_for("EXIT=");
+        let want = if *sig == "TERM" {
+            "EXIT=143"
+        } else {
+            "EXIT=129"
+        };
+        assert!(s.contains(want), "{sig}: {s}");
+        assert!(
+            !s.contains("-icanon") && !s.contains("-echo"),
+            "{sig}: raw mode left on:\n{s}"
+        );
+    }
+}
