@@ -89,7 +89,7 @@ fn demo_db(dir: &Path) -> std::path::PathBuf {
 /// Runs chiso, then reports its exit status and the terminal's mode.
 fn session_cmd(db: &Path) -> String {
     format!(
-        "{CHISO} --db '{}'; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 60",
+        "{CHISO} --db '{}'; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; echo STTY-DONE; sleep 60",
         db.display()
     )
 }
@@ -118,7 +118,9 @@ fn start_filter_sort_findings_help_quit() {
     );
 
     t.send(&["f"]);
-    let s = t.wait_for("Đơn vị cần chỉ đạo khắc phục");
+    // Frames arrive top to bottom: wait for what is drawn last.
+    let s = t.wait_for("chịu trách nhiệm");
+    assert!(s.contains("Đơn vị cần chỉ đạo khắc phục"), "{s}");
     assert!(s.contains("Bình Kiều") && s.contains("nâng mức"), "{s}");
     assert!(
         s.contains("chịu trách nhiệm"),
@@ -127,10 +129,12 @@ fn start_filter_sort_findings_help_quit() {
     t.send(&["Enter"]);
     t.wait_for("Bình Kiều: mọi tháng");
     t.send(&["Escape", "Escape", "?"]);
-    let s = t.wait_for("Phím tắt");
+    let s = t.wait_for("thoát (Ctrl-C cũng vậy)");
+    assert!(s.contains("Phím tắt"), "{s}");
     assert!(s.contains("sắp xếp theo cột đang chọn"), "{s}");
     t.send(&["?", "q"]);
-    let s = t.wait_for("EXIT=");
+    // stty has printed once its marker shows.
+    let s = t.wait_for("STTY-DONE");
     assert!(s.contains("EXIT=0"), "{s}");
     assert!(
         s.contains(" icanon") || s.starts_with("icanon") || s.contains("\nicanon"),
@@ -157,7 +161,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
             .status()
             .unwrap();
         assert!(status.success(), "pkill found chiso");
-        let s = t.wait_for("EXIT=");
+        let s = t.wait_for("STTY-DONE");
         let want = if *sig == "TERM" {
             "EXIT=143"
         } else {

@@ -97,7 +97,7 @@ fn footer_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
         }
         let total = m.table.units.len();
         status.push(format!("{}/{total} đơn vị", m.visible.len()));
-        status.push(format!("{}/{total} đủ số liệu", m.complete()));
+        status.push(format!("{}/{total} đủ số liệu", m.complete));
     }
     let first = Line::from(status.join(" · "));
     let second = if app.filter_editing {
