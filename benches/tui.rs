@@ -138,25 +138,20 @@ fn child(db: &Path) {
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Char('['));
     draw(&mut t, &mut app, &theme);
-    let hwm = |label: &str| {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap();
-        let l = status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .unwrap()
-            .to_owned();
-        eprintln!("{label}: {l}");
-    };
-    hwm("month table, sorted, filtered, month changed");
+    eprintln!("month table, sorted, filtered, month changed: {}", vm_hwm());
     key(&mut app, KeyCode::Char('f'));
     draw(&mut t, &mut app, &theme);
+    println!("{}", vm_hwm());
+}
+
+/// "VmHWM:  48448 kB": this process's peak resident memory.
+fn vm_hwm() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let hwm = status
+    status
         .lines()
         .find(|l| l.starts_with("VmHWM:"))
         .unwrap()
-        .to_owned();
-    println!("{hwm}");
+        .to_owned()
 }
 
 fn main() {
