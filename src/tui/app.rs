@@ -175,8 +175,21 @@ impl App {
 
     fn load_month(&mut self, period: Period) -> anyhow::Result<()> {
         let keep = self.cursor_unit();
-        let table = rules::month::month_table(self.db.conn(), &self.cat, &self.rules, period)
-            .with_context(|| format!("đọc số liệu {}", period.label_vi()))?;
+        // The old month goes before the new one is read (two national
+        // months at once are the session's memory peak); it comes back if
+        // the read fails.
+        let old = self.month.take();
+        let table = match rules::month::month_table(self.db.conn(), &self.cat, &self.rules, period)
+        {
+            Ok(t) => {
+                drop(old);
+                t
+            }
+            Err(e) => {
+                self.month = old;
+                return Err(e).with_context(|| format!("đọc số liệu {}", period.label_vi()));
+            }
+        };
         let columns: Vec<usize> = (0..self.cat.metrics.len())
             .filter(|&m| table.current.present.get(m).copied().unwrap_or(false))
             .collect();
