@@ -10,8 +10,6 @@ pub mod json;
 pub mod month;
 pub mod render;
 
-use std::collections::BTreeSet;
-
 use rusqlite::{Connection, Transaction, params};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
@@ -471,18 +469,16 @@ pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError
 fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Findings, RuleError> {
     let cat = Catalog::load(conn)?;
     let rules: Vec<Rule> = load_rules(conn)?;
-    let all_units = db::units::list(conn)?;
-    let parent = all_units.iter().find(|u| u.is_parent).cloned();
-    let children: Vec<Unit> = all_units.into_iter().filter(|u| !u.is_parent).collect();
-    let child_ids: Vec<i64> = children.iter().map(|u| u.id).collect();
-    let order: FxHashMap<i64, usize> = children
+    let scope = month::Scope::load(conn)?;
+    let child_ids = scope.ids();
+    let order: FxHashMap<i64, usize> = scope
+        .units
         .iter()
         .enumerate()
         .map(|(i, u)| (u.id, i))
         .collect();
-    let have: BTreeSet<String> = db::periods_with_data(conn)?.into_iter().collect();
-    if !have.contains(&period.to_string()) {
-        let list: Vec<&str> = have.iter().map(String::as_str).collect();
+    if !scope.have.contains(&period) {
+        let list: Vec<String> = scope.have.iter().map(Period::to_string).collect();
         return Err(RuleError::NoData(
             period.label_vi(),
             if list.is_empty() {
@@ -492,24 +488,18 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
             },
         ));
     }
-    let earliest = have
-        .iter()
-        .next()
-        .and_then(|p| Period::parse(p))
-        .unwrap_or(period);
+    let earliest = scope.have.first().copied().unwrap_or(period);
     let escalate_after: u32 = db::settings::get(conn, "escalate_after")?
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(2);
-    let parent_id = parent.as_ref().map(|p| p.id);
+    let parent_id = scope.parent_id();
 
     let n = cat.metrics.len();
     // A month read from the database: every unit, or only those `keep`s.
     let read = |p: Period, keep: Option<&FxHashSet<i64>>, wanted: Option<&[bool]>| {
-        month::read_month(
+        scope.read(
             conn,
             &cat,
-            have.contains(&p.to_string()),
-            parent_id,
             p,
             &|u| keep.is_none_or(|k| k.contains(&u)),
             wanted,
@@ -567,7 +557,7 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
     let mut p = period.previous();
     let mut month = Some(before);
     while p >= earliest && open.iter().any(|o| !o.alive.is_empty()) {
-        if have.contains(&p.to_string())
+        if scope.have.contains(&p)
             && let Some(c) = cache::load(conn, p, &stamp)?
         {
             for o in &mut open {
@@ -639,7 +629,7 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
             let s = o.streak[&(h.unit_id, h.metric)];
             let kind = cat.metrics[h.metric].kind;
             let escalated = rule.severity == Severity::Critical && s >= escalate_after;
-            let unit = &children[order[&h.unit_id]];
+            let unit = &scope.units[order[&h.unit_id]];
             findings.push(Finding {
                 unit: unit.name.clone(),
                 rule: rule.code.clone(),
@@ -690,9 +680,9 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
     summary.sort_by_key(|s| rule_pos[s.rule.as_str()]);
     let context = Context {
         rules,
-        kinds_word: render::kinds_word(&children),
-        units: children,
-        parent,
+        kinds_word: render::kinds_word(&scope.units),
+        units: scope.units,
+        parent: scope.parent,
         catalog: Some(cat),
     };
     let mut out = Findings {

@@ -6,7 +6,9 @@
 use rusqlite::Connection;
 use rustc_hash::FxHashMap;
 
-use super::{Hit, Judgement, Month, NotEvaluated, Rule, RuleError, Severity, judge, load_rules};
+use std::collections::BTreeSet;
+
+use super::{Hit, Judgement, Month, NotEvaluated, Rule, RuleError, Severity, judge};
 use crate::db::{self, Catalog, values};
 use crate::model::{Period, Unit};
 
@@ -40,31 +42,66 @@ impl MonthTable {
     }
 }
 
-/// Reads one month for every unit, or only `keep`, with the parent's row
-/// apart. A month without data is an empty `Month`.
-pub(crate) fn read_month(
-    conn: &Connection,
-    cat: &Catalog,
-    has_data: bool,
-    parent_id: Option<i64>,
-    period: Period,
-    keep: &dyn Fn(i64) -> bool,
-    wanted: Option<&[bool]>,
-) -> rusqlite::Result<Month> {
-    if !has_data {
-        return Ok(Month {
-            present: vec![false; cat.metrics.len()],
-            ..Month::default()
-        });
+/// What every reading of months starts from: the parent, the units judged
+/// and the months that have data.
+pub(crate) struct Scope {
+    pub parent: Option<Unit>,
+    /// Child units in Vietnamese alphabetical order.
+    pub units: Vec<Unit>,
+    pub have: BTreeSet<Period>,
+}
+
+impl Scope {
+    pub fn load(conn: &Connection) -> rusqlite::Result<Scope> {
+        let all = db::units::list(conn)?;
+        let parent = all.iter().find(|u| u.is_parent).cloned();
+        let units = all.into_iter().filter(|u| !u.is_parent).collect();
+        let have = db::periods_with_data(conn)?
+            .iter()
+            .filter_map(|p| Period::parse(p))
+            .collect();
+        Ok(Scope {
+            parent,
+            units,
+            have,
+        })
     }
-    let keep_unit = |u: i64| Some(u) == parent_id || keep(u);
-    let (mut rows, present) = values::scan_period(conn, period, cat, parent_id, keep_unit, wanted)?;
-    let parent = parent_id.and_then(|id| rows.remove(&id));
-    Ok(Month {
-        units: rows,
-        parent,
-        present,
-    })
+
+    pub fn parent_id(&self) -> Option<i64> {
+        self.parent.as_ref().map(|p| p.id)
+    }
+
+    pub fn ids(&self) -> Vec<i64> {
+        self.units.iter().map(|u| u.id).collect()
+    }
+
+    /// Reads one month for every unit, or only those `keep` accepts, with
+    /// the parent's row apart. A month without data is an empty `Month`.
+    pub fn read(
+        &self,
+        conn: &Connection,
+        cat: &Catalog,
+        period: Period,
+        keep: &dyn Fn(i64) -> bool,
+        wanted: Option<&[bool]>,
+    ) -> rusqlite::Result<Month> {
+        if !self.have.contains(&period) {
+            return Ok(Month {
+                present: vec![false; cat.metrics.len()],
+                ..Month::default()
+            });
+        }
+        let parent_id = self.parent_id();
+        let keep_unit = |u: i64| Some(u) == parent_id || keep(u);
+        let (mut rows, present) =
+            values::scan_period(conn, period, cat, parent_id, keep_unit, wanted)?;
+        let parent = parent_id.and_then(|id| rows.remove(&id));
+        Ok(Month {
+            units: rows,
+            parent,
+            present,
+        })
+    }
 }
 
 /// Loads and judges one month (it must have data).
@@ -74,24 +111,11 @@ pub fn month_table(
     rules: &[Rule],
     period: Period,
 ) -> Result<MonthTable, RuleError> {
-    let all = db::units::list(conn)?;
-    let parent = all.iter().find(|u| u.is_parent).cloned();
-    let units: Vec<Unit> = all.into_iter().filter(|u| !u.is_parent).collect();
-    let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
-    let parent_id = parent.as_ref().map(|p| p.id);
-    let have = db::periods_with_data(conn)?;
-    let has = |p: Period| have.iter().any(|h| *h == p.to_string());
-    let current = read_month(conn, cat, has(period), parent_id, period, &|_| true, None)?;
+    let scope = Scope::load(conn)?;
+    let ids = scope.ids();
+    let current = scope.read(conn, cat, period, &|_| true, None)?;
     let previous = period.previous();
-    let before = read_month(
-        conn,
-        cat,
-        has(previous),
-        parent_id,
-        previous,
-        &|_| true,
-        None,
-    )?;
+    let before = scope.read(conn, cat, previous, &|_| true, None)?;
     let mut hits = Vec::new();
     let mut not_evaluated = Vec::new();
     let prev = Some(&before).filter(|m| !m.is_empty());
@@ -107,8 +131,8 @@ pub fn month_table(
     Ok(MonthTable {
         period,
         previous,
-        parent,
-        units,
+        parent: scope.parent,
+        units: scope.units,
         current,
         before,
         hits,
@@ -130,20 +154,15 @@ pub struct UnitMonth {
 pub fn unit_history(
     conn: &Connection,
     cat: &Catalog,
+    rules: &[Rule],
     unit_id: i64,
 ) -> Result<Vec<UnitMonth>, RuleError> {
-    let rules = load_rules(conn)?;
-    let all = db::units::list(conn)?;
-    let parent_id = all.iter().find(|u| u.is_parent).map(|u| u.id);
-    let is_parent = Some(unit_id) == parent_id;
-    let months: Vec<Period> = db::periods_with_data(conn)?
-        .iter()
-        .filter_map(|p| Period::parse(p))
-        .collect();
+    let scope = Scope::load(conn)?;
+    let is_parent = Some(unit_id) == scope.parent_id();
     let mut out = Vec::new();
     let mut before: Option<(Period, Month)> = None;
-    for &p in &months {
-        let month = read_month(conn, cat, true, parent_id, p, &|u| u == unit_id, None)?;
+    for &p in &scope.have {
+        let month = scope.read(conn, cat, p, &|u| u == unit_id, None)?;
         let row = if is_parent {
             month.parent.clone()
         } else {

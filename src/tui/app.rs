@@ -520,7 +520,7 @@ impl App {
         else {
             return Ok(());
         };
-        let months = rules::month::unit_history(self.db.conn(), &self.cat, id)?;
+        let months = rules::month::unit_history(self.db.conn(), &self.cat, &self.rules, id)?;
         self.unit = Some(UnitDetail { unit, months });
         self.scroll = 0;
         self.views.push(View::Unit(id));
@@ -554,7 +554,7 @@ impl App {
         }
         if let Some(d) = &self.unit {
             let id = d.unit.id;
-            let months = rules::month::unit_history(self.db.conn(), &self.cat, id)?;
+            let months = rules::month::unit_history(self.db.conn(), &self.cat, &self.rules, id)?;
             if let Some(d) = &mut self.unit {
                 d.months = months;
             }
