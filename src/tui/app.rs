@@ -314,6 +314,17 @@ impl App {
         }
     }
 
+    /// The worst severity among `broken` rules that judge `metric`: it
+    /// colours that metric's cell.
+    pub fn worst_on_metric(&self, broken: &[usize], metric: usize) -> Option<Severity> {
+        broken
+            .iter()
+            .map(|&r| &self.rules[r])
+            .filter(|r| r.metric.as_deref().and_then(|c| self.cat.index_of(c)) == Some(metric))
+            .map(|r| r.severity)
+            .min()
+    }
+
     /// Width of the longest unit name, parent included (the name column).
     pub fn longest_name(&self) -> usize {
         self.month.as_ref().map_or(0, |m| m.longest_name)

@@ -124,19 +124,6 @@ fn unit_row<'a>(
 ) -> Row<'a> {
     let unit = &m.table.units[u];
     let mark = &m.marks[u];
-    // The worst rule on each metric colours that cell.
-    let sev_of = |metric: usize| {
-        mark.rules
-            .iter()
-            .filter(|&&r| {
-                app.rules[r]
-                    .metric
-                    .as_deref()
-                    .is_some_and(|c| app.cat.index_of(c) == Some(metric))
-            })
-            .map(|&r| app.rules[r].severity)
-            .min()
-    };
     let mut cells = vec![
         Cell::from(Line::from((pos + 1).to_string()).right_aligned()),
         Cell::from(unit.name.clone()),
@@ -148,7 +135,7 @@ fn unit_row<'a>(
             metric,
             m.value(u, metric),
             m.before(u, metric),
-            sev_of(metric),
+            app.worst_on_metric(&mark.rules, metric),
         ));
     }
     cells.push(match mark.worst {

@@ -63,15 +63,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ))];
             for &m in &shown {
                 let kind = app.cat.metrics[m].kind;
-                let broke = mo.broken.iter().find(|&&r| {
-                    app.rules[r]
-                        .metric
-                        .as_deref()
-                        .is_some_and(|c| app.cat.index_of(c) == Some(m))
-                });
-                let style = broke.map_or(ratatui::style::Style::new(), |&r| {
-                    theme.severity(app.rules[r].severity)
-                });
+                let style = app
+                    .worst_on_metric(&mo.broken, m)
+                    .map_or(ratatui::style::Style::new(), |s| theme.severity(s));
                 let text = mo.row[m]
                     .as_ref()
                     .map_or("·".to_string(), |v| columns::cell(v, kind));
