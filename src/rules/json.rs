@@ -9,7 +9,9 @@ use std::io::{self, Write};
 
 use super::{Findings, NotEvaluated, RuleSummary};
 
-/// Pretty JSON of the findings, with a final newline.
+/// Pretty JSON of the findings, with a final newline, in memory (tests
+/// compare it with serde's).
+#[cfg(test)]
 pub fn findings_json(f: &Findings) -> Vec<u8> {
     let mut out = Vec::new();
     write_findings(f, &mut out).expect("writing to memory");

@@ -212,7 +212,8 @@ pub struct Month {
 }
 
 impl Month {
-    /// A month whose `units` are all the child units.
+    /// A month whose `units` are all the child units (tests build them).
+    #[cfg(test)]
     pub fn complete(
         units: FxHashMap<i64, values::Row>,
         parent: Option<values::Row>,

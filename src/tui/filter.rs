@@ -102,8 +102,9 @@ fn compare(op: Op, ord: Option<std::cmp::Ordering>) -> bool {
     }
 }
 
-/// Words that mean "only units that need directives".
-const FINDINGS_WORDS: &[&str] = &["!", "chidao", "can chi dao", "vi pham"];
+/// Words that mean "only units that need directives", folded, spaces
+/// removed ("chỉ đạo", "cần chỉ đạo", "vi phạm").
+const FINDINGS_WORDS: &[&str] = &["!", "chidao", "canchidao", "vipham"];
 
 /// Parses the prompt. `columns` are the metrics shown this month (searched
 /// first when a name prefix could mean several); `short` gives a metric's
@@ -121,7 +122,7 @@ pub fn parse(
             continue;
         }
         let folded = text::fold(part);
-        if FINDINGS_WORDS.contains(&folded.as_str()) || folded.replace(' ', "") == "chidao" {
+        if FINDINGS_WORDS.contains(&folded.replace(' ', "").as_str()) {
             f.only_findings = true;
             continue;
         }
