@@ -16,8 +16,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use chiso::model::Period;
 use chiso::synthetic;
+use common::{run_ok, runs};
 
 const CHISO: &str = env!("CARGO_BIN_EXE_chiso");
 const LAST: Period = Period {
@@ -75,19 +78,6 @@ fn measure(make: &dyn Fn() -> Command) -> Sample {
     }
 }
 
-/// Runs an untimed setup step, requiring success.
-fn run_ok(mut cmd: Command) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn chiso(db: &Path) -> Command {
     let mut c = Command::new(CHISO);
     c.arg("--db").arg(db).env_remove("CHISO_DB");
@@ -141,18 +131,6 @@ fn copy_db(from: &Path, to: &Path) {
         if src.exists() {
             std::fs::copy(&src, side(to, suffix)).expect("copy database");
         }
-    }
-}
-
-fn runs() -> usize {
-    match std::env::var("CHISO_BENCH_RUNS") {
-        Ok(s) => s
-            .trim()
-            .parse()
-            .ok()
-            .filter(|&n| n > 0)
-            .expect("CHISO_BENCH_RUNS: a positive integer"),
-        Err(_) => 7,
     }
 }
 
@@ -214,7 +192,7 @@ fn main() {
     // then a small smoke run checks the pipeline without the long setup.
     let full = std::env::args().any(|a| a == "--bench");
     let (units, months, n_runs) = if full {
-        (synthetic::NATIONAL_UNITS, 13, runs())
+        (synthetic::NATIONAL_UNITS, 13, runs(7))
     } else {
         (200, 3, 1)
     };

@@ -20,12 +20,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod common;
+
 use chiso::model::Period;
 use chiso::synthetic;
 use chiso::tui::app::App;
 use chiso::tui::terminal::{fit, handle_key};
 use chiso::tui::theme::Theme;
 use chiso::tui::ui;
+use common::{run_ok, runs};
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -40,34 +43,16 @@ const TARGET_MOVE_BYTES: usize = 1024;
 const W: u16 = 120;
 const H: u16 = 40;
 
-fn runs() -> usize {
-    std::env::var("CHISO_BENCH_RUNS")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(15)
-}
-
-fn run_ok(c: &mut Command) {
-    let out = c.output().expect("start chiso");
-    assert!(
-        out.status.success(),
-        "{c:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A database of 10,035 units and 24 synthetic months, made with the real
 /// binary (init + 24 imports).
 fn national_db(dir: &Path) -> PathBuf {
     let db = dir.join("national.db");
     let names = synthetic::unit_names(synthetic::NATIONAL_UNITS);
-    run_ok(
-        Command::new(CHISO)
-            .arg("--db")
-            .arg(&db)
-            .args(["init", "--parent", synthetic::PARENT]),
-    );
+    let mut init = Command::new(CHISO);
+    init.arg("--db")
+        .arg(&db)
+        .args(["init", "--parent", synthetic::PARENT]);
+    run_ok(init);
     let mut p = Period {
         year: 2023,
         month: 8,
@@ -85,7 +70,7 @@ fn national_db(dir: &Path) -> PathBuf {
         if i == 0 {
             c.arg("--create-units");
         }
-        run_ok(&mut c);
+        run_ok(c);
         let _ = std::fs::remove_file(&file);
         p = p.next();
     }
@@ -159,7 +144,7 @@ fn main() {
         child(Path::new(&db));
         return;
     }
-    let n = runs();
+    let n = runs(15);
     let tmp = tempfile::tempdir().unwrap();
     let db = match std::env::var("CHISO_BENCH_DB") {
         Ok(p) => PathBuf::from(p),
