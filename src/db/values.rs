@@ -236,6 +236,40 @@ pub fn scan_period(
     Ok((out, present))
 }
 
+/// `scan_period` for a few units: each row looked up by key, and each
+/// wanted metric's presence by a query that stops at the first unit having
+/// it. Far cheaper than a scan when a streak follows a fifth of the units
+/// or fewer.
+pub fn scan_units(
+    conn: &Connection,
+    period: Period,
+    cat: &Catalog,
+    skip_present: Option<i64>,
+    units: &[i64],
+    wanted: &[bool],
+) -> rusqlite::Result<(HashMap<i64, Row>, Vec<bool>)> {
+    let mut one =
+        conn.prepare_cached("SELECT vals FROM unit_values WHERE period_id = ?1 AND unit_id = ?2")?;
+    let mut out = HashMap::default();
+    out.reserve(units.len());
+    for &u in units {
+        let mut rows = one.query(params![period.key(), u])?;
+        if let Some(r) = rows.next()? {
+            out.insert(u, decode_only(r.get_ref(0)?.as_str()?, cat, Some(wanted))?);
+        }
+    }
+    let mut any = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM unit_values WHERE period_id = ?1 AND unit_id IS NOT ?2 \
+         AND coalesce(json_type(vals, ?3), 'null') <> 'null')",
+    )?;
+    let mut present = vec![false; cat.metrics.len()];
+    for (i, m) in cat.metrics.iter().enumerate().filter(|(i, _)| wanted[*i]) {
+        let path = format!("$.\"{}\"", m.code);
+        present[i] = any.query_row(params![period.key(), skip_present, path], |r| r.get(0))?;
+    }
+    Ok((out, present))
+}
+
 /// One unit's row for one month, if it has any value.
 pub fn load_one(
     conn: &Connection,

@@ -497,18 +497,10 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
 
     let n = cat.metrics.len();
     // A month read from the database: every unit, or only those `keep`s.
-    let read = |p: Period, keep: Option<&FxHashSet<i64>>, wanted: Option<&[bool]>| {
-        scope.read(
-            conn,
-            &cat,
-            p,
-            &|u| keep.is_none_or(|k| k.contains(&u)),
-            wanted,
-        )
-    };
+    let read = |p: Period| scope.read(conn, &cat, p, &|_| true, None);
     let label = |p: Period| p.label_vi();
-    let current = read(period, None, None)?;
-    let before = read(period.previous(), None, None)?;
+    let current = read(period)?;
+    let before = read(period.previous())?;
 
     /// A rule that fired this month, and how far back each hit goes.
     struct Open {
@@ -569,10 +561,12 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
             }
             break;
         }
-        let keep: FxHashSet<i64> = open
+        let mut keep: Vec<i64> = open
             .iter()
             .flat_map(|o| o.alive.iter().map(|k| k.0))
             .collect();
+        keep.sort_unstable();
+        keep.dedup();
         // Only the metrics the rules still following someone look at.
         let mut wanted = vec![false; n];
         for o in &open {
@@ -582,7 +576,7 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
         }
         let this = match month.take() {
             Some(m) => m,
-            None => read(p, Some(&keep), Some(&wanted))?,
+            None => scope.read_some(conn, &cat, p, &keep, &wanted)?,
         };
         if this.is_empty() {
             break;
@@ -591,7 +585,7 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
             .iter()
             .any(|o| !o.alive.is_empty() && rules[o.rule].kind == RuleKind::Drop);
         let prev = if needs_prev {
-            Some(read(p.previous(), Some(&keep), Some(&wanted))?)
+            Some(scope.read_some(conn, &cat, p.previous(), &keep, &wanted)?)
         } else {
             None
         };
@@ -1167,6 +1161,42 @@ mod tests {
             changed += usize::from(fresh != walked[i]);
         }
         assert!(changed >= 2, "the new data and rule changed findings");
+    }
+
+    #[test]
+    fn lookups_by_key_read_what_a_scan_reads() {
+        let mut f = fixture();
+        f.put(
+            "2024-01",
+            "processing",
+            &[(0, Value::Num(90.0)), (9, Value::Num(95.0))],
+        );
+        f.put("2024-01", "digitization", &[(1, Value::Num(30.0))]);
+        f.put("2024-01", "rating", &[(2, Value::Label("Tốt".into()))]);
+        // Only the parent has it: not present among the units.
+        f.put("2024-01", "online_payment", &[(9, Value::Num(80.0))]);
+        let p = Period::parse("2024-01").unwrap();
+        let scope = month::Scope::load(f.db.conn()).unwrap();
+        let parent = scope.parent_id();
+        let n = f.cat.metrics.len();
+        for ids in [vec![f.ids[0]], vec![f.ids[1], f.ids[2]], vec![]] {
+            for w in [vec![true; n], (0..n).map(|i| i % 2 == 0).collect()] {
+                let keep: FxHashSet<i64> = ids.iter().copied().collect();
+                let mut look = ids.clone();
+                look.extend(parent);
+                let scan = values::scan_period(
+                    f.db.conn(),
+                    p,
+                    &f.cat,
+                    parent,
+                    |u| keep.contains(&u) || Some(u) == parent,
+                    Some(&w),
+                )
+                .unwrap();
+                let keyed = values::scan_units(f.db.conn(), p, &f.cat, parent, &look, &w).unwrap();
+                assert_eq!(scan, keyed, "{ids:?} {w:?}");
+            }
+        }
     }
 
     #[test]

@@ -104,6 +104,34 @@ impl Scope {
     }
 }
 
+impl Scope {
+    /// `read` for the units a streak still follows (sorted ids): by key
+    /// when they are few, else by one scan of the month.
+    pub fn read_some(
+        &self,
+        conn: &Connection,
+        cat: &Catalog,
+        period: Period,
+        ids: &[i64],
+        wanted: &[bool],
+    ) -> rusqlite::Result<Month> {
+        if ids.len() * 5 > self.units.len() || !self.have.contains(&period) {
+            let keep: rustc_hash::FxHashSet<i64> = ids.iter().copied().collect();
+            return self.read(conn, cat, period, &|u| keep.contains(&u), Some(wanted));
+        }
+        let parent_id = self.parent_id();
+        let mut ids = ids.to_vec();
+        ids.extend(parent_id);
+        let (mut rows, present) = values::scan_units(conn, period, cat, parent_id, &ids, wanted)?;
+        let parent = parent_id.and_then(|id| rows.remove(&id));
+        Ok(Month {
+            units: rows,
+            parent,
+            present,
+        })
+    }
+}
+
 /// Loads and judges one month (it must have data).
 pub fn month_table(
     conn: &Connection,
