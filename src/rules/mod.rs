@@ -266,127 +266,220 @@ pub fn judge(
     label_of: impl Fn(Period) -> String,
     period: Period,
 ) -> Judgement {
-    let metric = match &rule.metric {
-        Some(code) => match cat.index_of(code) {
-            Some(i) => Some(i),
-            None => return Judgement::NotEvaluated(format!("không có chỉ số {code}")),
-        },
-        None => None,
-    };
-    // Borrowed: most units do not fire, and cloning every label costs.
-    let value_of = |unit: i64, m: usize| month.units.get(&unit).and_then(|r| r[m].as_ref());
-    let num = |v: Option<&Value>| match v {
-        Some(Value::Num(x)) => Some(*x),
-        _ => None,
-    };
-    let any_has = |m: usize| month.has(m);
-    let mut hits = Vec::new();
-    match (rule.kind, metric) {
-        (RuleKind::Missing, _) => {
-            let metrics: Vec<usize> = match metric {
-                Some(m) => vec![m],
-                None => (0..cat.metrics.len()).collect(),
-            };
-            for m in metrics.into_iter().filter(|&m| any_has(m)) {
-                for &u in children {
-                    if value_of(u, m).is_none() {
-                        hits.push(Hit {
-                            unit_id: u,
-                            metric: m,
-                            value: None,
-                            previous: None,
-                            reference: None,
-                        });
+    judge_all(&[rule], cat, children, month, prev, label_of, period)
+        .pop()
+        .expect("one rule, one judgement")
+}
+
+/// `judge` for several rules at once, in one pass over the units: each
+/// unit's rows are looked up once for all the rules, not once per rule.
+pub fn judge_all(
+    rules: &[&Rule],
+    cat: &Catalog,
+    children: &[i64],
+    month: &Month,
+    prev: Option<&Month>,
+    label_of: impl Fn(Period) -> String,
+    period: Period,
+) -> Vec<Judgement> {
+    let prepared: Vec<Result<Prepared, String>> = rules
+        .iter()
+        .map(|r| Prepared::new(r, cat, month, prev, &label_of, period))
+        .collect();
+    // Per rule, per metric it looks at: missing_data reports metric by
+    // metric, each in unit order.
+    let mut hits: Vec<Vec<Vec<Hit>>> = prepared
+        .iter()
+        .map(|p| match p {
+            Ok(Prepared::Missing(ms)) => vec![Vec::new(); ms.len()],
+            _ => vec![Vec::new()],
+        })
+        .collect();
+    for &u in children {
+        let row = month.units.get(&u);
+        let prow = prev.and_then(|p| p.units.get(&u));
+        for (p, out) in prepared.iter().zip(&mut hits) {
+            match p {
+                Err(_) => {}
+                Ok(Prepared::Missing(ms)) => {
+                    for (&m, out) in ms.iter().zip(out) {
+                        if row.is_none_or(|r| r[m].is_none()) {
+                            out.push(Hit {
+                                unit_id: u,
+                                metric: m,
+                                value: None,
+                                previous: None,
+                                reference: None,
+                            });
+                        }
                     }
                 }
-            }
-        }
-        (_, None) => return Judgement::NotEvaluated("quy tắc thiếu chỉ số".into()),
-        (kind, Some(m)) => {
-            if !any_has(m) {
-                return Judgement::NotEvaluated(format!(
-                    "không có số liệu {} {}",
-                    cat.metrics[m].code,
-                    label_of(period)
-                ));
-            }
-            let parent_value = month.parent.as_ref().and_then(|r| r[m].as_ref());
-            if kind == RuleKind::BelowParent && num(parent_value).is_none() {
-                return Judgement::NotEvaluated(format!(
-                    "đơn vị cấp trên chưa có số liệu {} {}",
-                    cat.metrics[m].code,
-                    label_of(period)
-                ));
-            }
-            let prev_has = prev.is_some_and(|p| p.has(m));
-            if kind == RuleKind::Drop && !prev_has {
-                return Judgement::NotEvaluated(format!(
-                    "không có số liệu {}",
-                    label_of(period.previous())
-                ));
-            }
-            let labels = &cat.metrics[m].labels;
-            let rank = |l: &str| labels.iter().position(|x| x == l);
-            if kind == RuleKind::LabelWorse && rule.label.as_deref().and_then(rank).is_none() {
-                return Judgement::NotEvaluated(format!(
-                    "mức \"{}\" không có trong danh sách của {}",
-                    rule.label.clone().unwrap_or_default(),
-                    cat.metrics[m].code
-                ));
-            }
-            for &u in children {
-                let value = value_of(u, m);
-                if value.is_none() {
-                    continue;
+                Ok(Prepared::Compare(c)) => {
+                    if let Some(h) = c.hit(u, row, prow) {
+                        out[0].push(h);
+                    }
                 }
-                let previous = prev
-                    .and_then(|p| p.units.get(&u))
-                    .and_then(|r| r[m].as_ref());
-                let x = num(value);
-                let fires = match kind {
-                    RuleKind::Below => x.is_some_and(|x| x < rule.threshold.unwrap_or(0.0)),
-                    RuleKind::Band => {
-                        let (lo, hi) = (
-                            rule.threshold.unwrap_or(0.0),
-                            rule.upper.unwrap_or(f64::INFINITY),
-                        );
-                        x.is_some_and(|x| lo <= x && x < hi)
-                    }
-                    RuleKind::Drop => {
-                        let t = rule.threshold.unwrap_or(0.0);
-                        x.zip(num(previous)).is_some_and(|(x, p)| p - x > t)
-                    }
-                    RuleKind::BelowParent => x.zip(num(parent_value)).is_some_and(|(x, p)| x < p),
-                    RuleKind::LabelWorse => match (value, rule.label.as_deref().and_then(rank)) {
-                        (Some(Value::Label(l)), Some(limit)) => rank(l).is_some_and(|r| r > limit),
-                        _ => false,
-                    },
-                    RuleKind::Missing => unreachable!("handled above"),
-                };
-                if !fires {
-                    continue;
-                }
-                // What the value was compared against.
-                let reference = match kind {
-                    RuleKind::Below | RuleKind::Band => {
-                        Some(Value::Num(rule.threshold.unwrap_or(0.0)))
-                    }
-                    RuleKind::Drop => previous.cloned(),
-                    RuleKind::BelowParent => parent_value.cloned(),
-                    RuleKind::LabelWorse => rule.label.clone().map(Value::Label),
-                    RuleKind::Missing => None,
-                };
-                hits.push(Hit {
-                    unit_id: u,
-                    metric: m,
-                    value: value.cloned(),
-                    previous: previous.cloned(),
-                    reference,
-                });
             }
         }
     }
-    Judgement::Hits(hits)
+    prepared
+        .into_iter()
+        .zip(hits)
+        .map(|(p, h)| match p {
+            Err(reason) => Judgement::NotEvaluated(reason),
+            Ok(_) => Judgement::Hits(h.into_iter().flatten().collect()),
+        })
+        .collect()
+}
+
+/// A rule with what does not depend on the unit worked out once a month.
+enum Prepared<'a> {
+    /// The metrics some unit has this month.
+    Missing(Vec<usize>),
+    Compare(Compare<'a>),
+}
+
+struct Compare<'a> {
+    rule: &'a Rule,
+    kind: RuleKind,
+    metric: usize,
+    parent_value: Option<&'a Value>,
+    labels: &'a [String],
+    /// LabelWorse: rank of the rule's label.
+    limit: Option<usize>,
+}
+
+fn num(v: Option<&Value>) -> Option<f64> {
+    match v {
+        Some(Value::Num(x)) => Some(*x),
+        _ => None,
+    }
+}
+
+impl<'a> Prepared<'a> {
+    /// The rule ready to apply, or why it cannot be judged this month.
+    fn new(
+        rule: &'a Rule,
+        cat: &'a Catalog,
+        month: &'a Month,
+        prev: Option<&Month>,
+        label_of: &impl Fn(Period) -> String,
+        period: Period,
+    ) -> Result<Prepared<'a>, String> {
+        let metric = match &rule.metric {
+            Some(code) => match cat.index_of(code) {
+                Some(i) => Some(i),
+                None => return Err(format!("không có chỉ số {code}")),
+            },
+            None => None,
+        };
+        let m = match (rule.kind, metric) {
+            (RuleKind::Missing, Some(m)) => {
+                return Ok(Prepared::Missing(
+                    [m].into_iter().filter(|&m| month.has(m)).collect(),
+                ));
+            }
+            (RuleKind::Missing, None) => {
+                return Ok(Prepared::Missing(
+                    (0..cat.metrics.len()).filter(|&m| month.has(m)).collect(),
+                ));
+            }
+            (_, None) => return Err("quy tắc thiếu chỉ số".into()),
+            (_, Some(m)) => m,
+        };
+        let kind = rule.kind;
+        if !month.has(m) {
+            return Err(format!(
+                "không có số liệu {} {}",
+                cat.metrics[m].code,
+                label_of(period)
+            ));
+        }
+        let parent_value = month.parent.as_ref().and_then(|r| r[m].as_ref());
+        if kind == RuleKind::BelowParent && num(parent_value).is_none() {
+            return Err(format!(
+                "đơn vị cấp trên chưa có số liệu {} {}",
+                cat.metrics[m].code,
+                label_of(period)
+            ));
+        }
+        if kind == RuleKind::Drop && !prev.is_some_and(|p| p.has(m)) {
+            return Err(format!("không có số liệu {}", label_of(period.previous())));
+        }
+        let labels = &cat.metrics[m].labels;
+        let limit = rule
+            .label
+            .as_deref()
+            .and_then(|l| labels.iter().position(|x| x == l));
+        if kind == RuleKind::LabelWorse && limit.is_none() {
+            return Err(format!(
+                "mức \"{}\" không có trong danh sách của {}",
+                rule.label.clone().unwrap_or_default(),
+                cat.metrics[m].code
+            ));
+        }
+        Ok(Prepared::Compare(Compare {
+            rule,
+            kind,
+            metric: m,
+            parent_value,
+            labels,
+            limit,
+        }))
+    }
+}
+
+impl Compare<'_> {
+    /// The hit, if the rule fires for this unit's rows.
+    fn hit(&self, u: i64, row: Option<&values::Row>, prow: Option<&values::Row>) -> Option<Hit> {
+        let (rule, m) = (self.rule, self.metric);
+        // Borrowed: most units do not fire, and cloning every label costs.
+        let value = row.and_then(|r| r[m].as_ref())?;
+        let previous = prow.and_then(|r| r[m].as_ref());
+        let x = num(Some(value));
+        let fires = match self.kind {
+            RuleKind::Below => x.is_some_and(|x| x < rule.threshold.unwrap_or(0.0)),
+            RuleKind::Band => {
+                let (lo, hi) = (
+                    rule.threshold.unwrap_or(0.0),
+                    rule.upper.unwrap_or(f64::INFINITY),
+                );
+                x.is_some_and(|x| lo <= x && x < hi)
+            }
+            RuleKind::Drop => {
+                let t = rule.threshold.unwrap_or(0.0);
+                x.zip(num(previous)).is_some_and(|(x, p)| p - x > t)
+            }
+            RuleKind::BelowParent => x.zip(num(self.parent_value)).is_some_and(|(x, p)| x < p),
+            RuleKind::LabelWorse => match (value, self.limit) {
+                (Value::Label(l), Some(limit)) => self
+                    .labels
+                    .iter()
+                    .position(|x| x == l)
+                    .is_some_and(|r| r > limit),
+                _ => false,
+            },
+            RuleKind::Missing => unreachable!("prepared apart"),
+        };
+        if !fires {
+            return None;
+        }
+        // What the value was compared against.
+        let reference = match self.kind {
+            RuleKind::Below | RuleKind::Band => Some(Value::Num(rule.threshold.unwrap_or(0.0))),
+            RuleKind::Drop => previous.cloned(),
+            RuleKind::BelowParent => self.parent_value.cloned(),
+            RuleKind::LabelWorse => rule.label.clone().map(Value::Label),
+            RuleKind::Missing => None,
+        };
+        Some(Hit {
+            unit_id: u,
+            metric: m,
+            value: Some(value.clone()),
+            previous: previous.cloned(),
+            reference,
+        })
+    }
 }
 
 /// One unit that needs a directive this month.
@@ -511,11 +604,14 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
     }
     let mut open: Vec<Open> = Vec::new();
     let mut not_evaluated = Vec::new();
-    for (ri, rule) in rules.iter().enumerate().filter(|(_, r)| r.enabled) {
-        let prev = Some(&before).filter(|m| !m.is_empty());
-        match judge(rule, &cat, &child_ids, &current, prev, label, period) {
+    let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
+    let judged: Vec<&Rule> = enabled.iter().map(|&i| &rules[i]).collect();
+    let prev = Some(&before).filter(|m| !m.is_empty());
+    let all = judge_all(&judged, &cat, &child_ids, &current, prev, label, period);
+    for (ri, j) in enabled.into_iter().zip(all) {
+        match j {
             Judgement::NotEvaluated(reason) => not_evaluated.push(NotEvaluated {
-                rule: rule.code.clone(),
+                rule: rules[ri].code.clone(),
                 reason,
             }),
             Judgement::Hits(hits) => {
@@ -676,7 +772,7 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
     let context = Context {
         rules,
         kinds_word: render::kinds_word(&scope.units),
-        units: scope.units,
+        units: std::sync::Arc::unwrap_or_clone(scope.units),
         parent: scope.parent,
         catalog: Some(cat),
     };

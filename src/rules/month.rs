@@ -7,8 +7,9 @@ use rusqlite::Connection;
 use rustc_hash::FxHashMap;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use super::{Hit, Judgement, Month, NotEvaluated, Rule, RuleError, Severity, judge};
+use super::{Hit, Judgement, Month, NotEvaluated, Rule, RuleError, Severity, judge, judge_all};
 use crate::db::{self, Catalog, values};
 use crate::model::{Period, Unit};
 
@@ -19,8 +20,9 @@ pub struct MonthTable {
     /// The calendar month before, whether or not it has data.
     pub previous: Period,
     pub parent: Option<Unit>,
-    /// Child units in Vietnamese alphabetical order.
-    pub units: Vec<Unit>,
+    /// Child units in Vietnamese alphabetical order (shared with the
+    /// `Scope` it was read with).
+    pub units: Arc<Vec<Unit>>,
     pub current: Month,
     pub before: Month,
     /// (index into `rules`, hit), in rule order.
@@ -29,6 +31,16 @@ pub struct MonthTable {
 }
 
 impl MonthTable {
+    /// The month itself; the rest is freed.
+    fn into_current(self) -> Month {
+        self.current
+    }
+
+    /// The month before; the rest is freed.
+    fn into_before(self) -> Month {
+        self.before
+    }
+
     /// The rules each unit breaks: unit id → (rule index, severity).
     pub fn marks(&self, rules: &[Rule]) -> FxHashMap<i64, Vec<(usize, Severity)>> {
         let mut out: FxHashMap<i64, Vec<(usize, Severity)>> = FxHashMap::default();
@@ -44,10 +56,10 @@ impl MonthTable {
 
 /// What every reading of months starts from: the parent, the units judged
 /// and the months that have data.
-pub(crate) struct Scope {
+pub struct Scope {
     pub parent: Option<Unit>,
     /// Child units in Vietnamese alphabetical order.
-    pub units: Vec<Unit>,
+    pub units: Arc<Vec<Unit>>,
     pub have: BTreeSet<Period>,
 }
 
@@ -55,7 +67,7 @@ impl Scope {
     pub fn load(conn: &Connection) -> rusqlite::Result<Scope> {
         let all = db::units::list(conn)?;
         let parent = all.iter().find(|u| u.is_parent).cloned();
-        let units = all.into_iter().filter(|u| !u.is_parent).collect();
+        let units = Arc::new(all.into_iter().filter(|u| !u.is_parent).collect());
         let have = db::periods_with_data(conn)?
             .iter()
             .filter_map(|p| Period::parse(p))
@@ -139,19 +151,51 @@ pub fn month_table(
     rules: &[Rule],
     period: Period,
 ) -> Result<MonthTable, RuleError> {
-    let scope = Scope::load(conn)?;
+    month_table_in(conn, cat, rules, &Scope::load(conn)?, period, None)
+}
+
+/// `month_table` with the scope already loaded. `old`, a neighbouring
+/// month read with the same scope and nothing written since, lends the
+/// month the two share: a step to the next or previous month reads one
+/// month, not two.
+pub fn month_table_in(
+    conn: &Connection,
+    cat: &Catalog,
+    rules: &[Rule],
+    scope: &Scope,
+    period: Period,
+    old: Option<MonthTable>,
+) -> Result<MonthTable, RuleError> {
     let ids = scope.ids();
-    let current = scope.read(conn, cat, period, &|_| true, None)?;
     let previous = period.previous();
-    let before = scope.read(conn, cat, previous, &|_| true, None)?;
+    let read = |p| scope.read(conn, cat, p, &|_| true, None);
+    // What is not reused goes before anything is read: two national
+    // months at once are the peak of a session's memory.
+    let (current, before) = match old {
+        Some(o) if o.period == previous => {
+            let kept = o.into_current();
+            (read(period)?, kept)
+        }
+        Some(o) if o.previous == period => {
+            let kept = o.into_before();
+            (kept, read(previous)?)
+        }
+        old => {
+            drop(old);
+            (read(period)?, read(previous)?)
+        }
+    };
     let mut hits = Vec::new();
     let mut not_evaluated = Vec::new();
     let prev = Some(&before).filter(|m| !m.is_empty());
-    for (ri, rule) in rules.iter().enumerate().filter(|(_, r)| r.enabled) {
-        match judge(rule, cat, &ids, &current, prev, |p| p.label_vi(), period) {
+    let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
+    let judged: Vec<&Rule> = enabled.iter().map(|&i| &rules[i]).collect();
+    let all = judge_all(&judged, cat, &ids, &current, prev, |p| p.label_vi(), period);
+    for (ri, j) in enabled.into_iter().zip(all) {
+        match j {
             Judgement::Hits(h) => hits.extend(h.into_iter().map(|h| (ri, h))),
             Judgement::NotEvaluated(reason) => not_evaluated.push(NotEvaluated {
-                rule: rule.code.clone(),
+                rule: rules[ri].code.clone(),
                 reason,
             }),
         }
@@ -159,8 +203,8 @@ pub fn month_table(
     Ok(MonthTable {
         period,
         previous,
-        parent: scope.parent,
-        units: scope.units,
+        parent: scope.parent.clone(),
+        units: Arc::clone(&scope.units),
         current,
         before,
         hits,

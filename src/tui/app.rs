@@ -2,6 +2,7 @@
 //! drawing and no terminal here; data comes from the library (db, rules).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 
@@ -10,7 +11,7 @@ use super::columns;
 use super::filter::{self, Filter};
 use crate::db::{self, Catalog, Db};
 use crate::model::{MetricKind, Period, Unit, Value};
-use crate::rules::month::{MonthTable, UnitMonth};
+use crate::rules::month::{self, MonthTable, Scope, UnitMonth};
 use crate::rules::{self, Findings, Rule, Severity};
 use crate::text;
 
@@ -41,15 +42,41 @@ pub struct MonthState {
     pub table: MonthTable,
     /// Catalog indices of the metrics with data this month, in order.
     pub columns: Vec<usize>,
-    /// Per unit (index into `table.units`): folded name and rule marks.
-    pub folded: Vec<String>,
+    /// Per unit (index into `table.units`): the rules it breaks.
     pub marks: Vec<Mark>,
     /// Units passing the filter, in display order.
     pub visible: Vec<usize>,
     /// Units with a value for every metric shown.
     pub complete: usize,
+}
+
+/// The units as last read, shared by every month until the file changes:
+/// moving between months reads neither them nor their names again.
+struct Units {
+    scope: Scope,
+    /// Per unit (index into `scope.units`): its name folded, for the filter.
+    folded: Vec<String>,
     /// Display width of the longest name, parent included.
-    pub longest_name: usize,
+    longest_name: usize,
+}
+
+impl Units {
+    fn load(conn: &rusqlite::Connection) -> rusqlite::Result<Units> {
+        let scope = Scope::load(conn)?;
+        let folded = scope.units.iter().map(|u| text::fold(&u.name)).collect();
+        let longest_name = scope
+            .units
+            .iter()
+            .chain(&scope.parent)
+            .map(|u| ratatui::text::Line::from(u.name.as_str()).width())
+            .max()
+            .unwrap_or(0);
+        Ok(Units {
+            scope,
+            folded,
+            longest_name,
+        })
+    }
 }
 
 impl MonthState {
@@ -84,6 +111,8 @@ pub struct App {
     /// Months with data, oldest first.
     pub periods: Vec<Period>,
     pub month: Option<MonthState>,
+    /// None until first needed and after the file changed.
+    units: Option<Units>,
     /// Views stacked: the month table at the bottom, the one shown last.
     pub views: Vec<View>,
     pub filter_input: String,
@@ -115,6 +144,10 @@ impl App {
     /// Opens the database and the latest month with data.
     pub fn open(path: &Path) -> anyhow::Result<App> {
         let db = Db::open(path)?;
+        // A session reads many months over hours: mapped pages it touched
+        // would stay resident; the page cache is bounded (14 MB less on a
+        // national file, `cargo bench --bench tui`).
+        db.conn().pragma_update(None, "mmap_size", 0)?;
         let cat = Catalog::load(db.conn())?;
         let rules = rules::load_rules(db.conn())?;
         let mut app = App {
@@ -123,6 +156,7 @@ impl App {
             rules,
             periods: Vec::new(),
             month: None,
+            units: None,
             views: vec![View::Month],
             filter_input: String::new(),
             filter_editing: false,
@@ -175,25 +209,46 @@ impl App {
 
     fn load_month(&mut self, period: Period) -> anyhow::Result<()> {
         let keep = self.cursor_unit();
-        // The old month goes before the new one is read (two national
-        // months at once are the session's memory peak); it comes back if
-        // the read fails.
-        let old = self.month.take();
-        let table = match rules::month::month_table(self.db.conn(), &self.cat, &self.rules, period)
-        {
-            Ok(t) => {
-                drop(old);
-                t
-            }
+        if self.units.is_none() {
+            self.units = Some(Units::load(self.db.conn())?);
+        }
+        let units = self.units.as_ref().expect("loaded above");
+        // The month shown lends the month it shares with the new one; the
+        // rest of it goes before anything is read.
+        let old = self.month.take().map(|m| m.table);
+        let shown = old.as_ref().map(|t| t.period);
+        // Read after a change to the file: the old month is stale.
+        let old = old.filter(|t| Arc::ptr_eq(&t.units, &units.scope.units));
+        let conn = self.db.conn();
+        let read =
+            |old| month::month_table_in(conn, &self.cat, &self.rules, &units.scope, period, old);
+        let table = match read(old) {
+            Ok(t) => t,
             Err(e) => {
-                self.month = old;
+                // Put the month shown back, if it can still be read.
+                if let Some(p) = shown
+                    && let Ok(t) =
+                        month::month_table_in(conn, &self.cat, &self.rules, &units.scope, p, None)
+                {
+                    self.month = Some(self.month_state(t));
+                    self.refresh(keep);
+                }
                 return Err(e).with_context(|| format!("đọc số liệu {}", period.label_vi()));
             }
         };
+        self.month = Some(self.month_state(table));
+        self.findings = None;
+        // The filter's metrics may differ this month: parse it again.
+        self.apply_filter_input();
+        self.refresh(keep);
+        Ok(())
+    }
+
+    /// What the screen needs of a month table, counted once.
+    fn month_state(&self, table: MonthTable) -> MonthState {
         let columns: Vec<usize> = (0..self.cat.metrics.len())
             .filter(|&m| table.current.present.get(m).copied().unwrap_or(false))
             .collect();
-        let folded = table.units.iter().map(|u| text::fold(&u.name)).collect();
         let by_unit = table.marks(&self.rules);
         let marks = table
             .units
@@ -215,27 +270,13 @@ impl App {
                 columns.iter().all(|&m| row.is_some_and(|r| r[m].is_some()))
             })
             .count();
-        let longest_name = table
-            .units
-            .iter()
-            .chain(&table.parent)
-            .map(|u| ratatui::text::Line::from(u.name.as_str()).width())
-            .max()
-            .unwrap_or(0);
-        self.month = Some(MonthState {
+        MonthState {
             table,
             columns,
-            folded,
             marks,
             visible: Vec::new(),
             complete,
-            longest_name,
-        });
-        self.findings = None;
-        // The filter's metrics may differ this month: parse it again.
-        self.apply_filter_input();
-        self.refresh(keep);
-        Ok(())
+        }
     }
 
     /// Id of the unit under the cursor in the month table.
@@ -247,14 +288,16 @@ impl App {
     /// Recomputes the visible rows (filter, sort) and puts the cursor back
     /// on `keep` if it is still there.
     fn refresh(&mut self, keep: Option<i64>) {
-        let Some(m) = self.month.as_mut() else { return };
+        let (Some(m), Some(names)) = (self.month.as_mut(), self.units.as_ref()) else {
+            return;
+        };
         let f = &self.filter;
         let mut visible: Vec<usize> = (0..m.table.units.len())
             .filter(|&u| {
                 let id = m.table.units[u].id;
                 let row = m.table.current.units.get(&id);
                 f.matches(
-                    &m.folded[u],
+                    &names.folded[u],
                     |metric| row.and_then(|r| r[metric].as_ref()),
                     !m.marks[u].rules.is_empty(),
                 )
@@ -327,7 +370,7 @@ impl App {
 
     /// Width of the longest unit name, parent included (the name column).
     pub fn longest_name(&self) -> usize {
-        self.month.as_ref().map_or(0, |m| m.longest_name)
+        self.units.as_ref().map_or(0, |u| u.longest_name)
     }
 
     /// Tells the app the size of the area the month table gets.
@@ -554,6 +597,8 @@ impl App {
         self.rules = rules::load_rules(self.db.conn())?;
         self.periods = self.load_periods()?;
         let shown = self.month.as_ref().map(|m| m.table.period);
+        // Nothing read before the change is reused.
+        self.units = None;
         // Stay on the month shown if it still has data; an empty database
         // that gains data opens on its latest month.
         let target = shown
