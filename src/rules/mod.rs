@@ -201,7 +201,7 @@ pub fn update_rule(tx: &Transaction<'_>, code: &str, ch: &RuleChange) -> Result<
 }
 
 /// What the engine sees of one month: each unit's row and the parent's.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Month {
     /// Rows of the units loaded (all, or only those a streak still follows).
     pub units: FxHashMap<i64, values::Row>,
@@ -1292,6 +1292,43 @@ mod tests {
                 let keyed = values::scan_units(f.db.conn(), p, &f.cat, parent, &look, &w).unwrap();
                 assert_eq!(scan, keyed, "{ids:?} {w:?}");
             }
+        }
+    }
+
+    #[test]
+    fn a_neighbouring_month_lent_gives_the_table_read_afresh() {
+        let mut f = fixture();
+        for (p, v) in [
+            ("2024-01", 50.0),
+            ("2024-02", 40.0),
+            ("2024-03", 45.0),
+            ("2024-04", 30.0),
+        ] {
+            f.put(
+                p,
+                "digitization",
+                &[(0, Value::Num(v)), (1, Value::Num(v + 20.0))],
+            );
+        }
+        let (conn, cat) = (f.db.conn(), &f.cat);
+        let rules = load_rules(conn).unwrap();
+        let scope = month::Scope::load(conn).unwrap();
+        let p = |s: &str| Period::parse(s).unwrap();
+        let fresh = |s: &str| month::month_table_in(conn, cat, &rules, &scope, p(s), None).unwrap();
+        let same = |a: &month::MonthTable, b: &month::MonthTable| {
+            assert_eq!((a.period, a.previous), (b.period, b.previous));
+            assert_eq!(a.current, b.current, "{}", a.period);
+            assert_eq!(a.before, b.before, "{}", a.period);
+            assert_eq!(a.hits, b.hits, "{}", a.period);
+        };
+        // Forward, back, and a jump (nothing to lend).
+        for (from, to) in [
+            ("2024-02", "2024-03"),
+            ("2024-03", "2024-02"),
+            ("2024-01", "2024-04"),
+        ] {
+            let lent = month::month_table_in(conn, cat, &rules, &scope, p(to), Some(fresh(from)));
+            same(&lent.unwrap(), &fresh(to));
         }
     }
 
