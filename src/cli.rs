@@ -101,6 +101,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
         format: FindingsFormat,
     },
+    /// Nhật ký thay đổi: ai sửa giá trị nào, khi nào, từ đâu
+    Log {
+        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        period: Option<Period>,
+        #[arg(long, value_name = "NAME")]
+        unit: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// Thiết lập của văn phòng (escalate_after, accountability, …)
     Settings {
         #[command(subcommand)]
@@ -296,6 +305,11 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
         Command::Rules { command } => rules_cmd(&ctx, command, out),
         Command::Findings { period, format } => findings_cmd(&ctx, period, format, out),
         Command::Settings { command } => settings_cmd(&ctx, command, out),
+        Command::Log {
+            period,
+            unit,
+            format,
+        } => log_cmd(&ctx, period, unit.as_deref(), format, out),
     };
     // Flush what succeeded even if a later step failed; a failure wins.
     let flushed = buffered.flush();
@@ -949,6 +963,102 @@ fn findings_cmd(
     // The process ends next: freeing 20,000 findings one by one would be
     // a tenth of the command's time on a national month.
     std::mem::forget(f);
+    Ok(())
+}
+
+fn log_cmd(
+    ctx: &Ctx,
+    period: Option<Period>,
+    unit: Option<&str>,
+    format: ListFormat,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let db = open(ctx)?;
+    let cat = Catalog::load(db.conn())?;
+    let unit_id = match unit {
+        Some(name) => Some(UnitIndex::load(db.conn())?.require(name)?.id),
+        None => None,
+    };
+    let entries = db::audit::history(
+        db.conn(),
+        db::audit::Query {
+            period,
+            unit_id,
+            metric: None,
+        },
+    )?;
+    let kind = |code: &str| cat.index_of(code).map(|i| cat.metrics[i].kind);
+    match format {
+        ListFormat::Json => {
+            let json = |v: &Option<Value>, code: &str| match (v, kind(code)) {
+                (Some(v), Some(k)) => crate::model::JsonValue(v, k).to_value(),
+                (Some(v), None) => serde_json::Value::String(v.plain()),
+                (None, _) => serde_json::Value::Null,
+            };
+            let list: Vec<serde_json::Value> = entries
+                .iter()
+                .map(|e| {
+                    serde_json::json!({
+                        "at": e.at,
+                        "user": e.user,
+                        "ssh_client": e.ssh_client,
+                        "source": e.source,
+                        "command": e.command,
+                        "file": e.file,
+                        "sha256": e.sha256,
+                        "period": e.period,
+                        "unit": e.unit,
+                        "metric": e.metric,
+                        "old": json(&e.old, &e.metric),
+                        "new": json(&e.new, &e.metric),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &list)?;
+            writeln!(out)?;
+        }
+        ListFormat::Table => {
+            if entries.is_empty() {
+                writeln!(out, "Chưa có thay đổi nào khớp điều kiện.")?;
+                return Ok(());
+            }
+            let show = |v: &Option<Value>| v.as_ref().map_or("·".to_owned(), import::show_value);
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    let who = match &e.ssh_client {
+                        Some(ip) => format!("{}@{ip}", e.user),
+                        None => e.user.clone(),
+                    };
+                    let from = match &e.file {
+                        Some(f) => format!("{} {f}", e.source),
+                        None => e.source.clone(),
+                    };
+                    vec![
+                        e.at.replace('T', " ").trim_end_matches('Z').to_owned(),
+                        text::show(&who),
+                        from,
+                        e.period.clone(),
+                        e.unit.clone(),
+                        e.metric.clone(),
+                        show(&e.old),
+                        show(&e.new),
+                    ]
+                })
+                .collect();
+            let header = [
+                "Thời gian (UTC)",
+                "Người sửa",
+                "Nguồn",
+                "Tháng",
+                "Đơn vị",
+                "Chỉ số",
+                "Cũ",
+                "Mới",
+            ];
+            write!(out, "{}", crate::table::plain(&header, &rows, 6))?;
+        }
+    }
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod db;
 pub mod demo;
+pub mod edit;
 pub mod export;
 pub mod import;
 pub mod model;

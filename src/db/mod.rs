@@ -3,6 +3,7 @@
 //! Every command that writes runs in one transaction (`Db::write`), so a
 //! failed command leaves the file exactly as it was.
 
+pub mod audit;
 mod migrate;
 pub mod settings;
 pub mod units;

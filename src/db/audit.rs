@@ -1,0 +1,76 @@
+//! The change log read back: who changed which value, when, from where and
+//! how (`value_history` in schema.sql). `chiso log` and the TUI's `L` show it.
+
+use rusqlite::Connection;
+use rusqlite::types::ValueRef;
+
+use crate::model::{Period, Value};
+
+/// One changed value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub at: String,
+    pub user: String,
+    /// The SSH client address, when the change came over SSH.
+    pub ssh_client: Option<String>,
+    /// import, set, edit, paste, undo, …
+    pub source: String,
+    pub command: String,
+    pub file: Option<String>,
+    pub sha256: Option<String>,
+    pub period: String,
+    pub unit: String,
+    pub metric: String,
+    /// None: there was no value / the value was removed.
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+/// What to show; every field narrows.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Query<'a> {
+    pub period: Option<Period>,
+    pub unit_id: Option<i64>,
+    pub metric: Option<&'a str>,
+}
+
+fn value(v: ValueRef<'_>) -> Option<Value> {
+    match v {
+        ValueRef::Integer(i) => Some(Value::Num(i as f64)),
+        ValueRef::Real(x) => Some(Value::Num(x)),
+        ValueRef::Text(t) => Some(Value::Label(String::from_utf8_lossy(t).into_owned())),
+        ValueRef::Null | ValueRef::Blob(_) => None,
+    }
+}
+
+/// The changes `q` selects, oldest first.
+pub fn history(conn: &Connection, q: Query<'_>) -> rusqlite::Result<Vec<Entry>> {
+    let mut st = conn.prepare_cached(
+        "SELECT at, os_user, ssh_client, source, command, file_name, sha256, period, unit,
+                metric, old_value, new_value
+         FROM value_history
+         WHERE (?1 IS NULL OR period = ?1) AND (?2 IS NULL OR unit_id = ?2)
+           AND (?3 IS NULL OR metric = ?3)
+         ORDER BY id, metric",
+    )?;
+    let rows = st.query_map(
+        rusqlite::params![q.period.map(|p| p.to_string()), q.unit_id, q.metric],
+        |r| {
+            Ok(Entry {
+                at: r.get(0)?,
+                user: r.get(1)?,
+                ssh_client: r.get(2)?,
+                source: r.get(3)?,
+                command: r.get(4)?,
+                file: r.get(5)?,
+                sha256: r.get(6)?,
+                period: r.get(7)?,
+                unit: r.get(8)?,
+                metric: r.get(9)?,
+                old: value(r.get_ref(10)?),
+                new: value(r.get_ref(11)?),
+            })
+        },
+    )?;
+    rows.collect()
+}

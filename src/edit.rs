@@ -1,0 +1,255 @@
+//! One cell at a time: the TUI's edits, undos and redos. Each is its own
+//! transaction, written at once, and checked against the value the screen
+//! showed: if someone else changed the cell meanwhile, nothing is written.
+
+use crate::db::{self, Actor, Catalog, Db, values};
+use crate::import;
+use crate::model::{Period, Value};
+
+/// One cell changed from `old` (what the screen showed) to `new`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellEdit {
+    pub period: Period,
+    pub unit_id: i64,
+    /// Catalog index of the metric.
+    pub metric: usize,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+impl CellEdit {
+    /// The edit that takes this one back.
+    pub fn inverse(&self) -> CellEdit {
+        CellEdit {
+            old: self.new.clone(),
+            new: self.old.clone(),
+            ..self.clone()
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error(
+        "không ghi: ô này vừa được thay đổi ở nơi khác (nay là {}); màn hình đã tải lại, hãy xem rồi nhập lại",
+        shown(.0.as_ref())
+    )]
+    Conflict(Option<Value>),
+    #[error(transparent)]
+    Db(#[from] rusqlite::Error),
+}
+
+fn shown(v: Option<&Value>) -> String {
+    v.map_or("trống".to_owned(), import::show_value)
+}
+
+/// Where an edit came from, for the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Edit,
+    Undo,
+    Redo,
+}
+
+impl Source {
+    /// The changeset's `source` (schema: edit, undo) and a word for its command.
+    fn codes(self) -> (&'static str, &'static str) {
+        match self {
+            Source::Edit => ("edit", "sửa"),
+            Source::Undo => ("undo", "hoàn tác"),
+            Source::Redo => ("edit", "làm lại"),
+        }
+    }
+}
+
+/// Writes one cell in its own transaction, with a changeset and the change
+/// logged. Refuses with `Conflict` when the stored value is not `e.old`.
+/// Writing what is already there is no change and logs nothing.
+pub fn apply(
+    db: &mut Db,
+    cat: &Catalog,
+    actor: &Actor,
+    e: &CellEdit,
+    source: Source,
+    unit_name: &str,
+) -> Result<bool, EditError> {
+    db.write(|tx| {
+        let row = values::load_one(tx, e.period, e.unit_id, cat)?
+            .unwrap_or_else(|| vec![None; cat.metrics.len()]);
+        if row[e.metric] != e.old {
+            return Err(EditError::Conflict(row[e.metric].clone()));
+        }
+        if e.old == e.new {
+            return Ok(false);
+        }
+        let metric = &cat.metrics[e.metric];
+        let (code, word) = source.codes();
+        let command = format!(
+            "tui: {word} {} {} {}: {} → {}",
+            metric.code,
+            e.period,
+            crate::text::show(unit_name),
+            shown(e.old.as_ref()),
+            shown(e.new.as_ref())
+        );
+        let cs = db::begin_changeset(tx, actor, code, &command)?;
+        let write = db::begin_period_write(tx, e.period)?;
+        let mut new_row = row.clone();
+        new_row[e.metric] = e.new.clone();
+        values::put(tx, write, e.unit_id, &new_row, cat)?;
+        let (old, new) = values::diff_json(&[(e.metric, e.old.as_ref(), e.new.as_ref())], cat);
+        values::log(tx, cs, None, e.period, e.unit_id, &old, &new)?;
+        Ok(true)
+    })
+}
+
+/// The session's edits in order, for undo and redo.
+#[derive(Debug, Default)]
+pub struct History {
+    done: Vec<CellEdit>,
+    undone: Vec<CellEdit>,
+}
+
+impl History {
+    /// A new edit: what was undone can no longer be redone.
+    pub fn record(&mut self, e: CellEdit) {
+        self.done.push(e);
+        self.undone.clear();
+    }
+
+    /// The edit that undoes the latest one, if any (not yet applied).
+    pub fn next_undo(&self) -> Option<CellEdit> {
+        self.done.last().map(CellEdit::inverse)
+    }
+
+    pub fn next_redo(&self) -> Option<CellEdit> {
+        self.undone.last().cloned()
+    }
+
+    /// The undo from `next_undo` was written.
+    pub fn undone(&mut self) {
+        if let Some(e) = self.done.pop() {
+            self.undone.push(e);
+        }
+    }
+
+    /// The redo from `next_redo` was written.
+    pub fn redone(&mut self) {
+        if let Some(e) = self.undone.pop() {
+            self.done.push(e);
+        }
+    }
+
+    pub fn counts(&self) -> (usize, usize) {
+        (self.done.len(), self.undone.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::units;
+    use crate::model::UnitKind;
+
+    fn setup() -> (tempfile::TempDir, Db, Catalog, i64, Actor) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::create(&dir.path().join("e.db")).unwrap();
+        let actor = Actor {
+            os_user: "op".into(),
+            ssh_client: Some("10.0.0.7".into()),
+        };
+        let id = db
+            .write(|tx| -> Result<i64, units::UnitError> {
+                let cs = db::begin_changeset(tx, &actor, "init", "test")?;
+                units::add(tx, cs, "Huyện Thử", UnitKind::Huyen, true)?;
+                Ok(units::add(tx, cs, "Bình Kiều", UnitKind::Xa, false)?.id)
+            })
+            .unwrap();
+        let cat = Catalog::load(db.conn()).unwrap();
+        (dir, db, cat, id, actor)
+    }
+
+    #[test]
+    fn edits_undo_redo_and_conflicts() {
+        let (_d, mut db, cat, id, actor) = setup();
+        let p = Period::parse("2024-08").unwrap();
+        let m = cat.index_of("processing").unwrap();
+        let stored = |db: &Db| {
+            values::load_one(db.conn(), p, id, &cat)
+                .unwrap()
+                .and_then(|r| r[m].clone())
+        };
+        let e = CellEdit {
+            period: p,
+            unit_id: id,
+            metric: m,
+            old: None,
+            new: Some(Value::Num(93.45)),
+        };
+        let mut h = History::default();
+        assert!(apply(&mut db, &cat, &actor, &e, Source::Edit, "Bình Kiều").unwrap());
+        h.record(e.clone());
+        assert_eq!(stored(&db), Some(Value::Num(93.45)));
+
+        // The screen showed a stale value: refused, nothing written.
+        let stale = CellEdit {
+            old: Some(Value::Num(50.0)),
+            new: Some(Value::Num(1.0)),
+            ..e.clone()
+        };
+        let err = apply(&mut db, &cat, &actor, &stale, Source::Edit, "Bình Kiều").unwrap_err();
+        assert!(matches!(err, EditError::Conflict(Some(Value::Num(x))) if x == 93.45));
+        assert!(err.to_string().contains("93,45"), "{err}");
+        assert_eq!(stored(&db), Some(Value::Num(93.45)));
+
+        let u = h.next_undo().unwrap();
+        assert!(apply(&mut db, &cat, &actor, &u, Source::Undo, "Bình Kiều").unwrap());
+        h.undone();
+        assert_eq!(stored(&db), None);
+        assert_eq!(h.counts(), (0, 1));
+        let r = h.next_redo().unwrap();
+        assert!(apply(&mut db, &cat, &actor, &r, Source::Redo, "Bình Kiều").unwrap());
+        h.redone();
+        assert_eq!(stored(&db), Some(Value::Num(93.45)));
+
+        // Three changes logged, with who and from where; the no-op none.
+        let same = CellEdit {
+            old: Some(Value::Num(93.45)),
+            ..r.clone()
+        };
+        assert!(!apply(&mut db, &cat, &actor, &same, Source::Edit, "Bình Kiều").unwrap());
+        let log: Vec<(String, String, Option<String>, Option<String>)> = db
+            .conn()
+            .prepare("SELECT source, os_user, ssh_client, new_value FROM value_history ORDER BY id")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<_, Option<f64>>(3)?.map(|x| x.to_string()),
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            log,
+            [
+                (
+                    "edit".into(),
+                    "op".into(),
+                    Some("10.0.0.7".into()),
+                    Some("93.45".into())
+                ),
+                ("undo".into(), "op".into(), Some("10.0.0.7".into()), None),
+                (
+                    "edit".into(),
+                    "op".into(),
+                    Some("10.0.0.7".into()),
+                    Some("93.45".into())
+                ),
+            ]
+        );
+    }
+}
