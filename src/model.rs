@@ -35,6 +35,16 @@ impl Period {
         self.year as i64 * 100 + self.month as i64
     }
 
+    /// The calendar month of the local date.
+    pub fn today() -> Period {
+        use chrono::Datelike;
+        let d = chrono::Local::now().date_naive();
+        Period {
+            year: d.year() as u16,
+            month: d.month() as u8,
+        }
+    }
+
     pub fn previous(self) -> Period {
         if self.month == 1 {
             Period {

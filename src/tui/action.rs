@@ -26,5 +26,36 @@ pub enum Action {
     Help,
     /// Show the change against the previous month in each cell.
     ToggleChange,
+    /// Edit the selected cell (`e`; Enter on a metric column).
+    Edit,
+    /// A digit typed on a cell: edit it, starting with that digit.
+    EditWith(char),
+    /// Remove the selected cell's value, after a confirmation.
+    Clear,
+    Undo,
+    Redo,
+    /// Open an empty month after the latest one, for typing.
+    NewMonth,
+    /// The change history of the selected cell.
+    CellLog,
     Quit,
+}
+
+/// Where the cursor goes after a save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    Down,
+    Right,
+    Left,
+}
+
+/// A key in the cell editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditKey {
+    Char(char),
+    Backspace,
+    Save(Move),
+    Cancel,
+    NextLabel,
+    PrevLabel,
 }

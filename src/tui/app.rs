@@ -8,8 +8,10 @@ use anyhow::Context as _;
 
 use super::action::Action;
 use super::columns;
+use super::editing::{Confirm, Editor};
 use super::filter::{self, Filter};
-use crate::db::{self, Catalog, Db};
+use crate::db::{self, Actor, Catalog, Db, audit};
+use crate::edit;
 use crate::model::{MetricKind, Period, Unit, Value};
 use crate::rules::month::{self, MonthTable, Scope, UnitMonth};
 use crate::rules::{self, Findings, Rule, Severity};
@@ -21,6 +23,15 @@ pub enum View {
     Findings,
     Unit(i64),
     Help,
+    /// The change history of one cell.
+    Log,
+}
+
+/// What `L` shows: one cell's changes, oldest first.
+pub struct CellLog {
+    pub title: String,
+    pub kind: MetricKind,
+    pub entries: Vec<audit::Entry>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +116,18 @@ pub struct UnitDetail {
 }
 
 pub struct App {
-    db: Db,
+    pub(super) db: Db,
+    /// Who edits, for the audit trail.
+    pub(super) actor: Actor,
+    /// The session's edits, for undo and redo.
+    pub(super) history: edit::History,
+    /// The cell being typed into, if any.
+    pub editor: Option<Editor>,
+    /// A question on the footer waiting for y.
+    pub confirm: Option<Confirm>,
+    /// A month opened with `n` that has no data yet.
+    pub pending: Option<Period>,
+    pub log: Option<CellLog>,
     pub cat: Catalog,
     pub rules: Vec<Rule>,
     /// Months with data, oldest first.
@@ -152,6 +174,12 @@ impl App {
         let rules = rules::load_rules(db.conn())?;
         let mut app = App {
             db,
+            actor: Actor::from_env(),
+            history: edit::History::default(),
+            editor: None,
+            confirm: None,
+            pending: None,
+            log: None,
             cat,
             rules,
             periods: Vec::new(),
@@ -207,7 +235,7 @@ impl App {
             .collect())
     }
 
-    fn load_month(&mut self, period: Period) -> anyhow::Result<()> {
+    pub(super) fn load_month(&mut self, period: Period) -> anyhow::Result<()> {
         let keep = self.cursor_unit();
         if self.units.is_none() {
             self.units = Some(Units::load(self.db.conn())?);
@@ -246,9 +274,15 @@ impl App {
 
     /// What the screen needs of a month table, counted once.
     fn month_state(&self, table: MonthTable) -> MonthState {
-        let columns: Vec<usize> = (0..self.cat.metrics.len())
-            .filter(|&m| table.current.present.get(m).copied().unwrap_or(false))
+        // The month's metrics and last month's: a month being typed in
+        // shows every column it will need, empty cells as dots.
+        let has = |month: &rules::Month, m: usize| month.present.get(m).copied().unwrap_or(false);
+        let mut columns: Vec<usize> = (0..self.cat.metrics.len())
+            .filter(|&m| has(&table.current, m) || has(&table.before, m))
             .collect();
+        if columns.is_empty() {
+            columns = (0..self.cat.metrics.len()).collect();
+        }
         let by_unit = table.marks(&self.rules);
         let marks = table
             .units
@@ -277,6 +311,49 @@ impl App {
             visible: Vec::new(),
             complete,
         }
+    }
+
+    /// Months to step through: those with data and a new one being typed.
+    fn months(&self) -> Vec<Period> {
+        let mut all = self.periods.clone();
+        if let Some(p) = self.pending.filter(|p| !all.contains(p)) {
+            all.push(p);
+            all.sort();
+        }
+        all
+    }
+
+    pub(super) fn cursor_down(&mut self) {
+        let n = self.month.as_ref().map_or(0, |m| m.visible.len());
+        self.cursor = (self.cursor + 1).min(n.saturating_sub(1));
+    }
+
+    pub(super) fn after_move(&mut self) {
+        self.clamp_scroll();
+        self.clamp_columns();
+    }
+
+    /// After our own write (which `data_version` does not report): read
+    /// the units, months and the written month again; the cursor stays on
+    /// its unit.
+    pub(super) fn show_written(&mut self, period: Period, unit_id: i64) -> anyhow::Result<()> {
+        self.units = None;
+        self.findings = None;
+        self.periods = self.load_periods()?;
+        if self.pending.is_some_and(|p| self.periods.contains(&p)) {
+            self.pending = None;
+        }
+        self.load_month(period)?;
+        if let Some(d) = &self.unit
+            && d.unit.id == unit_id
+        {
+            let months =
+                rules::month::unit_history(self.db.conn(), &self.cat, &self.rules, unit_id)?;
+            if let Some(d) = &mut self.unit {
+                d.months = months;
+            }
+        }
+        Ok(())
     }
 
     /// Id of the unit under the cursor in the month table.
@@ -436,7 +513,7 @@ impl App {
             }
             (View::Month, a) => self.month_action(a)?,
             (View::Findings, a) => self.findings_action(a)?,
-            (View::Unit(_) | View::Help, a) => self.scroll_action(a)?,
+            (View::Unit(_) | View::Help | View::Log, a) => self.scroll_action(a)?,
         }
         Ok(())
     }
@@ -453,7 +530,20 @@ impl App {
             Action::End => self.cursor = n.saturating_sub(1),
             Action::Left => self.col = self.col.saturating_sub(1),
             Action::Right => self.col = (self.col + 1).min(self.column_count().saturating_sub(1)),
-            Action::Open => self.open_unit(self.cursor_unit())?,
+            Action::Open => {
+                if self.selected_cell().is_some() {
+                    self.start_edit(None);
+                } else {
+                    self.open_unit(self.cursor_unit())?;
+                }
+            }
+            Action::Edit => self.start_edit(None),
+            Action::EditWith(c) => self.start_edit(Some(c)),
+            Action::Clear => self.ask_clear(),
+            Action::Undo => self.undo(false),
+            Action::Redo => self.undo(true),
+            Action::NewMonth => self.new_month()?,
+            Action::CellLog => self.cell_log()?,
             Action::Back => {
                 if !self.filter_input.is_empty() {
                     self.filter_input.clear();
@@ -487,10 +577,11 @@ impl App {
                 let Some(cur) = self.month.as_ref().map(|m| m.table.period) else {
                     return Ok(());
                 };
+                let months = self.months();
                 let next = if a == Action::PrevMonth {
-                    self.periods.iter().rev().find(|p| **p < cur)
+                    months.iter().rev().find(|p| **p < cur)
                 } else {
-                    self.periods.iter().find(|p| **p > cur)
+                    months.iter().find(|p| **p > cur)
                 };
                 match next.copied() {
                     Some(p) => self.load_month(p)?,

@@ -3,10 +3,12 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::Action;
+use super::action::{Action, EditKey, Move};
 
 pub struct Binding {
     pub keys: &'static [KeyCode],
+    /// Keys pressed with Ctrl.
+    pub ctrl: &'static [char],
     /// How the help screen writes the keys.
     pub label: &'static str,
     pub action: Action,
@@ -18,6 +20,7 @@ pub struct Binding {
 pub const KEYMAP: &[Binding] = &[
     Binding {
         keys: &[KeyCode::Up, KeyCode::Char('k')],
+        ctrl: &[],
         label: "↑ k",
         action: Action::Up,
         help: "lên một dòng",
@@ -25,6 +28,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Down, KeyCode::Char('j')],
+        ctrl: &[],
         label: "↓ j",
         action: Action::Down,
         help: "xuống một dòng",
@@ -32,6 +36,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Left, KeyCode::Char('h')],
+        ctrl: &[],
         label: "← h",
         action: Action::Left,
         help: "cột bên trái (tên đơn vị luôn hiện)",
@@ -39,6 +44,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Right, KeyCode::Char('l')],
+        ctrl: &[],
         label: "→ l",
         action: Action::Right,
         help: "cột bên phải",
@@ -46,6 +52,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::PageUp],
+        ctrl: &[],
         label: "PgUp",
         action: Action::PageUp,
         help: "lên một trang",
@@ -53,6 +60,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::PageDown],
+        ctrl: &[],
         label: "PgDn",
         action: Action::PageDown,
         help: "xuống một trang",
@@ -60,6 +68,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Home],
+        ctrl: &[],
         label: "Home",
         action: Action::Home,
         help: "dòng đầu",
@@ -67,6 +76,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::End],
+        ctrl: &[],
         label: "End",
         action: Action::End,
         help: "dòng cuối",
@@ -74,13 +84,15 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Enter],
+        ctrl: &[],
         label: "Enter",
         action: Action::Open,
-        help: "xem chi tiết đơn vị đang chọn (mọi tháng)",
-        hint: Some("Enter xem"),
+        help: "ở cột tên: xem chi tiết đơn vị (mọi tháng); ở cột số liệu: sửa ô",
+        hint: Some("Enter xem/sửa"),
     },
     Binding {
         keys: &[KeyCode::Esc],
+        ctrl: &[],
         label: "Esc",
         action: Action::Back,
         help: "quay lại; ở bảng tháng: xoá bộ lọc",
@@ -88,6 +100,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Char('/')],
+        ctrl: &[],
         label: "/",
         action: Action::Filter,
         help: "lọc: tên không dấu (\"dong\"), điều kiện (\"digitization<40\", \"xu ly<100 & hai long<90\"), \"!\" chỉ đơn vị cần chỉ đạo",
@@ -95,6 +108,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Char('s')],
+        ctrl: &[],
         label: "s",
         action: Action::Sort,
         help: "sắp xếp theo cột đang chọn (bấm lại: đảo chiều)",
@@ -102,6 +116,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Char('S')],
+        ctrl: &[],
         label: "S",
         action: Action::SortAdd,
         help: "thêm cột đang chọn làm khoá sắp xếp phụ",
@@ -109,6 +124,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Char('[')],
+        ctrl: &[],
         label: "[",
         action: Action::PrevMonth,
         help: "tháng trước",
@@ -116,6 +132,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Char(']')],
+        ctrl: &[],
         label: "]",
         action: Action::NextMonth,
         help: "tháng sau",
@@ -123,6 +140,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Char('f')],
+        ctrl: &[],
         label: "f",
         action: Action::Findings,
         help: "đơn vị cần chỉ đạo khắc phục, theo từng quy tắc",
@@ -130,6 +148,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Char('d')],
+        ctrl: &[],
         label: "d",
         action: Action::ToggleChange,
         help: "hiện/ẩn thay đổi so với tháng trước (▲ ▼)",
@@ -137,6 +156,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Char('?')],
+        ctrl: &[],
         label: "?",
         action: Action::Help,
         help: "trợ giúp (màn hình này)",
@@ -144,22 +164,157 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Char('q')],
+        ctrl: &[],
         label: "q",
         action: Action::Quit,
-        help: "thoát (Ctrl-C cũng vậy)",
+        help: "thoát",
         hint: Some("q thoát"),
     },
+    Binding {
+        keys: &[],
+        ctrl: &['c'],
+        label: "Ctrl-c",
+        action: Action::Quit,
+        help: "thoát, cả khi đang nhập",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('e')],
+        ctrl: &[],
+        label: "e 0–9",
+        action: Action::Edit,
+        help: "sửa ô đang chọn; gõ ngay một chữ số cũng mở ô sửa",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('x'), KeyCode::Delete],
+        ctrl: &[],
+        label: "x Del",
+        action: Action::Clear,
+        help: "xoá giá trị của ô (hỏi lại trước khi xoá)",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('u')],
+        ctrl: &[],
+        label: "u",
+        action: Action::Undo,
+        help: "hoàn tác lần sửa gần nhất của phiên này",
+        hint: None,
+    },
+    Binding {
+        keys: &[],
+        ctrl: &['r'],
+        label: "Ctrl-r",
+        action: Action::Redo,
+        help: "làm lại lần sửa vừa hoàn tác",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('n')],
+        ctrl: &[],
+        label: "n",
+        action: Action::NewMonth,
+        help: "thêm tháng mới sau tháng mới nhất để nhập số liệu",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('L')],
+        ctrl: &[],
+        label: "L",
+        action: Action::CellLog,
+        help: "lịch sử thay đổi của ô đang chọn (ai sửa, khi nào, từ đâu)",
+        hint: None,
+    },
 ];
+
+/// Keys while a cell is being edited: one table for dispatch and help.
+pub struct EditBinding {
+    pub keys: &'static [KeyCode],
+    pub label: &'static str,
+    pub key: EditKey,
+    pub help: &'static str,
+}
+
+pub const EDIT_KEYMAP: &[EditBinding] = &[
+    EditBinding {
+        keys: &[KeyCode::Enter],
+        label: "Enter",
+        key: EditKey::Save(Move::Down),
+        help: "lưu và xuống dòng dưới (nhập cả cột từ trên xuống)",
+    },
+    EditBinding {
+        keys: &[KeyCode::Tab],
+        label: "Tab",
+        key: EditKey::Save(Move::Right),
+        help: "lưu và sang cột phải",
+    },
+    EditBinding {
+        keys: &[KeyCode::BackTab],
+        label: "⇧Tab",
+        key: EditKey::Save(Move::Left),
+        help: "lưu và sang cột trái",
+    },
+    EditBinding {
+        keys: &[KeyCode::Esc],
+        label: "Esc",
+        key: EditKey::Cancel,
+        help: "huỷ, không lưu",
+    },
+    EditBinding {
+        keys: &[KeyCode::Backspace],
+        label: "⌫",
+        key: EditKey::Backspace,
+        help: "xoá ký tự cuối",
+    },
+    EditBinding {
+        keys: &[KeyCode::Up, KeyCode::Down],
+        label: "↑ ↓",
+        key: EditKey::NextLabel,
+        help: "ô xếp loại: chọn mức trong danh sách (gõ vài chữ đầu cũng được: \"k\" là Khá)",
+    },
+];
+
+/// What a key does in the cell editor; other characters are typed.
+/// Ctrl and Alt chords type nothing (Esc then a fast key arrives as Alt).
+pub fn edit_key_for(key: KeyEvent) -> Option<EditKey> {
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return None;
+    }
+    if let Some(b) = EDIT_KEYMAP.iter().find(|b| b.keys.contains(&key.code)) {
+        return Some(match (b.key, key.code) {
+            (EditKey::NextLabel, KeyCode::Up) => EditKey::PrevLabel,
+            (k, _) => k,
+        });
+    }
+    match key.code {
+        KeyCode::Char(c) => Some(EditKey::Char(c)),
+        _ => None,
+    }
+}
 
 /// The action a key asks for, if any.
 pub fn action_for(key: KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return matches!(key.code, KeyCode::Char('c')).then_some(Action::Quit);
+        let KeyCode::Char(c) = key.code else {
+            return None;
+        };
+        return KEYMAP
+            .iter()
+            .find(|b| b.ctrl.contains(&c.to_ascii_lowercase()))
+            .map(|b| b.action);
     }
-    KEYMAP
-        .iter()
-        .find(|b| b.keys.contains(&key.code))
-        .map(|b| b.action)
+    if let Some(b) = KEYMAP.iter().find(|b| b.keys.contains(&key.code)) {
+        return Some(b.action);
+    }
+    // A digit on a cell starts typing its new value.
+    match key.code {
+        KeyCode::Char(c) if c.is_ascii_digit() => Some(Action::EditWith(c)),
+        _ => None,
+    }
 }
 
 /// "Enter chi tiết · / lọc · …" for the footer.
@@ -189,6 +344,26 @@ mod tests {
             action_for(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
             Some(Action::Quit)
         );
+        assert_eq!(
+            action_for(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+            Some(Action::Redo)
+        );
+        assert_eq!(
+            action_for(KeyEvent::from(KeyCode::Char('7'))),
+            Some(Action::EditWith('7'))
+        );
         assert_eq!(action_for(KeyEvent::from(KeyCode::Char('z'))), None);
+        assert_eq!(
+            edit_key_for(KeyEvent::from(KeyCode::Enter)),
+            Some(EditKey::Save(Move::Down))
+        );
+        assert_eq!(
+            edit_key_for(KeyEvent::from(KeyCode::Up)),
+            Some(EditKey::PrevLabel)
+        );
+        assert_eq!(
+            edit_key_for(KeyEvent::from(KeyCode::Char(','))),
+            Some(EditKey::Char(','))
+        );
     }
 }

@@ -137,6 +137,18 @@ pub fn handle_key(app: &mut App, k: KeyEvent) {
         app.filter_key(key);
         return;
     }
+    if app.confirm.is_some() {
+        app.confirm_key(matches!(k.code, KeyCode::Char('y' | 'Y')));
+        return;
+    }
+    if app.editor.is_some() {
+        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+            app.quit = true;
+        } else if let Some(key) = keymap::edit_key_for(k) {
+            app.edit_key(key);
+        }
+        return;
+    }
     if let Some(action) = keymap::action_for(k)
         && let Err(e) = app.update(action)
     {

@@ -61,6 +61,18 @@ impl Theme {
         Style::new().add_modifier(Modifier::REVERSED)
     }
 
+    /// The selected cell of the cursor's row.
+    pub fn selected_cell(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
+    /// The cell being typed into: stands out of the reversed cursor row.
+    pub fn editing(&self) -> Style {
+        Style::new()
+            .remove_modifier(Modifier::REVERSED)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
     pub fn dim(&self) -> Style {
         if self.color {
             Style::new().fg(Color::DarkGray)

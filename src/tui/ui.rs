@@ -42,6 +42,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         View::Findings => views::findings::draw(f, body, app, theme),
         View::Unit(_) => views::unit::draw(f, body, app, theme),
         View::Help => views::help::draw(f, body, app, theme),
+        View::Log => views::log::draw(f, body, app, theme),
     }
     f.render_widget(Paragraph::new(footer_lines(app, theme)), footer);
 }
@@ -62,6 +63,7 @@ fn title_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
             .as_ref()
             .map_or(String::new(), |d| format!("{}: mọi tháng", d.unit.name)),
         View::Help => "Trợ giúp".to_string(),
+        View::Log => "Lịch sử thay đổi".to_string(),
     });
     Line::styled(parts.join(" · "), theme.title())
 }
@@ -99,8 +101,38 @@ fn footer_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
         status.push(format!("{}/{total} đơn vị", m.visible.len()));
         status.push(format!("{}/{total} đủ số liệu", m.complete));
     }
+    if let Some(ed) = &app.editor {
+        let metric = &app.cat.metrics[ed.metric];
+        let mut spans = vec![
+            Span::styled(
+                format!(
+                    "Sửa {} · {} · {}: ",
+                    columns::title(metric),
+                    ed.unit_name,
+                    ed.period.label_vi()
+                ),
+                theme.header(),
+            ),
+            Span::raw(crate::text::show(&ed.input)),
+            Span::raw("▏"),
+        ];
+        if let Some(e) = &ed.error {
+            spans.push(Span::styled(format!("  {e}"), theme.error()));
+        }
+        let mut help = Vec::new();
+        if !metric.labels.is_empty() {
+            help.push(format!("↑↓ chọn: {}", metric.labels.join(" | ")));
+        }
+        help.push("Enter lưu, xuống · Tab lưu, sang phải · Esc huỷ".into());
+        return vec![
+            Line::from(spans),
+            Line::styled(help.join(" · "), theme.dim()),
+        ];
+    }
     let first = Line::from(status.join(" · "));
-    let second = if app.filter_editing {
+    let second = if let Some(c) = &app.confirm {
+        Line::styled(c.question.clone(), theme.error())
+    } else if app.filter_editing {
         let mut spans = vec![
             Span::styled("Lọc: ", theme.header()),
             Span::raw(crate::text::show(&app.filter_input)),

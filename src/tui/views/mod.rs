@@ -1,4 +1,5 @@
 pub mod findings;
 pub mod help;
+pub mod log;
 pub mod month;
 pub mod unit;

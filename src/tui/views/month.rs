@@ -128,15 +128,32 @@ fn unit_row<'a>(
         Cell::from(Line::from((pos + 1).to_string()).right_aligned()),
         Cell::from(unit.name.clone()),
     ];
+    let selected = (pos == app.cursor)
+        .then(|| app.selected_cell().map(|(_, metric)| metric))
+        .flatten();
     for &metric in shown {
-        cells.push(value_cell(
+        let editing = app
+            .editor
+            .as_ref()
+            .filter(|e| e.unit_id == unit.id && e.metric == metric);
+        if let Some(e) = editing {
+            let text = format!("{}▏", crate::text::show(&e.input));
+            cells.push(Cell::from(Line::from(text).right_aligned()).style(theme.editing()));
+            continue;
+        }
+        let cell = value_cell(
             app,
             theme,
             metric,
             m.value(u, metric),
             m.before(u, metric),
             app.worst_on_metric(&mark.rules, metric),
-        ));
+        );
+        cells.push(if selected == Some(metric) {
+            cell.style(theme.selected_cell())
+        } else {
+            cell
+        });
     }
     cells.push(match mark.worst {
         Some(s) => Cell::from(Span::styled(

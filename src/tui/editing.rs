@@ -1,0 +1,352 @@
+//! Typing values into the month table: the cell editor, clearing with a
+//! confirmation, undo and redo, a new month, and a cell's history. Every
+//! save goes through `edit::apply` (one transaction, checked against what
+//! the screen showed); no SQL here.
+
+use super::action::{EditKey, Move};
+use super::app::{App, View};
+use crate::db::audit;
+use crate::edit::{self, CellEdit, EditError, Source};
+use crate::import;
+use crate::model::{Metric, MetricKind, Period, Value};
+use crate::text;
+
+/// A cell being typed into.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Editor {
+    pub period: Period,
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// Catalog index of the metric.
+    pub metric: usize,
+    pub input: String,
+    /// Why the last save was refused; nothing was written.
+    pub error: Option<String>,
+    /// The value the screen showed: the save checks the file still has it.
+    pub shown: Option<Value>,
+    /// The input is the stored value, untouched: typing replaces it (as
+    /// in a spreadsheet), Backspace edits it.
+    pub fresh: bool,
+}
+
+/// A question waiting for y.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub question: String,
+    pub edit: CellEdit,
+    pub unit_name: String,
+}
+
+/// The editor's text as a value of `metric`: the import's rules ("93,45",
+/// "93.45", "93.45%"), and for a rating, the first letters of one label
+/// ("k" is Khá, "tr" Trung bình).
+pub fn parse_input(metric: &Metric, input: &str) -> Result<Option<Value>, String> {
+    match import::value::parse_text(metric, input) {
+        Ok(v) => Ok(v),
+        Err(e) if metric.kind == MetricKind::Label => {
+            let typed = text::fold(input.trim());
+            let hits: Vec<&String> = metric
+                .labels
+                .iter()
+                .filter(|l| text::fold(l).starts_with(&typed))
+                .collect();
+            match hits.as_slice() {
+                [one] => Ok(Some(Value::Label((*one).clone()))),
+                _ => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// What a cell shows while not being edited: "93,45", "Tốt", "" if empty.
+fn input_of(v: Option<&Value>) -> String {
+    v.map(import::show_value).unwrap_or_default()
+}
+
+impl App {
+    /// The selected cell of the month table: (unit index, metric index).
+    pub fn selected_cell(&self) -> Option<(usize, usize)> {
+        let m = self.month.as_ref()?;
+        let unit = *m.visible.get(self.cursor)?;
+        let metric = *m.columns.get(self.col.checked_sub(1)?)?;
+        Some((unit, metric))
+    }
+
+    /// Opens the editor on the selected cell, with its value or, when a
+    /// digit started it, that digit.
+    pub(super) fn start_edit(&mut self, first: Option<char>) {
+        let Some((u, metric)) = self.selected_cell() else {
+            self.message = Some("Chọn một ô số liệu (← →, ↑ ↓) để sửa.".into());
+            return;
+        };
+        let m = self.month.as_ref().expect("a cell is selected");
+        let unit = &m.table.units[u];
+        let shown = m.value(u, metric).cloned();
+        self.editor = Some(Editor {
+            period: m.table.period,
+            unit_id: unit.id,
+            unit_name: unit.name.clone(),
+            metric,
+            input: first.map_or_else(|| input_of(shown.as_ref()), String::from),
+            error: None,
+            fresh: first.is_none(),
+            shown,
+        });
+    }
+
+    /// One key in the editor.
+    pub fn edit_key(&mut self, key: EditKey) {
+        let Some(ed) = self.editor.as_mut() else {
+            return;
+        };
+        let metric = &self.cat.metrics[ed.metric];
+        match key {
+            EditKey::Char(c) => {
+                // Never keep a control character (it would reach the screen).
+                if !c.is_control() {
+                    if ed.fresh {
+                        ed.input.clear();
+                    }
+                    ed.input.push(c);
+                    ed.error = None;
+                    ed.fresh = false;
+                }
+            }
+            EditKey::Backspace => {
+                ed.input.pop();
+                ed.error = None;
+                ed.fresh = false;
+            }
+            EditKey::Cancel => self.editor = None,
+            EditKey::NextLabel | EditKey::PrevLabel => {
+                if metric.kind == MetricKind::Label && !metric.labels.is_empty() {
+                    let n = metric.labels.len();
+                    let at = metric.labels.iter().position(|l| *l == ed.input);
+                    let i = match (at, key) {
+                        (None, EditKey::NextLabel) => 0,
+                        (None, _) => n - 1,
+                        (Some(i), EditKey::NextLabel) => (i + 1) % n,
+                        (Some(i), _) => (i + n - 1) % n,
+                    };
+                    ed.input = metric.labels[i].clone();
+                    ed.error = None;
+                    ed.fresh = true;
+                }
+            }
+            EditKey::Save(mv) => self.save(mv),
+        }
+    }
+
+    fn save(&mut self, mv: Move) {
+        let Some(ed) = self.editor.as_mut() else {
+            return;
+        };
+        let metric = &self.cat.metrics[ed.metric];
+        let new = match parse_input(metric, &ed.input) {
+            Err(e) => {
+                ed.error = Some(e);
+                return;
+            }
+            Ok(None) if ed.shown.is_some() => {
+                ed.error = Some("ô trống: muốn xoá giá trị thì Esc rồi bấm x".into());
+                return;
+            }
+            Ok(v) => v,
+        };
+        let e = CellEdit {
+            period: ed.period,
+            unit_id: ed.unit_id,
+            metric: ed.metric,
+            old: ed.shown.clone(),
+            new,
+        };
+        let name = ed.unit_name.clone();
+        self.editor = None;
+        if self.write(&e, Source::Edit, &name) {
+            self.history.record(e);
+        }
+        match mv {
+            Move::Down => self.cursor_down(),
+            Move::Right => self.col = (self.col + 1).min(self.column_count().saturating_sub(2)),
+            Move::Left => self.col = self.col.saturating_sub(1).max(1),
+        }
+        self.after_move();
+    }
+
+    /// Writes one edit and shows the file as it now is. False when nothing
+    /// changed: the value was the same, or someone else changed the cell
+    /// first (then the message says so).
+    fn write(&mut self, e: &CellEdit, source: Source, unit_name: &str) -> bool {
+        let result = edit::apply(&mut self.db, &self.cat, &self.actor, e, source, unit_name);
+        let changed = match result {
+            Ok(changed) => changed,
+            Err(err @ EditError::Conflict(_)) => {
+                self.message = Some(err.to_string());
+                false
+            }
+            Err(err) => {
+                self.message = Some(format!("Lỗi: không ghi được: {err}"));
+                return false;
+            }
+        };
+        if let Err(err) = self.show_written(e.period, e.unit_id) {
+            self.message = Some(format!("Lỗi đọc lại số liệu: {err:#}"));
+        }
+        changed
+    }
+
+    /// Asks before removing the selected cell's value.
+    pub(super) fn ask_clear(&mut self) {
+        let Some((u, metric)) = self.selected_cell() else {
+            self.message = Some("Chọn một ô số liệu (← →, ↑ ↓) để xoá.".into());
+            return;
+        };
+        let m = self.month.as_ref().expect("a cell is selected");
+        let Some(v) = m.value(u, metric).cloned() else {
+            self.message = Some("Ô này chưa có số liệu.".into());
+            return;
+        };
+        let unit = &m.table.units[u];
+        self.confirm = Some(Confirm {
+            question: format!(
+                "Xoá {} = {} của {}, {}? (y: xoá, phím khác: thôi)",
+                super::columns::title(&self.cat.metrics[metric]),
+                import::show_value(&v),
+                unit.name,
+                m.table.period.label_vi()
+            ),
+            edit: CellEdit {
+                period: m.table.period,
+                unit_id: unit.id,
+                metric,
+                old: Some(v),
+                new: None,
+            },
+            unit_name: unit.name.clone(),
+        });
+    }
+
+    /// The answer to the question on the footer.
+    pub fn confirm_key(&mut self, yes: bool) {
+        let Some(c) = self.confirm.take() else {
+            return;
+        };
+        if yes && self.write(&c.edit, Source::Edit, &c.unit_name) {
+            self.history.record(c.edit);
+            self.message = Some("Đã xoá.".into());
+        }
+    }
+
+    pub(super) fn undo(&mut self, redo: bool) {
+        let next = if redo {
+            self.history.next_redo()
+        } else {
+            self.history.next_undo()
+        };
+        let Some(e) = next else {
+            self.message = Some(if redo {
+                "Không có gì để làm lại.".into()
+            } else {
+                "Không còn lần sửa nào của phiên này để hoàn tác.".into()
+            });
+            return;
+        };
+        let name = self.unit_name(e.unit_id);
+        let source = if redo { Source::Redo } else { Source::Undo };
+        let before = self.message.take();
+        self.write(&e, source, &name);
+        if self.message.is_some() {
+            // Refused (changed elsewhere meanwhile): the history stays.
+            return;
+        }
+        self.message = before;
+        if redo {
+            self.history.redone();
+        } else {
+            self.history.undone();
+        }
+        let show = |v: &Option<Value>| v.as_ref().map_or("trống".into(), import::show_value);
+        self.message = Some(format!(
+            "{}: {} {}, {}: {} → {}",
+            if redo {
+                "Đã làm lại"
+            } else {
+                "Đã hoàn tác"
+            },
+            super::columns::title(&self.cat.metrics[e.metric]),
+            name,
+            e.period.label_vi(),
+            show(&e.old),
+            show(&e.new)
+        ));
+    }
+
+    fn unit_name(&self, id: i64) -> String {
+        self.month
+            .as_ref()
+            .and_then(|m| {
+                m.table
+                    .units
+                    .iter()
+                    .chain(&m.table.parent)
+                    .find(|u| u.id == id)
+            })
+            .map_or_else(|| id.to_string(), |u| u.name.clone())
+    }
+
+    /// Opens an empty month after the latest one (or after the month
+    /// before this one, in an empty file) to type its figures.
+    pub(super) fn new_month(&mut self) -> anyhow::Result<()> {
+        let p = match self.periods.last() {
+            Some(last) => last.next(),
+            None => Period::today().previous(),
+        };
+        self.pending = Some(p);
+        self.load_month(p)?;
+        self.message = Some(format!(
+            "{}: tháng mới, chưa có số liệu. Chọn cột rồi gõ số, Enter để lưu và xuống dòng.",
+            capitalize(&p.label_vi())
+        ));
+        Ok(())
+    }
+
+    /// The history of the selected cell.
+    pub(super) fn cell_log(&mut self) -> anyhow::Result<()> {
+        let Some((u, metric)) = self.selected_cell() else {
+            self.message = Some("Chọn một ô số liệu (← →, ↑ ↓) để xem lịch sử.".into());
+            return Ok(());
+        };
+        let m = self.month.as_ref().expect("a cell is selected");
+        let unit = m.table.units[u].clone();
+        let period = m.table.period;
+        let entries = audit::history(
+            self.db.conn(),
+            audit::Query {
+                period: Some(period),
+                unit_id: Some(unit.id),
+                metric: Some(&self.cat.metrics[metric].code),
+            },
+        )?;
+        self.log = Some(super::app::CellLog {
+            title: format!(
+                "Lịch sử {} · {} · {}",
+                super::columns::title(&self.cat.metrics[metric]),
+                unit.name,
+                period.label_vi()
+            ),
+            kind: self.cat.metrics[metric].kind,
+            entries,
+        });
+        self.scroll = 0;
+        self.views.push(View::Log);
+        Ok(())
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,316 @@
+//! Typing values in the TUI: the editor's keys through the real keymap
+//! into the app, what lands in the database file, undo and redo, clearing,
+//! a new month, conflicts with another writer, and screen snapshots of the
+//! editor. Data: the demo database in a temporary directory.
+
+use chiso::db::{Actor, Catalog, Db, values};
+use chiso::edit::{self, CellEdit, Source};
+use chiso::model::{Period, Value};
+use chiso::tui::app::{App, View};
+use chiso::tui::terminal::{fit, handle_key};
+use chiso::tui::theme::Theme;
+use chiso::tui::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use std::path::{Path, PathBuf};
+
+fn demo() -> (tempfile::TempDir, PathBuf, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    chiso::demo::build(&path).unwrap();
+    let mut app = App::open(&path).unwrap();
+    fit(&mut app, Rect::new(0, 0, 80, 24));
+    (dir, path, app)
+}
+
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    fit(app, Rect::new(0, 0, w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| ui::draw(f, app, &Theme { color: true }))
+        .unwrap();
+    t.backend().to_string()
+}
+
+fn keys(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        handle_key(app, KeyEvent::from(KeyCode::Char(c)));
+    }
+}
+
+fn key(app: &mut App, k: KeyCode) {
+    handle_key(app, KeyEvent::from(k));
+}
+
+/// What the file holds for a unit (by name), metric and month.
+fn stored(db: &Path, unit: &str, metric: &str, period: &str) -> Option<Value> {
+    let db = Db::open(db).unwrap();
+    let cat = Catalog::load(db.conn()).unwrap();
+    let id: i64 = db
+        .conn()
+        .query_row("SELECT id FROM units WHERE name = ?1", [unit], |r| r.get(0))
+        .unwrap();
+    values::load_one(db.conn(), Period::parse(period).unwrap(), id, &cat)
+        .unwrap()
+        .and_then(|r| r[cat.index_of(metric).unwrap()].clone())
+}
+
+fn num(x: f64) -> Option<Value> {
+    Some(Value::Num(x))
+}
+
+/// Unit names of the first visible rows.
+fn cursor_name(app: &App) -> String {
+    let m = app.month.as_ref().unwrap();
+    m.table.units[m.visible[app.cursor]].name.clone()
+}
+
+#[test]
+fn a_column_typed_top_to_bottom_is_saved_cell_by_cell() {
+    let (_d, db, mut app) = demo();
+    // Column 1 is processing (Xử lý %); rows are in name order.
+    keys(&mut app, "l");
+    keys(&mut app, "95,5");
+    assert_eq!(app.editor.as_ref().unwrap().input, "95,5");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.editor.is_none());
+    assert_eq!(cursor_name(&app), "Bình Kiều");
+    keys(&mut app, "93.45");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "88%");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(cursor_name(&app), "Chí Tân");
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(95.5));
+    assert_eq!(
+        stored(&db, "Bình Kiều", "processing", "2024-08"),
+        num(93.45)
+    );
+    assert_eq!(stored(&db, "Bình Minh", "processing", "2024-08"), num(88.0));
+    // The screen shows what the file holds, and the findings follow it.
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("93,45"), "{s}");
+    let m = app.month.as_ref().unwrap();
+    let an_vy = m
+        .table
+        .units
+        .iter()
+        .position(|u| u.name == "An Vỹ")
+        .unwrap();
+    assert_eq!(m.marks[an_vy].rules.len(), 1, "95,5 < 100: processing_late");
+}
+
+#[test]
+fn tab_saves_and_moves_right_and_esc_saves_nothing() {
+    let (_d, db, mut app) = demo();
+    keys(&mut app, "l");
+    keys(&mut app, "99");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.col, 2);
+    keys(&mut app, "97");
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(app.col, 1);
+    keys(&mut app, "12");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.editor.is_none());
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(99.0));
+    assert_eq!(stored(&db, "An Vỹ", "satisfaction", "2024-08"), num(97.0));
+}
+
+#[test]
+fn a_bad_value_is_refused_on_the_spot_and_nothing_is_saved() {
+    let (_d, db, mut app) = demo();
+    let before = stored(&db, "An Vỹ", "processing", "2024-08");
+    keys(&mut app, "l");
+    keys(&mut app, "120");
+    insta::assert_snapshot!("edit_open_80x24", screen(&mut app, 80, 24));
+    key(&mut app, KeyCode::Enter);
+    let err = app.editor.as_ref().unwrap().error.clone().unwrap();
+    assert!(err.contains("từ 0 đến 100"), "{err}");
+    insta::assert_snapshot!("edit_invalid_80x24", screen(&mut app, 80, 24));
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    keys(&mut app, "x");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.editor.as_ref().unwrap().error.is_some(), "\"1x\"");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), before);
+    // Emptying a stored value is not how to clear it.
+    key(&mut app, KeyCode::Char('e'));
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        app.editor
+            .as_ref()
+            .unwrap()
+            .error
+            .as_ref()
+            .unwrap()
+            .contains('x')
+    );
+}
+
+#[test]
+fn a_rating_takes_its_first_letters_or_the_arrows() {
+    let (_d, db, mut app) = demo();
+    // The rating is the last metric column.
+    let n = app.month.as_ref().unwrap().columns.len();
+    for _ in 0..n {
+        keys(&mut app, "l");
+    }
+    keys(&mut app, "e");
+    assert_eq!(app.editor.as_ref().unwrap().input, "Tốt");
+    // Typing replaces the value shown.
+    keys(&mut app, "k");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        stored(&db, "An Vỹ", "rating", "2024-08"),
+        Some(Value::Label("Khá".into()))
+    );
+    keys(&mut app, "e");
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.editor.as_ref().unwrap().input, "Trung bình");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        stored(&db, "Bình Kiều", "rating", "2024-08"),
+        Some(Value::Label("Trung bình".into()))
+    );
+    // "t" could be Tốt or Trung bình: refused.
+    keys(&mut app, "et");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.editor.as_ref().unwrap().error.is_some());
+}
+
+#[test]
+fn clearing_asks_first_and_undo_redo_walk_the_session() {
+    let (_d, db, mut app) = demo();
+    keys(&mut app, "l");
+    let was = stored(&db, "An Vỹ", "processing", "2024-08");
+    assert_eq!(was, num(100.0));
+    keys(&mut app, "x");
+    assert!(app.confirm.is_some());
+    keys(&mut app, "n");
+    assert!(app.confirm.is_none());
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), was);
+    key(&mut app, KeyCode::Delete);
+    keys(&mut app, "y");
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), None);
+    assert_eq!(cursor_name(&app), "An Vỹ", "clearing stays on the cell");
+    keys(&mut app, "j50");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(stored(&db, "Bình Kiều", "processing", "2024-08"), num(50.0));
+
+    keys(&mut app, "u");
+    assert_eq!(stored(&db, "Bình Kiều", "processing", "2024-08"), num(37.9));
+    keys(&mut app, "u");
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), was);
+    keys(&mut app, "u");
+    assert!(app.message.as_ref().unwrap().contains("Không còn"));
+    handle_key(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL),
+    );
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), None);
+    // A new edit forgets what could be redone.
+    keys(&mut app, "7");
+    key(&mut app, KeyCode::Enter);
+    handle_key(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL),
+    );
+    assert!(app.message.as_ref().unwrap().contains("Không có gì"));
+
+    // Every change is in the log, undos as undos; L shows one cell's.
+    let log = chiso::db::audit::history(
+        Db::open(&db).unwrap().conn(),
+        chiso::db::audit::Query {
+            period: Period::parse("2024-08"),
+            unit_id: None,
+            metric: Some("processing"),
+        },
+    )
+    .unwrap();
+    let sources: Vec<&str> = log
+        .iter()
+        .filter(|e| e.source != "import")
+        .map(|e| e.source.as_str())
+        .collect();
+    assert_eq!(sources, ["edit", "edit", "undo", "undo", "edit", "edit"]);
+    key(&mut app, KeyCode::Home);
+    keys(&mut app, "L");
+    assert_eq!(app.view(), View::Log);
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("Lịch sử Xử lý % · An Vỹ"), "{s}");
+    assert!(s.contains("undo"), "{s}");
+}
+
+#[test]
+fn a_new_month_opens_empty_and_fills_as_typed() {
+    let (_d, db, mut app) = demo();
+    keys(&mut app, "n");
+    let m = app.month.as_ref().unwrap();
+    assert_eq!(m.table.period.to_string(), "2024-09");
+    assert_eq!(m.complete, 0);
+    assert!(m.columns.len() >= 7, "last month's columns, empty");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("0/25 đủ số liệu"), "{s}");
+    keys(&mut app, "l99");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-09"), num(99.0));
+    assert!(app.periods.iter().any(|p| p.to_string() == "2024-09"));
+    // Still on the new month, and [ ] step through it.
+    keys(&mut app, "[");
+    assert_eq!(
+        app.month.as_ref().unwrap().table.period.to_string(),
+        "2024-08"
+    );
+    keys(&mut app, "]");
+    assert_eq!(
+        app.month.as_ref().unwrap().table.period.to_string(),
+        "2024-09"
+    );
+}
+
+#[test]
+fn a_cell_changed_elsewhere_meanwhile_is_not_overwritten() {
+    let (_d, db, mut app) = demo();
+    keys(&mut app, "l");
+    keys(&mut app, "80");
+    // Another operator saves the same cell first.
+    let mut other = Db::open(&db).unwrap();
+    let cat = Catalog::load(other.conn()).unwrap();
+    let id: i64 = other
+        .conn()
+        .query_row("SELECT id FROM units WHERE name = 'An Vỹ'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let e = CellEdit {
+        period: Period::parse("2024-08").unwrap(),
+        unit_id: id,
+        metric: cat.index_of("processing").unwrap(),
+        old: num(100.0),
+        new: num(66.0),
+    };
+    let actor = Actor {
+        os_user: "other".into(),
+        ssh_client: None,
+    };
+    edit::apply(&mut other, &cat, &actor, &e, Source::Edit, "An Vỹ").unwrap();
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(66.0));
+    let msg = app.message.clone().unwrap();
+    assert!(msg.contains("66"), "{msg}");
+    // The screen was read again: it shows the other operator's value.
+    let m = app.month.as_ref().unwrap();
+    let u = m
+        .table
+        .units
+        .iter()
+        .position(|u| u.name == "An Vỹ")
+        .unwrap();
+    assert_eq!(m.value(u, e.metric), Some(&Value::Num(66.0)));
+}
