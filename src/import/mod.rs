@@ -7,6 +7,7 @@
 
 pub mod header;
 pub mod parse;
+pub mod preview;
 pub mod read;
 pub mod value;
 
