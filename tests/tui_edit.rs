@@ -314,3 +314,85 @@ fn a_cell_changed_elsewhere_meanwhile_is_not_overwritten() {
         .unwrap();
     assert_eq!(m.value(u, e.metric), Some(&Value::Num(66.0)));
 }
+
+#[test]
+fn a_pasted_table_opens_a_preview_and_only_y_writes_it() {
+    let (_d, db, mut app) = demo();
+    keys(&mut app, "l");
+    let was = stored(&db, "An Vỹ", "satisfaction", "2024-08");
+    // Terminals send line breaks in a paste as CR.
+    app.paste("An Vỹ\t99\t95,5\rBinh Kieu\t40\rDạ Trạch\tabc\r");
+    assert_eq!(app.view(), View::Preview);
+    insta::assert_snapshot!("paste_preview_120x30", screen(&mut app, 120, 30));
+    keys(&mut app, "y");
+    assert_eq!(app.view(), View::Preview, "invalid rows: not written");
+    assert_eq!(stored(&db, "An Vỹ", "satisfaction", "2024-08"), was);
+    // Accept the suggestion, leave out the bad row, write.
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "a");
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "x");
+    keys(&mut app, "y");
+    assert_eq!(app.view(), View::Month);
+    assert_eq!(stored(&db, "An Vỹ", "satisfaction", "2024-08"), num(95.5));
+    assert_eq!(stored(&db, "Bình Kiều", "processing", "2024-08"), num(40.0));
+    assert!(app.message.as_ref().unwrap().contains("Đã ghi 3"));
+
+    // Esc drops a preview; a one-value paste goes into the open editor.
+    app.paste("Chí Tân\t12\n");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.view(), View::Month);
+    assert_eq!(stored(&db, "Chí Tân", "processing", "2024-08"), num(100.0));
+    keys(&mut app, "e");
+    app.paste("77,7");
+    assert_eq!(app.editor.as_ref().unwrap().input, "77,7");
+}
+
+#[test]
+fn i_imports_files_through_the_same_preview() {
+    let (dir, db, mut app) = demo();
+    let file = dir.path().join("thang 8.tsv");
+    std::fs::write(
+        &file,
+        "STT\tĐơn vị\tKết quả tỷ lệ số hoá (%)\n1\tAn Vỹ\t82,5\n2\tĐông Tiến\t40\n",
+    )
+    .unwrap();
+    keys(&mut app, "i");
+    assert!(app.prompt.is_some());
+    let quoted = format!("\"{}\"", file.display());
+    keys(&mut app, &quoted);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.view(), View::Preview);
+    insta::assert_snapshot!("import_preview_120x30", screen(&mut app, 120, 30));
+    // The demo knows "Đông Tiến" (the seed's own spelling) as an alias.
+    keys(&mut app, "y");
+    assert_eq!(stored(&db, "An Vỹ", "digitization", "2024-08"), num(82.5));
+    assert_eq!(
+        stored(&db, "Đồng Tiến", "digitization", "2024-08"),
+        num(40.0)
+    );
+    // Recorded as an import of that file, with its checksum.
+    let conn = Db::open(&db).unwrap();
+    let (name, sha): (String, String) = conn
+        .conn()
+        .query_row(
+            "SELECT file_name, sha256 FROM imports ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(name.ends_with("thang 8.tsv"), "{name}");
+    assert_eq!(sha.len(), 64);
+    // A missing file says so at the prompt.
+    keys(&mut app, "inope.csv");
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        app.prompt
+            .as_ref()
+            .unwrap()
+            .note
+            .as_ref()
+            .unwrap()
+            .contains("nope.csv")
+    );
+}

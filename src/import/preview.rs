@@ -493,7 +493,11 @@ fn record_row(
     fi: usize,
     rec: &parse::Record,
 ) -> PreviewRow {
-    let place = format!("{} {}", text::escape(&f.name), f.place(rec, None));
+    // The file's name without its folder: the title lists the files.
+    let short = std::path::Path::new(&f.name)
+        .file_name()
+        .map_or(f.name.clone(), |n| n.to_string_lossy().into_owned());
+    let place = format!("{} {}", text::escape(&short), f.place(rec, None));
     let unit = resolve(index, &rec.unit_name);
     let id = match &unit {
         RowUnit::Found(id) | RowUnit::Suggested { unit_id: id, .. } => Some(*id),

@@ -38,6 +38,12 @@ pub enum Action {
     NewMonth,
     /// The change history of the selected cell.
     CellLog,
+    /// Import files into the month shown (a preview first).
+    Import,
+    /// In a preview: take the suggested unit for a name.
+    Accept,
+    /// In a preview: write it.
+    Apply,
     Quit,
 }
 

@@ -10,6 +10,7 @@ use super::action::Action;
 use super::columns;
 use super::editing::{Confirm, Editor};
 use super::filter::{self, Filter};
+use super::pasting::{PathPrompt, PreviewState};
 use crate::db::{self, Actor, Catalog, Db, audit};
 use crate::edit;
 use crate::model::{MetricKind, Period, Unit, Value};
@@ -25,6 +26,8 @@ pub enum View {
     Help,
     /// The change history of one cell.
     Log,
+    /// What a paste or an import would change, before `y` writes it.
+    Preview,
 }
 
 /// What `L` shows: one cell's changes, oldest first.
@@ -128,6 +131,10 @@ pub struct App {
     /// A month opened with `n` that has no data yet.
     pub pending: Option<Period>,
     pub log: Option<CellLog>,
+    /// A paste or import waiting for `y`.
+    pub preview: Option<PreviewState>,
+    /// The path prompt of `i`.
+    pub prompt: Option<PathPrompt>,
     pub cat: Catalog,
     pub rules: Vec<Rule>,
     /// Months with data, oldest first.
@@ -180,6 +187,8 @@ impl App {
             confirm: None,
             pending: None,
             log: None,
+            preview: None,
+            prompt: None,
             cat,
             rules,
             periods: Vec::new(),
@@ -513,6 +522,7 @@ impl App {
             }
             (View::Month, a) => self.month_action(a)?,
             (View::Findings, a) => self.findings_action(a)?,
+            (View::Preview, a) => self.preview_action(a),
             (View::Unit(_) | View::Help | View::Log, a) => self.scroll_action(a)?,
         }
         Ok(())
@@ -544,6 +554,8 @@ impl App {
             Action::Redo => self.undo(true),
             Action::NewMonth => self.new_month()?,
             Action::CellLog => self.cell_log()?,
+            Action::Import => self.ask_import(),
+            Action::Accept | Action::Apply => {}
             Action::Back => {
                 if !self.filter_input.is_empty() {
                     self.filter_input.clear();
@@ -610,6 +622,27 @@ impl App {
         self.clamp_scroll();
         self.clamp_columns();
         Ok(())
+    }
+
+    fn preview_action(&mut self, a: Action) {
+        let page = self.page.max(1) as isize;
+        match a {
+            Action::Up => self.preview_move(-1),
+            Action::Down => self.preview_move(1),
+            Action::PageUp => self.preview_move(-page),
+            Action::PageDown => self.preview_move(page),
+            Action::Home => self.preview_move(isize::MIN / 2),
+            Action::End => self.preview_move(isize::MAX / 2),
+            Action::Accept => self.accept_suggestion(),
+            Action::Apply => self.apply_preview(),
+            Action::Clear => self.drop_preview_row(),
+            Action::Back => {
+                self.preview = None;
+                self.views.pop();
+                self.message = Some("Đã bỏ, không ghi gì.".into());
+            }
+            _ => {}
+        }
     }
 
     fn findings_action(&mut self, a: Action) -> anyhow::Result<()> {

@@ -10,6 +10,7 @@ pub mod columns;
 pub mod editing;
 pub mod filter;
 pub mod keymap;
+pub mod pasting;
 pub mod terminal;
 pub mod theme;
 pub mod ui;

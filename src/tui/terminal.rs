@@ -19,6 +19,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::layout::Rect;
 
 use super::app::{App, FilterKey};
+use super::pasting::PromptKey;
 use super::theme::Theme;
 use super::{keymap, ui, views};
 
@@ -91,6 +92,10 @@ pub fn run(mut app: App, theme: Theme) -> anyhow::Result<()> {
                     handle_key(&mut app, k);
                     dirty = true;
                 }
+                Event::Paste(text) => {
+                    app.paste(&text);
+                    dirty = true;
+                }
                 Event::Resize(..) => dirty = true,
                 _ => {}
             }
@@ -135,6 +140,23 @@ pub fn handle_key(app: &mut App, k: KeyEvent) {
             _ => return,
         };
         app.filter_key(key);
+        return;
+    }
+    if app.prompt.is_some() {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        let key = match k.code {
+            KeyCode::Char('c') if ctrl => {
+                app.quit = true;
+                return;
+            }
+            KeyCode::Char(c) if !ctrl => PromptKey::Char(c),
+            KeyCode::Backspace => PromptKey::Backspace,
+            KeyCode::Tab => PromptKey::Complete,
+            KeyCode::Enter => PromptKey::Accept,
+            KeyCode::Esc => PromptKey::Cancel,
+            _ => return,
+        };
+        app.prompt_key(key);
         return;
     }
     if app.confirm.is_some() {

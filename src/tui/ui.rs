@@ -43,6 +43,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         View::Unit(_) => views::unit::draw(f, body, app, theme),
         View::Help => views::help::draw(f, body, app, theme),
         View::Log => views::log::draw(f, body, app, theme),
+        View::Preview => views::preview::draw(f, body, app, theme),
     }
     f.render_widget(Paragraph::new(footer_lines(app, theme)), footer);
 }
@@ -64,6 +65,7 @@ fn title_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
             .map_or(String::new(), |d| format!("{}: mọi tháng", d.unit.name)),
         View::Help => "Trợ giúp".to_string(),
         View::Log => "Lịch sử thay đổi".to_string(),
+        View::Preview => "Xem trước khi ghi".to_string(),
     });
     Line::styled(parts.join(" · "), theme.title())
 }
@@ -130,7 +132,21 @@ fn footer_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
         ];
     }
     let first = Line::from(status.join(" · "));
-    let second = if let Some(c) = &app.confirm {
+    let second = if let Some(p) = &app.prompt {
+        let mut spans = vec![
+            Span::styled("Nhập tệp: ", theme.header()),
+            Span::raw(crate::text::show(&p.input)),
+            Span::raw("▏"),
+        ];
+        match &p.note {
+            Some(n) => spans.push(Span::styled(format!("  {n}"), theme.error())),
+            None => spans.push(Span::styled(
+                "  Tab hoàn thành · Enter xem trước · Esc huỷ",
+                theme.dim(),
+            )),
+        }
+        Line::from(spans)
+    } else if let Some(c) = &app.confirm {
         Line::styled(c.question.clone(), theme.error())
     } else if app.filter_editing {
         let mut spans = vec![
@@ -146,6 +162,11 @@ fn footer_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
         Line::styled(msg.clone(), theme.error())
     } else if app.view() == View::Month {
         Line::styled(keymap::hints(), theme.dim())
+    } else if app.view() == View::Preview {
+        Line::styled(
+            "↑↓ chọn dòng · a nhận tên gợi ý · x bỏ dòng · y ghi tất cả · Esc bỏ, không ghi gì",
+            theme.dim(),
+        )
     } else {
         Line::styled(
             "Esc quay lại · ↑↓ chọn · Enter xem đơn vị · ? trợ giúp · q thoát",

@@ -2,4 +2,5 @@ pub mod findings;
 pub mod help;
 pub mod log;
 pub mod month;
+pub mod preview;
 pub mod unit;

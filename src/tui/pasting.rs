@@ -1,0 +1,395 @@
+//! Pasting a table and importing files from the TUI: both open the same
+//! preview (import::preview), where suggestions are accepted one by one,
+//! `y` writes everything in one transaction and Esc drops it. Nothing is
+//! written before `y`.
+
+use std::path::{Path, PathBuf};
+
+use super::app::{App, View};
+use crate::import::Input;
+use crate::import::preview::{self, ApplyError, Preview};
+use crate::text;
+
+/// The preview on screen.
+pub struct PreviewState {
+    pub preview: Preview,
+    /// What was pasted or which files, for the title.
+    pub title: String,
+    pub cursor: usize,
+}
+
+/// The path prompt of `i`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathPrompt {
+    pub input: String,
+    /// Why the last Enter did not open anything, or the Tab choices.
+    pub note: Option<String>,
+}
+
+/// A key in the path prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKey {
+    Char(char),
+    Backspace,
+    Complete,
+    Accept,
+    Cancel,
+}
+
+impl App {
+    /// Bracketed paste: into the cell editor if one is open and the text
+    /// is one value; else a preview of the pasted table.
+    pub fn paste(&mut self, pasted: &str) {
+        // Terminals send a pasted line break as CR (tmux, xterm …).
+        let normalized = pasted.replace("\r\n", "\n").replace('\r', "\n");
+        let pasted = normalized.as_str();
+        if let Some(p) = self.prompt.as_mut() {
+            p.input.push_str(&text::clean(pasted));
+            return;
+        }
+        if let Some(ed) = self.editor.as_mut() {
+            let one = pasted.trim_end_matches(['\r', '\n']);
+            if !one.contains(['\t', '\n', '\r']) {
+                if ed.fresh {
+                    ed.input.clear();
+                }
+                ed.input.push_str(&text::clean(one));
+                ed.error = None;
+                ed.fresh = false;
+                return;
+            }
+            self.editor = None;
+        }
+        if self.view() != View::Month {
+            self.message = Some("Dán bảng số liệu ở bảng tháng.".into());
+            return;
+        }
+        let Some(m) = self.month.as_ref() else {
+            self.message = Some("Chưa có đơn vị nào để dán số liệu vào.".into());
+            return;
+        };
+        // From the selected metric column on (all columns from the name).
+        let from = self.col.saturating_sub(1).min(m.columns.len());
+        let columns = m.columns[from..].to_vec();
+        let rows: Vec<i64> = m.visible[self.cursor.min(m.visible.len())..]
+            .iter()
+            .map(|&u| m.table.units[u].id)
+            .collect();
+        let target = preview::Target {
+            period: m.table.period,
+            columns: &columns,
+            rows: &rows,
+        };
+        let lines = pasted.lines().filter(|l| !l.trim().is_empty()).count();
+        match preview::from_paste(self.db.conn(), pasted, &target) {
+            Ok(p) => self.open_preview(p, format!("Dán {lines} dòng")),
+            Err(e) => self.message = Some(format!("Lỗi đọc dữ liệu: {e}")),
+        }
+    }
+
+    fn open_preview(&mut self, preview: Preview, title: String) {
+        self.preview = Some(PreviewState {
+            preview,
+            title,
+            cursor: 0,
+        });
+        self.scroll = 0;
+        self.views.push(View::Preview);
+    }
+
+    /// `i`: asks for the files to import.
+    pub(super) fn ask_import(&mut self) {
+        if self.month.is_none() {
+            self.message = Some(
+                "Chưa có tháng nào: bấm n để mở tháng mới, hoặc dùng chiso import ở cửa sổ khác."
+                    .into(),
+            );
+            return;
+        }
+        self.prompt = Some(PathPrompt::default());
+    }
+
+    /// One key in the path prompt.
+    pub fn prompt_key(&mut self, key: PromptKey) {
+        let Some(p) = self.prompt.as_mut() else {
+            return;
+        };
+        match key {
+            PromptKey::Char(c) => {
+                if !c.is_control() {
+                    p.input.push(c);
+                    p.note = None;
+                }
+            }
+            PromptKey::Backspace => {
+                p.input.pop();
+                p.note = None;
+            }
+            PromptKey::Complete => complete(p),
+            PromptKey::Cancel => self.prompt = None,
+            PromptKey::Accept => self.import_files(),
+        }
+    }
+
+    fn import_files(&mut self) {
+        let Some(p) = self.prompt.as_mut() else {
+            return;
+        };
+        let paths = split_words(&p.input);
+        if paths.is_empty() {
+            p.note = Some("gõ đường dẫn tệp (Tab để hoàn thành)".into());
+            return;
+        }
+        let mut inputs = Vec::new();
+        for path in &paths {
+            match std::fs::read(path) {
+                Ok(bytes) => inputs.push(Input {
+                    name: path.clone(),
+                    bytes,
+                }),
+                Err(e) => {
+                    p.note = Some(format!("không đọc được {}: {e}", text::show(path)));
+                    return;
+                }
+            }
+        }
+        let Some(period) = self.month.as_ref().map(|m| m.table.period) else {
+            return;
+        };
+        self.prompt = None;
+        match preview::from_files(self.db.conn(), &inputs, period) {
+            Ok(pv) => {
+                let names: Vec<String> = paths
+                    .iter()
+                    .map(|p| {
+                        Path::new(p)
+                            .file_name()
+                            .map_or(p.clone(), |n| n.to_string_lossy().into_owned())
+                    })
+                    .collect();
+                self.open_preview(pv, format!("Nhập {}", text::show(&names.join(", "))));
+            }
+            Err(e) => self.message = Some(format!("Lỗi đọc dữ liệu: {e}")),
+        }
+    }
+
+    /// `a` on a preview row: take the suggested unit (saved as an alias
+    /// when the preview is applied).
+    pub(super) fn accept_suggestion(&mut self) {
+        if let Some(s) = self.preview.as_mut()
+            && !s.preview.accept(s.cursor)
+        {
+            self.message = Some("Dòng này không có gợi ý để nhận.".into());
+        }
+    }
+
+    /// `y`: writes the preview, or says why not.
+    pub(super) fn apply_preview(&mut self) {
+        let Some(s) = self.preview.as_ref() else {
+            return;
+        };
+        if !s.preview.ready() {
+            self.message = Some(
+                "Chưa ghi: còn ô sai (✗) hoặc tên chưa xác định (a: nhận gợi ý). Esc để bỏ.".into(),
+            );
+            return;
+        }
+        let command = format!("tui: {}", s.title);
+        let period = s.preview.period;
+        match preview::apply(&mut self.db, &s.preview, &self.actor, &command) {
+            Ok(n) => {
+                self.preview = None;
+                self.views.pop();
+                let keep = self
+                    .month
+                    .as_ref()
+                    .and_then(|m| m.visible.get(self.cursor).map(|&u| m.table.units[u].id));
+                if let Err(e) = self.show_written(period, keep.unwrap_or(-1)) {
+                    self.message = Some(format!("Lỗi đọc lại số liệu: {e:#}"));
+                } else {
+                    self.message = Some(format!("Đã ghi {n} giá trị."));
+                }
+            }
+            Err(e @ ApplyError::Changed { .. }) => self.message = Some(e.to_string()),
+            Err(e) => self.message = Some(format!("Lỗi: {e}")),
+        }
+    }
+
+    /// `x` on a preview row: leave it out (a total line, a unit to skip).
+    pub(super) fn drop_preview_row(&mut self) {
+        if let Some(s) = self.preview.as_mut()
+            && s.cursor < s.preview.rows.len()
+        {
+            s.preview.rows.remove(s.cursor);
+            s.cursor = s.cursor.min(s.preview.rows.len().saturating_sub(1));
+        }
+    }
+
+    pub(super) fn preview_move(&mut self, delta: isize) {
+        if let Some(s) = self.preview.as_mut() {
+            let n = s.preview.rows.len();
+            s.cursor = s
+                .cursor
+                .saturating_add_signed(delta)
+                .min(n.saturating_sub(1));
+        }
+    }
+}
+
+/// Words of the prompt: spaces separate, quotes group, `\ ` is a space.
+pub fn split_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                any = true;
+            }
+            (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                    any = true;
+                }
+            }
+            (None, c) if c.is_whitespace() => {
+                if any || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if any || !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Tab: completes the last word to the longest common prefix of the
+/// entries that start with it; lists them when there are several.
+fn complete(p: &mut PathPrompt) {
+    let words = split_words(&p.input);
+    let ends_in_space = p.input.ends_with(' ') && !p.input.ends_with("\\ ");
+    let last = if ends_in_space {
+        String::new()
+    } else {
+        words.last().cloned().unwrap_or_default()
+    };
+    let (dir, stem) = match last.rfind('/') {
+        Some(i) => (last[..=i].to_string(), last[i + 1..].to_string()),
+        None => (String::new(), last.clone()),
+    };
+    let read_dir = if dir.is_empty() {
+        PathBuf::from(".")
+    } else {
+        PathBuf::from(&dir)
+    };
+    let Ok(entries) = std::fs::read_dir(&read_dir) else {
+        p.note = Some(format!("không mở được thư mục {}", text::show(&dir)));
+        return;
+    };
+    let mut names: Vec<(String, bool)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (name.starts_with(&stem) && (!name.starts_with('.') || stem.starts_with('.')))
+                .then_some((name, is_dir))
+        })
+        .collect();
+    names.sort();
+    let Some(first) = names.first() else {
+        p.note = Some("không có tệp nào khớp".into());
+        return;
+    };
+    let mut common = first.0.clone();
+    for (n, _) in &names[1..] {
+        while !n.starts_with(&common) {
+            common.pop();
+        }
+    }
+    let mut done = format!("{dir}{common}");
+    if names.len() == 1 {
+        if first.1 {
+            done.push('/');
+        } else {
+            done.push(' ');
+        }
+        p.note = None;
+    } else {
+        let shown: Vec<String> = names.iter().take(8).map(|(n, _)| text::show(n)).collect();
+        p.note = Some(format!(
+            "{}{}",
+            shown.join("  "),
+            if names.len() > 8 { "  …" } else { "" }
+        ));
+    }
+    // The prompt keeps earlier words; the last is rewritten escaped.
+    let mut rebuilt: Vec<String> = words
+        .iter()
+        .take(if ends_in_space {
+            words.len()
+        } else {
+            words.len().saturating_sub(1)
+        })
+        .map(|w| escape_word(w))
+        .collect();
+    let trailing = done.ends_with(' ');
+    rebuilt.push(escape_word(done.trim_end_matches(' ')));
+    p.input = rebuilt.join(" ");
+    if trailing {
+        p.input.push(' ');
+    }
+}
+
+fn escape_word(w: &str) -> String {
+    w.replace('\\', "\\\\").replace(' ', "\\ ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_on_spaces_with_quotes_and_escapes() {
+        assert_eq!(
+            split_words(r#"a.xlsx "Phu luc 2.xlsx" c\ d.csv  'e f' "#),
+            ["a.xlsx", "Phu luc 2.xlsx", "c d.csv", "e f"]
+        );
+        assert!(split_words("   ").is_empty());
+    }
+
+    #[test]
+    fn tab_completes_a_file_and_lists_choices() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in ["phu luc 1.xlsx", "phu luc 2.xlsx", "other.csv"] {
+            std::fs::write(dir.path().join(n), "x").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let base = escape_word(&format!("{}/", dir.path().display()));
+        let mut p = PathPrompt {
+            input: format!("{base}ph"),
+            note: None,
+        };
+        complete(&mut p);
+        assert_eq!(p.input, format!("{base}phu\\ luc\\ "));
+        assert!(p.note.as_ref().unwrap().contains("phu luc 2.xlsx"));
+        p.input.push('2');
+        complete(&mut p);
+        assert_eq!(p.input, format!("{base}phu\\ luc\\ 2.xlsx "));
+        assert_eq!(
+            split_words(&p.input),
+            [format!("{}/phu luc 2.xlsx", dir.path().display())]
+        );
+        p.input.push_str(&format!("{base}su"));
+        complete(&mut p);
+        assert!(p.input.ends_with("sub/"), "{}", p.input);
+    }
+}
