@@ -316,11 +316,13 @@ fn complete(p: &mut PathPrompt) {
         }
     }
     let mut done = format!("{dir}{common}");
+    // A single file is finished: a space starts the next path.
+    let mut finished = false;
     if names.len() == 1 {
         if first.1 {
             done.push('/');
         } else {
-            done.push(' ');
+            finished = true;
         }
         p.note = None;
     } else {
@@ -332,19 +334,15 @@ fn complete(p: &mut PathPrompt) {
         ));
     }
     // The prompt keeps earlier words; the last is rewritten escaped.
-    let mut rebuilt: Vec<String> = words
-        .iter()
-        .take(if ends_in_space {
-            words.len()
-        } else {
-            words.len().saturating_sub(1)
-        })
-        .map(|w| escape_word(w))
-        .collect();
-    let trailing = done.ends_with(' ');
-    rebuilt.push(escape_word(done.trim_end_matches(' ')));
+    let keep = if ends_in_space {
+        words.len()
+    } else {
+        words.len().saturating_sub(1)
+    };
+    let mut rebuilt: Vec<String> = words.iter().take(keep).map(|w| escape_word(w)).collect();
+    rebuilt.push(escape_word(&done));
     p.input = rebuilt.join(" ");
-    if trailing {
+    if finished {
         p.input.push(' ');
     }
 }
