@@ -6,7 +6,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::tui::app::App;
-use crate::tui::keymap::KEYMAP;
+use crate::tui::keymap::{EDIT_KEYMAP, KEYMAP};
 use crate::tui::theme::Theme;
 
 pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
@@ -14,6 +14,17 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
     for b in KEYMAP {
         out.push(Line::from(format!("  {:<7} {}", b.label, b.help)));
     }
+    out.push(Line::from(""));
+    out.push(Line::styled(
+        "Khi sửa ô (nhận 93,45 · 93.45 · 93.45%)",
+        theme.title(),
+    ));
+    for b in EDIT_KEYMAP {
+        out.push(Line::from(format!("  {:<7} {}", b.label, b.help)));
+    }
+    out.push(Line::from(
+        "  dán     dán một bảng (Ctrl-Shift-V…): xem trước từng ô, a nhận tên gợi ý, y ghi, Esc bỏ",
+    ));
     out.push(Line::from(""));
     out.push(Line::styled("Trong ô lọc (/)", theme.title()));
     for (k, h) in [
