@@ -73,56 +73,87 @@ pub fn apply(
     source: Source,
     unit_name: &str,
 ) -> Result<bool, EditError> {
+    let metric = &cat.metrics[e.metric];
+    let command = format!(
+        "tui: {} {} {} {}: {} → {}",
+        source.codes().1,
+        metric.code,
+        e.period,
+        crate::text::show(unit_name),
+        shown(e.old.as_ref()),
+        shown(e.new.as_ref())
+    );
+    Ok(apply_all(db, cat, actor, std::slice::from_ref(e), source, &command)? > 0)
+}
+
+/// Writes several cells (an undo of a paste, say) in one transaction:
+/// all of them, or none if any stored value is not its `old`. Returns the
+/// cells that changed.
+pub fn apply_all(
+    db: &mut Db,
+    cat: &Catalog,
+    actor: &Actor,
+    edits: &[CellEdit],
+    source: Source,
+    command: &str,
+) -> Result<usize, EditError> {
     db.write(|tx| {
-        let row = values::load_one(tx, e.period, e.unit_id, cat)?
-            .unwrap_or_else(|| vec![None; cat.metrics.len()]);
-        if row[e.metric] != e.old {
-            return Err(EditError::Conflict(row[e.metric].clone()));
+        let mut changeset = None;
+        let mut changed = 0;
+        for e in edits {
+            let row = values::load_one(tx, e.period, e.unit_id, cat)?
+                .unwrap_or_else(|| vec![None; cat.metrics.len()]);
+            if row[e.metric] != e.old {
+                return Err(EditError::Conflict(row[e.metric].clone()));
+            }
+            if e.old == e.new {
+                continue;
+            }
+            let cs = match changeset {
+                Some(cs) => cs,
+                None => {
+                    *changeset.insert(db::begin_changeset(tx, actor, source.codes().0, command)?)
+                }
+            };
+            let write = db::begin_period_write(tx, e.period)?;
+            let mut new_row = row.clone();
+            new_row[e.metric] = e.new.clone();
+            values::put(tx, write, e.unit_id, &new_row, cat)?;
+            let (old, new) = values::diff_json(&[(e.metric, e.old.as_ref(), e.new.as_ref())], cat);
+            values::log(tx, cs, None, e.period, e.unit_id, &old, &new)?;
+            changed += 1;
         }
-        if e.old == e.new {
-            return Ok(false);
-        }
-        let metric = &cat.metrics[e.metric];
-        let (code, word) = source.codes();
-        let command = format!(
-            "tui: {word} {} {} {}: {} → {}",
-            metric.code,
-            e.period,
-            crate::text::show(unit_name),
-            shown(e.old.as_ref()),
-            shown(e.new.as_ref())
-        );
-        let cs = db::begin_changeset(tx, actor, code, &command)?;
-        let write = db::begin_period_write(tx, e.period)?;
-        let mut new_row = row.clone();
-        new_row[e.metric] = e.new.clone();
-        values::put(tx, write, e.unit_id, &new_row, cat)?;
-        let (old, new) = values::diff_json(&[(e.metric, e.old.as_ref(), e.new.as_ref())], cat);
-        values::log(tx, cs, None, e.period, e.unit_id, &old, &new)?;
-        Ok(true)
+        Ok(changed)
     })
 }
 
-/// The session's edits in order, for undo and redo.
+/// The session's changes in order, for undo and redo: each step is one
+/// cell edit, or every cell of one paste or import.
 #[derive(Debug, Default)]
 pub struct History {
-    done: Vec<CellEdit>,
-    undone: Vec<CellEdit>,
+    done: Vec<Vec<CellEdit>>,
+    undone: Vec<Vec<CellEdit>>,
 }
 
 impl History {
-    /// A new edit: what was undone can no longer be redone.
-    pub fn record(&mut self, e: CellEdit) {
-        self.done.push(e);
+    /// A new step: what was undone can no longer be redone.
+    pub fn record(&mut self, step: Vec<CellEdit>) {
+        if step.is_empty() {
+            return;
+        }
+        self.done.push(step);
         self.undone.clear();
     }
 
-    /// The edit that undoes the latest one, if any (not yet applied).
-    pub fn next_undo(&self) -> Option<CellEdit> {
-        self.done.last().map(CellEdit::inverse)
+    /// The edits that undo the latest step, if any (not yet applied), in
+    /// reverse order.
+    pub fn next_undo(&self) -> Option<Vec<CellEdit>> {
+        self.done
+            .last()
+            .map(|step| step.iter().rev().map(CellEdit::inverse).collect())
     }
 
-    pub fn next_redo(&self) -> Option<CellEdit> {
+    pub fn next_redo(&self) -> Option<Vec<CellEdit>> {
         self.undone.last().cloned()
     }
 
@@ -188,7 +219,7 @@ mod tests {
         };
         let mut h = History::default();
         assert!(apply(&mut db, &cat, &actor, &e, Source::Edit, "Bình Kiều").unwrap());
-        h.record(e.clone());
+        h.record(vec![e.clone()]);
         assert_eq!(stored(&db), Some(Value::Num(93.45)));
 
         // The screen showed a stale value: refused, nothing written.
@@ -203,11 +234,14 @@ mod tests {
         assert_eq!(stored(&db), Some(Value::Num(93.45)));
 
         let u = h.next_undo().unwrap();
-        assert!(apply(&mut db, &cat, &actor, &u, Source::Undo, "Bình Kiều").unwrap());
+        assert_eq!(
+            apply_all(&mut db, &cat, &actor, &u, Source::Undo, "undo").unwrap(),
+            1
+        );
         h.undone();
         assert_eq!(stored(&db), None);
         assert_eq!(h.counts(), (0, 1));
-        let r = h.next_redo().unwrap();
+        let r = h.next_redo().unwrap().pop().unwrap();
         assert!(apply(&mut db, &cat, &actor, &r, Source::Redo, "Bình Kiều").unwrap());
         h.redone();
         assert_eq!(stored(&db), Some(Value::Num(93.45)));

@@ -99,9 +99,10 @@ fn start_filter_sort_findings_help_quit() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     let t = Tmux::start("main", &session_cmd(&db));
-    let s = t.wait_for("Bảng kết quả");
+    // The footer is drawn last: once it shows, the frame is whole.
+    let s = t.wait_for("25/25 đủ số liệu");
+    assert!(s.contains("Bảng kết quả"), "{s}");
     assert!(s.contains("Huyện Khoái Châu"), "{s}");
-    assert!(s.contains("25/25 đơn vị"), "{s}");
 
     t.send(&["/", "dong", "Enter"]);
     let s = t.wait_for("4/25 đơn vị");
@@ -173,4 +174,100 @@ fn sigterm_and_sighup_restore_the_terminal() {
             "{sig}: raw mode left on:\n{s}"
         );
     }
+}
+
+/// Runs a chiso command on the database and returns its stdout.
+fn chiso_out(db: &Path, args: &[&str]) -> String {
+    let out = Command::new(CHISO)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn type_a_column_paste_a_table_undo_and_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let t = Tmux::start("edit", &session_cmd(&db));
+    t.wait_for("25/25 đủ số liệu");
+    // A new month, then its processing column typed top to bottom.
+    t.send(&["n"]);
+    t.wait_for("tháng mới, chưa có số liệu");
+    t.send(&["l", "9", "9", ",", "5", "Enter"]);
+    t.send(&["8", "8", ".", "2", "5", "Enter"]);
+    t.send(&["1", "0", "0", "Enter"]);
+    let s = t.wait_for("100,00");
+    assert!(s.contains("99,50") && s.contains("88,25"), "{s}");
+    // A table copied from a spreadsheet, pasted as one bracketed paste.
+    let tsv = dir.path().join("paste.tsv");
+    std::fs::write(&tsv, "Chí Tân\t97\t91,5\nDạ Trạch\t96\t90\n").unwrap();
+    let status = Command::new("tmux")
+        .args(["-L", &t.socket, "load-buffer", "-b", "p"])
+        .arg(&tsv)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let status = Command::new("tmux")
+        .args(["-L", &t.socket, "paste-buffer", "-p", "-b", "p", "-t", "t"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let s = t.wait_for("Xem trước khi ghi");
+    let s = if s.contains("4 mới") {
+        s
+    } else {
+        t.wait_for("4 mới")
+    };
+    assert!(s.contains("Dán 2 dòng"), "{s}");
+    t.send(&["y"]);
+    t.wait_for("Đã ghi 4 giá trị");
+    // Undo takes back the paste, then the last typed cell.
+    t.send(&["u"]);
+    t.wait_for("Đã hoàn tác: 4 ô");
+    t.send(&["u"]);
+    t.wait_for("Đã hoàn tác: Xử lý % Bình Minh");
+    t.send(&["q"]);
+    let s = t.wait_for("STTY-DONE");
+    assert!(s.contains("EXIT=0"), "{s}");
+
+    let json: serde_json::Value = serde_json::from_str(&chiso_out(
+        &db,
+        &["export", "--period", "2024-09", "--format", "json"],
+    ))
+    .unwrap();
+    let units = json["units"].as_array().unwrap();
+    let got: Vec<(String, serde_json::Value)> = units
+        .iter()
+        .map(|u| (u["name"].as_str().unwrap().to_owned(), u["values"].clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("An Vỹ".to_owned(), serde_json::json!({"processing": 99.5})),
+            (
+                "Bình Kiều".to_owned(),
+                serde_json::json!({"processing": 88.25})
+            ),
+        ],
+        "{json}"
+    );
+    let log = chiso_out(&db, &["log", "--period", "2024-09", "--format", "json"]);
+    let log: Vec<serde_json::Value> = serde_json::from_str(&log).unwrap();
+    let sources: Vec<&str> = log.iter().map(|e| e["source"].as_str().unwrap()).collect();
+    assert_eq!(
+        sources,
+        [
+            "edit", "edit", "edit", "paste", "paste", "paste", "paste", "undo", "undo", "undo",
+            "undo", "undo"
+        ],
+        "{log:#?}"
+    );
 }

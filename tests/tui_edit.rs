@@ -337,6 +337,16 @@ fn a_pasted_table_opens_a_preview_and_only_y_writes_it() {
     assert_eq!(stored(&db, "An Vỹ", "satisfaction", "2024-08"), num(95.5));
     assert_eq!(stored(&db, "Bình Kiều", "processing", "2024-08"), num(40.0));
     assert!(app.message.as_ref().unwrap().contains("Đã ghi 3"));
+    // The whole paste is one step for u and Ctrl-r.
+    keys(&mut app, "u");
+    assert_eq!(stored(&db, "An Vỹ", "satisfaction", "2024-08"), was);
+    assert_eq!(stored(&db, "Bình Kiều", "processing", "2024-08"), num(37.9));
+    handle_key(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL),
+    );
+    assert_eq!(stored(&db, "An Vỹ", "satisfaction", "2024-08"), num(95.5));
+    assert_eq!(stored(&db, "Bình Kiều", "processing", "2024-08"), num(40.0));
 
     // Esc drops a preview; a one-value paste goes into the open editor.
     app.paste("Chí Tân\t12\n");
@@ -395,4 +405,53 @@ fn i_imports_files_through_the_same_preview() {
             .unwrap()
             .contains("nope.csv")
     );
+}
+
+#[test]
+fn edits_wait_for_another_writer_and_a_command_line_import_alongside() {
+    let (_d, db, mut app) = demo();
+    // Another connection holds the write lock for a moment, as a long
+    // import would: the save waits (busy timeout) instead of failing.
+    let path = db.clone();
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("BEGIN IMMEDIATE").unwrap();
+        locked_tx.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        c.execute_batch("COMMIT").unwrap();
+    });
+    locked_rx.recv().unwrap();
+    keys(&mut app, "l42");
+    key(&mut app, KeyCode::Enter);
+    holder.join().unwrap();
+    assert_eq!(app.message, None);
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(42.0));
+
+    // A real `chiso import` into another month while the TUI keeps saving.
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/khoai-chau-2024-08-phu-luc-1.tsv");
+    let import = std::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .arg("--db")
+        .arg(&db)
+        .args(["import", "--period", "2024-10"])
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    key(&mut app, KeyCode::Home);
+    for i in 0..20 {
+        keys(&mut app, &format!("{}", 50 + i));
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.message, None, "edit {i}");
+    }
+    let import = import.wait_with_output().unwrap();
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-10"), num(100.0));
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(50.0));
 }

@@ -164,7 +164,7 @@ impl App {
         let name = ed.unit_name.clone();
         self.editor = None;
         if self.write(&e, Source::Edit, &name) {
-            self.history.record(e);
+            self.history.record(vec![e]);
         }
         match mv {
             Move::Down => self.cursor_down(),
@@ -233,7 +233,7 @@ impl App {
             return;
         };
         if yes && self.write(&c.edit, Source::Edit, &c.unit_name) {
-            self.history.record(c.edit);
+            self.history.record(vec![c.edit]);
             self.message = Some("Đã xoá.".into());
         }
     }
@@ -252,34 +252,45 @@ impl App {
             });
             return;
         };
-        let name = self.unit_name(e.unit_id);
         let source = if redo { Source::Redo } else { Source::Undo };
-        let before = self.message.take();
-        self.write(&e, source, &name);
-        if self.message.is_some() {
-            // Refused (changed elsewhere meanwhile): the history stays.
-            return;
-        }
-        self.message = before;
-        if redo {
-            self.history.redone();
+        let word = if redo {
+            "Đã làm lại"
         } else {
-            self.history.undone();
-        }
+            "Đã hoàn tác"
+        };
         let show = |v: &Option<Value>| v.as_ref().map_or("trống".into(), import::show_value);
-        self.message = Some(format!(
-            "{}: {} {}, {}: {} → {}",
-            if redo {
-                "Đã làm lại"
-            } else {
-                "Đã hoàn tác"
-            },
-            super::columns::title(&self.cat.metrics[e.metric]),
-            name,
-            e.period.label_vi(),
-            show(&e.old),
-            show(&e.new)
-        ));
+        let what = match e.as_slice() {
+            [one] => format!(
+                "{} {}, {}: {} → {}",
+                super::columns::title(&self.cat.metrics[one.metric]),
+                self.unit_name(one.unit_id),
+                one.period.label_vi(),
+                show(&one.old),
+                show(&one.new)
+            ),
+            many => format!("{} ô (một lần dán/nhập)", many.len()),
+        };
+        let command = format!("tui: {} {what}", source_word(source));
+        let result = edit::apply_all(&mut self.db, &self.cat, &self.actor, &e, source, &command);
+        let shown = e.first().map(|x| (x.period, x.unit_id));
+        match result {
+            Ok(_) => {
+                if redo {
+                    self.history.redone();
+                } else {
+                    self.history.undone();
+                }
+                self.message = Some(format!("{word}: {what}"));
+            }
+            // Refused (changed elsewhere meanwhile): the history stays.
+            Err(err @ EditError::Conflict(_)) => self.message = Some(err.to_string()),
+            Err(err) => self.message = Some(format!("Lỗi: không ghi được: {err}")),
+        }
+        if let Some((period, unit)) = shown
+            && let Err(err) = self.show_written(period, unit)
+        {
+            self.message = Some(format!("Lỗi đọc lại số liệu: {err:#}"));
+        }
     }
 
     fn unit_name(&self, id: i64) -> String {
@@ -341,6 +352,14 @@ impl App {
         self.scroll = 0;
         self.views.push(View::Log);
         Ok(())
+    }
+}
+
+fn source_word(s: Source) -> &'static str {
+    match s {
+        Source::Edit => "sửa",
+        Source::Undo => "hoàn tác",
+        Source::Redo => "làm lại",
     }
 }
 

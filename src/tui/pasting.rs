@@ -196,8 +196,29 @@ impl App {
         }
         let command = format!("tui: {}", s.title);
         let period = s.preview.period;
+        // What `u` takes back: every cell written, as one step.
+        let step: Vec<crate::edit::CellEdit> = s
+            .preview
+            .rows
+            .iter()
+            .flat_map(|r| {
+                let id = r.unit_id();
+                r.cells.iter().filter_map(move |c| {
+                    matches!(c.status, preview::Status::New | preview::Status::Changed).then(|| {
+                        crate::edit::CellEdit {
+                            period,
+                            unit_id: id.expect("ready: every row settled"),
+                            metric: c.metric,
+                            old: c.old.clone(),
+                            new: c.new.clone(),
+                        }
+                    })
+                })
+            })
+            .collect();
         match preview::apply(&mut self.db, &s.preview, &self.actor, &command) {
             Ok(n) => {
+                self.history.record(step);
                 self.preview = None;
                 self.views.pop();
                 let keep = self
