@@ -203,17 +203,16 @@ impl App {
             .iter()
             .flat_map(|r| {
                 let id = r.unit_id();
-                r.cells.iter().filter_map(move |c| {
-                    matches!(c.status, preview::Status::New | preview::Status::Changed).then(|| {
-                        crate::edit::CellEdit {
-                            period,
-                            unit_id: id.expect("ready: every row settled"),
-                            metric: c.metric,
-                            old: c.old.clone(),
-                            new: c.new.clone(),
-                        }
+                r.cells
+                    .iter()
+                    .filter(|c| matches!(c.status, preview::Status::New | preview::Status::Changed))
+                    .map(move |c| crate::edit::CellEdit {
+                        period,
+                        unit_id: id.expect("ready: every row settled"),
+                        metric: c.metric,
+                        old: c.old.clone(),
+                        new: c.new.clone(),
                     })
-                })
             })
             .collect();
         match preview::apply(&mut self.db, &s.preview, &self.actor, &command) {
