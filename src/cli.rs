@@ -1006,9 +1006,10 @@ fn log_cmd(
                         "command": e.command,
                         "file": e.file,
                         "sha256": e.sha256,
-                        "period": e.period,
+                        "period": (!e.period.is_empty()).then_some(&e.period),
                         "unit": e.unit,
-                        "metric": e.metric,
+                        "metric": (!e.metric.is_empty()).then_some(&e.metric),
+                        "unit_change": e.unit_change,
                         "old": json(&e.old, &e.metric),
                         "new": json(&e.new, &e.metric),
                     })
@@ -1040,7 +1041,10 @@ fn log_cmd(
                         from,
                         e.period.clone(),
                         e.unit.clone(),
-                        e.metric.clone(),
+                        match &e.unit_change {
+                            Some(a) => db::audit::unit_change_vi(a).to_owned(),
+                            None => e.metric.clone(),
+                        },
                         show(&e.old),
                         show(&e.new),
                     ]

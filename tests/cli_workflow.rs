@@ -747,3 +747,87 @@ fn a_second_writer_waits_instead_of_failing() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("score: 89,01 → 90"));
 }
+
+#[test]
+fn log_shows_who_changed_what_from_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::seeded_db(dir.path());
+    common::chiso(&db)
+        .args([
+            "set",
+            "--period",
+            "2024-08",
+            "--unit",
+            "Bình Kiều",
+            "processing=40",
+        ])
+        .env("SSH_CONNECTION", "10.1.2.3 5555 10.0.0.1 22")
+        .assert()
+        .success();
+    ok(
+        &db,
+        &[
+            "set",
+            "--period",
+            "2024-08",
+            "--unit",
+            "Bình Kiều",
+            "processing=41",
+        ],
+    );
+
+    let table = ok(&db, &["log", "--unit", "Bình Kiều"]).stdout;
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("Thời gian (UTC)"), "{table}");
+    // The unit's creation, its imported values, then the two sets.
+    assert!(lines[1].contains("(thêm đơn vị)"), "{table}");
+    let last = lines[lines.len() - 2..].join("\n");
+    assert!(
+        last.contains("tester@10.1.2.3") && last.contains("37,9") && last.contains("40"),
+        "{table}"
+    );
+    assert!(
+        lines.last().unwrap().contains("tester ") && lines.last().unwrap().ends_with("41"),
+        "{table}"
+    );
+    assert!(
+        table.contains("khoai-chau-2024-08-phu-luc-1.tsv"),
+        "{table}"
+    );
+
+    let json: serde_json::Value = serde_json::from_str(
+        &ok(
+            &db,
+            &[
+                "log",
+                "--period",
+                "2024-08",
+                "--unit",
+                "Bình Kiều",
+                "--format",
+                "json",
+            ],
+        )
+        .stdout,
+    )
+    .unwrap();
+    let list = json.as_array().unwrap();
+    let last = list.last().unwrap();
+    assert_eq!(last["metric"], "processing");
+    assert_eq!(last["old"], 40.0);
+    assert_eq!(last["new"], 41.0);
+    assert_eq!(last["source"], "set");
+    assert_eq!(last["user"], "tester");
+    let first = &list[0];
+    assert_eq!(first["source"], "import");
+    assert_eq!(first["sha256"].as_str().unwrap().len(), 64);
+    assert!(list.iter().all(|e| e["period"] == "2024-08"));
+    // An unknown unit is an error that names it.
+    let err = common::fails(&db, &["log", "--unit", "Nowhere"]);
+    assert!(err.contains("Nowhere"), "{err}");
+    assert!(
+        ok(&db, &["log", "--period", "2023-01"])
+            .stdout
+            .contains("Chưa có thay đổi")
+    );
+}

@@ -393,6 +393,22 @@ fn i_imports_files_through_the_same_preview() {
         .unwrap();
     assert!(name.ends_with("thang 8.tsv"), "{name}");
     assert_eq!(sha.len(), 64);
+    // A file in the old Vietnamese code page, read as the CLI would.
+    let old = dir.path().join("cp1258.tsv");
+    let mut bytes = b"\xD0\xF5n vi\xF2\tdigitization\n".to_vec();
+    bytes.extend_from_slice(b"Ch\xED T\xE2n\t55\n");
+    std::fs::write(&old, bytes).unwrap();
+    keys(&mut app, &format!("i{}", old.display()));
+    key(&mut app, KeyCode::Enter);
+    assert!(app.preview.as_ref().unwrap().preview.problems[0].contains("--encoding"));
+    key(&mut app, KeyCode::Esc);
+    keys(
+        &mut app,
+        &format!("i--encoding windows-1258 {}", old.display()),
+    );
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "y");
+    assert_eq!(stored(&db, "Chí Tân", "digitization", "2024-08"), num(55.0));
     // A missing file says so at the prompt.
     keys(&mut app, "inope.csv");
     key(&mut app, KeyCode::Enter);

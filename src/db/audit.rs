@@ -20,7 +20,10 @@ pub struct Entry {
     pub sha256: Option<String>,
     pub period: String,
     pub unit: String,
+    /// Empty for a change to the unit itself.
     pub metric: String,
+    /// A change to the unit itself: add, alias, rename or kind.
+    pub unit_change: Option<String>,
     /// None: there was no value / the value was removed.
     pub old: Option<Value>,
     pub new: Option<Value>,
@@ -43,8 +46,56 @@ fn value(v: ValueRef<'_>) -> Option<Value> {
     }
 }
 
-/// The changes `q` selects, oldest first.
+/// The changes `q` selects, oldest first: values, and (unless a month or
+/// a metric narrows the query) the units' own changes, an added unit, an
+/// alias or a rename, with the metric column saying which.
 pub fn history(conn: &Connection, q: Query<'_>) -> rusqlite::Result<Vec<Entry>> {
+    let values = value_history(conn, q)?;
+    if q.period.is_some() || q.metric.is_some() {
+        return Ok(values);
+    }
+    // Both are in time order; the stable sort keeps each one's order and,
+    // within a second, puts a unit's creation or alias before its values.
+    let mut out = unit_history(conn, q.unit_id)?;
+    out.extend(values);
+    out.sort_by(|a, b| a.at.cmp(&b.at));
+    Ok(out)
+}
+
+fn unit_history(conn: &Connection, unit_id: Option<i64>) -> rusqlite::Result<Vec<Entry>> {
+    let mut st = conn.prepare_cached(
+        "SELECT s.at, s.os_user, s.ssh_client, s.source, s.command, u.name, c.action,
+                c.old_text, c.new_text
+         FROM unit_changes c JOIN changesets s ON s.id = c.changeset_id
+         JOIN units u ON u.id = c.unit_id
+         WHERE (?1 IS NULL OR c.unit_id = ?1)
+         ORDER BY c.id",
+    )?;
+    let rows = st.query_map([unit_id], |r| {
+        let action: String = r.get(6)?;
+        let text = |i: usize| -> rusqlite::Result<Option<Value>> {
+            Ok(r.get::<_, Option<String>>(i)?.map(Value::Label))
+        };
+        Ok(Entry {
+            at: r.get(0)?,
+            user: r.get(1)?,
+            ssh_client: r.get(2)?,
+            source: r.get(3)?,
+            command: r.get(4)?,
+            file: None,
+            sha256: None,
+            period: String::new(),
+            unit: r.get(5)?,
+            metric: String::new(),
+            unit_change: Some(action),
+            old: text(7)?,
+            new: text(8)?,
+        })
+    })?;
+    rows.collect()
+}
+
+fn value_history(conn: &Connection, q: Query<'_>) -> rusqlite::Result<Vec<Entry>> {
     let mut st = conn.prepare_cached(
         "SELECT at, os_user, ssh_client, source, command, file_name, sha256, period, unit,
                 metric, old_value, new_value
@@ -67,10 +118,21 @@ pub fn history(conn: &Connection, q: Query<'_>) -> rusqlite::Result<Vec<Entry>> 
                 period: r.get(7)?,
                 unit: r.get(8)?,
                 metric: r.get(9)?,
+                unit_change: None,
                 old: value(r.get_ref(10)?),
                 new: value(r.get_ref(11)?),
             })
         },
     )?;
     rows.collect()
+}
+
+/// How the log prints a change to a unit itself.
+pub fn unit_change_vi(action: &str) -> &'static str {
+    match action {
+        "add" => "(thêm đơn vị)",
+        "alias" => "(bí danh)",
+        "rename" => "(đổi tên)",
+        _ => "(loại đơn vị)",
+    }
 }

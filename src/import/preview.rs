@@ -199,6 +199,7 @@ pub fn from_paste(conn: &Connection, text: &str, target: &Target<'_>) -> rusqlit
             &[input],
             Some(target.period),
             Origin::Paste,
+            &ReadOptions::default(),
         );
     }
     let index = UnitIndex::load(conn)?;
@@ -379,23 +380,25 @@ fn judge_cell(
     }
 }
 
+/// How to read the files, as `chiso import --sheet/--encoding`.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub sheet: Option<String>,
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
 /// Files to import, as `chiso import` reads them (several at once, title
 /// rows, encodings), into the month shown.
 pub fn from_files(
     conn: &Connection,
     inputs: &[Input],
     period: Period,
+    read: &ReadOptions,
 ) -> rusqlite::Result<Preview> {
     let cat = Catalog::load(conn)?;
     let dict = HeaderDictionary::new(&cat.metrics, &db::load_metric_headers(conn)?);
-    files_preview(
-        conn,
-        &cat,
-        &dict,
-        inputs,
-        Some(period),
-        Origin::Files(Vec::new()),
-    )
+    let origin = Origin::Files(Vec::new());
+    files_preview(conn, &cat, &dict, inputs, Some(period), origin, read)
 }
 
 fn files_preview(
@@ -405,13 +408,14 @@ fn files_preview(
     inputs: &[Input],
     period: Option<Period>,
     origin: Origin,
+    read: &ReadOptions,
 ) -> rusqlite::Result<Preview> {
     let opts = Options {
         period,
         create_units: false,
         replace: true,
-        sheet: None,
-        encoding: None,
+        sheet: read.sheet.clone(),
+        encoding: read.encoding,
         cmd: "chiso".into(),
     };
     let mut problems: Vec<Problem> = Vec::new();

@@ -369,3 +369,45 @@ fn capitalize(s: &str) -> String {
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metric(kind: MetricKind) -> Metric {
+        Metric {
+            id: 1,
+            code: "m".into(),
+            label: "M".into(),
+            kind,
+            min: (kind != MetricKind::Label).then_some(0.0),
+            max: (kind == MetricKind::Percent).then_some(100.0),
+            labels: if kind == MetricKind::Label {
+                ["Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"]
+                    .map(String::from)
+                    .to_vec()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    #[test]
+    fn the_editor_reads_what_operators_type() {
+        let pct = metric(MetricKind::Percent);
+        for t in ["93,45", "93.45", "93.45%", " 93,45 % "] {
+            assert_eq!(parse_input(&pct, t), Ok(Some(Value::Num(93.45))), "{t}");
+        }
+        assert_eq!(parse_input(&pct, ""), Ok(None));
+        assert!(parse_input(&pct, "120").unwrap_err().contains("100"));
+        assert!(parse_input(&pct, "9x").is_err());
+        let rating = metric(MetricKind::Label);
+        let label = |s: &str| Ok(Some(Value::Label(s.into())));
+        assert_eq!(parse_input(&rating, "k"), label("Khá"));
+        assert_eq!(parse_input(&rating, "tr"), label("Trung bình"));
+        assert_eq!(parse_input(&rating, "TỐT"), label("Tốt"));
+        assert_eq!(parse_input(&rating, "xuat sac"), label("Xuất sắc"));
+        assert!(parse_input(&rating, "t").is_err(), "Tốt or Trung bình");
+        assert!(parse_input(&rating, "giỏi").is_err());
+    }
+}

@@ -231,7 +231,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "i",
         action: Action::Import,
-        help: "nhập tệp CSV, TSV, XLSX vào tháng đang xem (Tab hoàn thành đường dẫn); xem trước rồi mới ghi",
+        help: "nhập tệp CSV, TSV, XLSX vào tháng đang xem (Tab hoàn thành đường dẫn; nhận --encoding, --sheet như chiso import); xem trước rồi mới ghi",
         hint: None,
     },
     Binding {

@@ -135,7 +135,35 @@ impl App {
         let Some(p) = self.prompt.as_mut() else {
             return;
         };
-        let paths = split_words(&p.input);
+        // Options as `chiso import` takes them, then the paths.
+        let mut read = preview::ReadOptions::default();
+        let mut paths = Vec::new();
+        let mut words = split_words(&p.input).into_iter();
+        while let Some(w) = words.next() {
+            match w.as_str() {
+                "--encoding" | "--sheet" => {
+                    let Some(v) = words.next() else {
+                        p.note = Some(format!("{w} cần một giá trị"));
+                        return;
+                    };
+                    if w == "--sheet" {
+                        read.sheet = Some(v);
+                    } else {
+                        match encoding_rs::Encoding::for_label(v.trim().as_bytes()) {
+                            Some(e) => read.encoding = Some(e),
+                            None => {
+                                p.note = Some(format!(
+                                    "không biết bảng mã \"{}\"; ví dụ: windows-1258, utf-16le",
+                                    text::show(&v)
+                                ));
+                                return;
+                            }
+                        }
+                    }
+                }
+                _ => paths.push(w),
+            }
+        }
         if paths.is_empty() {
             p.note = Some("gõ đường dẫn tệp (Tab để hoàn thành)".into());
             return;
@@ -157,7 +185,7 @@ impl App {
             return;
         };
         self.prompt = None;
-        match preview::from_files(self.db.conn(), &inputs, period) {
+        match preview::from_files(self.db.conn(), &inputs, period, &read) {
             Ok(pv) => {
                 let names: Vec<String> = paths
                     .iter()
