@@ -471,3 +471,32 @@ fn edits_wait_for_another_writer_and_a_command_line_import_alongside() {
     assert_eq!(stored(&db, "An Vỹ", "processing", "2024-10"), num(100.0));
     assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(50.0));
 }
+
+#[test]
+fn the_parents_own_figures_are_typed_on_its_row_above_the_units() {
+    let (_d, db, mut app) = demo();
+    keys(&mut app, "n");
+    key(&mut app, KeyCode::Up);
+    assert!(app.on_parent);
+    keys(&mut app, "l99,62");
+    insta::assert_snapshot!("edit_parent_80x24", screen(&mut app, 80, 24));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        stored(&db, "Huyện Khoái Châu", "processing", "2024-09"),
+        num(99.62)
+    );
+    // Enter went down to the first unit.
+    assert!(!app.on_parent);
+    assert_eq!(cursor_name(&app), "An Vỹ");
+    keys(&mut app, "100");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-09"), num(100.0));
+    // Back up twice: the parent's row again; Enter there opens its history.
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Up);
+    assert!(app.on_parent);
+    keys(&mut app, "h");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.view(), View::Unit(app.unit.as_ref().unwrap().unit.id));
+    assert_eq!(app.unit.as_ref().unwrap().unit.name, "Huyện Khoái Châu");
+}

@@ -30,6 +30,14 @@ pub enum View {
     Preview,
 }
 
+/// Keys that move the cursor between rows.
+fn is_move(a: Action) -> bool {
+    matches!(
+        a,
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End
+    )
+}
+
 /// What `L` shows: one cell's changes, oldest first.
 pub struct CellLog {
     pub title: String,
@@ -152,6 +160,9 @@ pub struct App {
     pub sort: Vec<(SortCol, bool)>,
     pub show_change: bool,
     pub cursor: usize,
+    /// The cursor is on the parent's row (above the first unit), to type
+    /// the parent's own figures.
+    pub on_parent: bool,
     pub top: usize,
     /// Selected column: 0 name, 1..=n metric columns, n+1 findings.
     pub col: usize,
@@ -202,6 +213,7 @@ impl App {
             sort: Vec::new(),
             show_change: false,
             cursor: 0,
+            on_parent: false,
             top: 0,
             col: 0,
             col_offset: 0,
@@ -368,6 +380,9 @@ impl App {
     /// Id of the unit under the cursor in the month table.
     fn cursor_unit(&self) -> Option<i64> {
         let m = self.month.as_ref()?;
+        if self.on_parent {
+            return m.table.parent.as_ref().map(|p| p.id);
+        }
         m.visible.get(self.cursor).map(|&u| m.table.units[u].id)
     }
 
@@ -531,8 +546,17 @@ impl App {
     fn month_action(&mut self, a: Action) -> anyhow::Result<()> {
         let n = self.month.as_ref().map_or(0, |m| m.visible.len());
         let page = self.page.max(1);
+        let has_parent = self
+            .month
+            .as_ref()
+            .is_some_and(|m| m.table.parent.is_some());
+        if !matches!(a, Action::Up | Action::Down) && self.on_parent && is_move(a) {
+            self.on_parent = false;
+        }
         match a {
+            Action::Up if self.cursor == 0 && has_parent => self.on_parent = true,
             Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::Down if self.on_parent => self.on_parent = false,
             Action::Down => self.cursor = (self.cursor + 1).min(n.saturating_sub(1)),
             Action::PageUp => self.cursor = self.cursor.saturating_sub(page),
             Action::PageDown => self.cursor = (self.cursor + page).min(n.saturating_sub(1)),
@@ -691,11 +715,14 @@ impl App {
 
     fn open_unit(&mut self, id: Option<i64>) -> anyhow::Result<()> {
         let Some(id) = id else { return Ok(()) };
-        let Some(unit) = self
-            .month
-            .as_ref()
-            .and_then(|m| m.table.units.iter().find(|u| u.id == id).cloned())
-        else {
+        let Some(unit) = self.month.as_ref().and_then(|m| {
+            m.table
+                .units
+                .iter()
+                .chain(&m.table.parent)
+                .find(|u| u.id == id)
+                .cloned()
+        }) else {
             return Ok(());
         };
         let months = rules::month::unit_history(self.db.conn(), &self.cat, &self.rules, id)?;

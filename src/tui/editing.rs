@@ -29,6 +29,17 @@ pub struct Editor {
     pub fresh: bool,
 }
 
+/// The cell under the cursor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectedCell {
+    pub period: Period,
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// Catalog index of the metric.
+    pub metric: usize,
+    pub value: Option<Value>,
+}
+
 /// A question waiting for y.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
@@ -65,29 +76,46 @@ fn input_of(v: Option<&Value>) -> String {
 }
 
 impl App {
-    /// The selected cell of the month table: (unit index, metric index).
-    pub fn selected_cell(&self) -> Option<(usize, usize)> {
+    /// The selected cell of the month table: a unit's row (or the
+    /// parent's, above the first) and a metric column.
+    pub fn selected_cell(&self) -> Option<SelectedCell> {
         let m = self.month.as_ref()?;
-        let unit = *m.visible.get(self.cursor)?;
         let metric = *m.columns.get(self.col.checked_sub(1)?)?;
-        Some((unit, metric))
+        let (unit, value) = if self.on_parent {
+            let p = m.table.parent.as_ref()?;
+            let v = m
+                .table
+                .current
+                .parent
+                .as_ref()
+                .and_then(|r| r[metric].clone());
+            (p, v)
+        } else {
+            let u = *m.visible.get(self.cursor)?;
+            (&m.table.units[u], m.value(u, metric).cloned())
+        };
+        Some(SelectedCell {
+            period: m.table.period,
+            unit_id: unit.id,
+            unit_name: unit.name.clone(),
+            metric,
+            value,
+        })
     }
 
     /// Opens the editor on the selected cell, with its value or, when a
     /// digit started it, that digit.
     pub(super) fn start_edit(&mut self, first: Option<char>) {
-        let Some((u, metric)) = self.selected_cell() else {
+        let Some(c) = self.selected_cell() else {
             self.message = Some("Chọn một ô số liệu (← →, ↑ ↓) để sửa.".into());
             return;
         };
-        let m = self.month.as_ref().expect("a cell is selected");
-        let unit = &m.table.units[u];
-        let shown = m.value(u, metric).cloned();
+        let shown = c.value;
         self.editor = Some(Editor {
-            period: m.table.period,
-            unit_id: unit.id,
-            unit_name: unit.name.clone(),
-            metric,
+            period: c.period,
+            unit_id: c.unit_id,
+            unit_name: c.unit_name,
+            metric: c.metric,
             input: first.map_or_else(|| input_of(shown.as_ref()), String::from),
             error: None,
             fresh: first.is_none(),
@@ -167,6 +195,8 @@ impl App {
             self.history.record(vec![e]);
         }
         match mv {
+            // From the parent's row down to the first unit's.
+            Move::Down if self.on_parent => self.on_parent = false,
             Move::Down => self.cursor_down(),
             Move::Right => self.col = (self.col + 1).min(self.column_count().saturating_sub(2)),
             Move::Left => self.col = self.col.saturating_sub(1).max(1),
@@ -198,32 +228,30 @@ impl App {
 
     /// Asks before removing the selected cell's value.
     pub(super) fn ask_clear(&mut self) {
-        let Some((u, metric)) = self.selected_cell() else {
+        let Some(c) = self.selected_cell() else {
             self.message = Some("Chọn một ô số liệu (← →, ↑ ↓) để xoá.".into());
             return;
         };
-        let m = self.month.as_ref().expect("a cell is selected");
-        let Some(v) = m.value(u, metric).cloned() else {
+        let Some(v) = c.value else {
             self.message = Some("Ô này chưa có số liệu.".into());
             return;
         };
-        let unit = &m.table.units[u];
         self.confirm = Some(Confirm {
             question: format!(
                 "Xoá {} = {} của {}, {}? (y: xoá, phím khác: thôi)",
-                super::columns::title(&self.cat.metrics[metric]),
+                super::columns::title(&self.cat.metrics[c.metric]),
                 import::show_value(&v),
-                unit.name,
-                m.table.period.label_vi()
+                c.unit_name,
+                c.period.label_vi()
             ),
             edit: CellEdit {
-                period: m.table.period,
-                unit_id: unit.id,
-                metric,
+                period: c.period,
+                unit_id: c.unit_id,
+                metric: c.metric,
                 old: Some(v),
                 new: None,
             },
-            unit_name: unit.name.clone(),
+            unit_name: c.unit_name,
         });
     }
 
@@ -324,18 +352,16 @@ impl App {
 
     /// The history of the selected cell.
     pub(super) fn cell_log(&mut self) -> anyhow::Result<()> {
-        let Some((u, metric)) = self.selected_cell() else {
+        let Some(c) = self.selected_cell() else {
             self.message = Some("Chọn một ô số liệu (← →, ↑ ↓) để xem lịch sử.".into());
             return Ok(());
         };
-        let m = self.month.as_ref().expect("a cell is selected");
-        let unit = m.table.units[u].clone();
-        let period = m.table.period;
+        let (metric, period) = (c.metric, c.period);
         let entries = audit::history(
             self.db.conn(),
             audit::Query {
                 period: Some(period),
-                unit_id: Some(unit.id),
+                unit_id: Some(c.unit_id),
                 metric: Some(&self.cat.metrics[metric].code),
             },
         )?;
@@ -343,7 +369,7 @@ impl App {
             title: format!(
                 "Lịch sử {} · {} · {}",
                 super::columns::title(&self.cat.metrics[metric]),
-                unit.name,
+                c.unit_name,
                 period.label_vi()
             ),
             kind: self.cat.metrics[metric].kind,

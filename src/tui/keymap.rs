@@ -23,7 +23,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "↑ k",
         action: Action::Up,
-        help: "lên một dòng",
+        help: "lên một dòng (từ dòng đầu: lên dòng đơn vị cấp trên, để nhập số liệu của nó)",
         hint: None,
     },
     Binding {

@@ -95,10 +95,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         for &metric in &shown {
             let v = row.and_then(|r| r[metric].as_ref());
             let b = before.and_then(|r| r[metric].as_ref());
-            cells.push(value_cell(app, theme, metric, v, b, None));
+            cells.push(metric_cell(app, theme, p.id, app.on_parent, metric, || {
+                value_cell(app, theme, metric, v, b, None)
+            }));
         }
         cells.push(Cell::from(""));
-        body.push(Row::new(cells).style(theme.parent()));
+        let row = Row::new(cells).style(theme.parent());
+        body.push(if app.on_parent {
+            row.style(theme.parent().patch(theme.cursor()))
+        } else {
+            row
+        });
     }
     let end = (app.top + rows).min(m.visible.len());
     for (i, &u) in m.visible[app.top.min(end)..end].iter().enumerate() {
@@ -128,32 +135,18 @@ fn unit_row<'a>(
         Cell::from(Line::from((pos + 1).to_string()).right_aligned()),
         Cell::from(unit.name.clone()),
     ];
-    let selected = (pos == app.cursor)
-        .then(|| app.selected_cell().map(|(_, metric)| metric))
-        .flatten();
+    let on_cursor = pos == app.cursor && !app.on_parent;
     for &metric in shown {
-        let editing = app
-            .editor
-            .as_ref()
-            .filter(|e| e.unit_id == unit.id && e.metric == metric);
-        if let Some(e) = editing {
-            let text = format!("{}▏", crate::text::show(&e.input));
-            cells.push(Cell::from(Line::from(text).right_aligned()).style(theme.editing()));
-            continue;
-        }
-        let cell = value_cell(
-            app,
-            theme,
-            metric,
-            m.value(u, metric),
-            m.before(u, metric),
-            app.worst_on_metric(&mark.rules, metric),
-        );
-        cells.push(if selected == Some(metric) {
-            cell.style(theme.selected_cell())
-        } else {
-            cell
-        });
+        cells.push(metric_cell(app, theme, unit.id, on_cursor, metric, || {
+            value_cell(
+                app,
+                theme,
+                metric,
+                m.value(u, metric),
+                m.before(u, metric),
+                app.worst_on_metric(&mark.rules, metric),
+            )
+        }));
     }
     cells.push(match mark.worst {
         Some(s) => Cell::from(Span::styled(
@@ -163,10 +156,38 @@ fn unit_row<'a>(
         None => Cell::from(""),
     });
     let row = Row::new(cells);
-    if pos == app.cursor {
+    if on_cursor {
         row.style(theme.cursor())
     } else {
         row
+    }
+}
+
+/// A metric cell of a row: the editor's text if it is being typed into,
+/// else its value, marked if the cursor selects it.
+fn metric_cell<'a>(
+    app: &App,
+    theme: &Theme,
+    unit_id: i64,
+    on_cursor: bool,
+    metric: usize,
+    value: impl FnOnce() -> Cell<'a>,
+) -> Cell<'a> {
+    if let Some(e) = app
+        .editor
+        .as_ref()
+        .filter(|e| e.unit_id == unit_id && e.metric == metric)
+    {
+        let text = format!("{}▏", crate::text::show(&e.input));
+        return Cell::from(Line::from(text).right_aligned()).style(theme.editing());
+    }
+    if on_cursor
+        && app.col >= 1
+        && app.month.as_ref().and_then(|m| m.columns.get(app.col - 1)) == Some(&metric)
+    {
+        value().style(theme.selected_cell())
+    } else {
+        value()
     }
 }
 
