@@ -101,6 +101,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
         format: FindingsFormat,
     },
+    /// Công văn công bố kết quả tháng, kèm Phụ lục 1 và 2 (md, txt, docx)
+    Report {
+        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        period: Period,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+        /// Ghi ra tệp (mặc định: màn hình; docx bắt buộc có --out)
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Ngày ký, dạng YYYY-MM-DD (mặc định: để trống "ngày … tháng …")
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
+        date: Option<chrono::NaiveDate>,
+    },
     /// Nhật ký thay đổi: ai sửa giá trị nào, khi nào, từ đâu
     Log {
         #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
@@ -149,6 +162,13 @@ pub enum SettingsCommand {
     List,
     /// Đặt một thiết lập
     Set { key: String, value: String },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    Md,
+    Txt,
+    Docx,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,6 +330,12 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             unit,
             format,
         } => log_cmd(&ctx, period, unit.as_deref(), format, out),
+        Command::Report {
+            period,
+            format,
+            out: file,
+            date,
+        } => report_cmd(&ctx, period, format, file.as_deref(), date, out),
     };
     // Flush what succeeded even if a later step failed; a failure wins.
     let flushed = buffered.flush();
@@ -322,6 +348,15 @@ fn period_arg(s: &str) -> Result<Period, String> {
     Period::parse(s).ok_or_else(|| {
         format!(
             "tháng không hợp lệ: \"{}\"; viết dạng YYYY-MM, ví dụ 2024-08",
+            text::show(s)
+        )
+    })
+}
+
+fn date_arg(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        format!(
+            "ngày không hợp lệ: \"{}\"; viết dạng YYYY-MM-DD, ví dụ 2024-09-09",
             text::show(s)
         )
     })
@@ -963,6 +998,37 @@ fn findings_cmd(
     // The process ends next: freeing 20,000 findings one by one would be
     // a tenth of the command's time on a national month.
     std::mem::forget(f);
+    Ok(())
+}
+
+fn report_cmd(
+    ctx: &Ctx,
+    period: Period,
+    format: ReportFormat,
+    file: Option<&Path>,
+    date: Option<chrono::NaiveDate>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    if format == ReportFormat::Docx && file.is_none() {
+        bail!("định dạng docx cần --out TỆP.docx (không in tệp nhị phân ra màn hình)");
+    }
+    let db = open(ctx)?;
+    let report = crate::report::build(db.conn(), period, crate::report::Options { date })?;
+    for w in &report.warnings {
+        eprintln!("cảnh báo: {w}");
+    }
+    let bytes = match format {
+        ReportFormat::Md => crate::report::markdown::render(&report.letter).into_bytes(),
+        ReportFormat::Txt => crate::report::plain::render(&report.letter, 80).into_bytes(),
+        ReportFormat::Docx => crate::report::docx::render(&report.letter),
+    };
+    match file {
+        Some(path) => {
+            write_atomically(path, &bytes, &ctx.db_path)?;
+            eprintln!("Đã ghi công văn {} vào {}.", period.label_vi(), shown(path));
+        }
+        None => out.write_all(&bytes)?,
+    }
     Ok(())
 }
 

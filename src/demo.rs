@@ -85,8 +85,48 @@ pub fn build(path: &Path) -> anyhow::Result<Db> {
         import::run(&mut db, &input, &opts, &actor, &command, false)
             .with_context(|| format!("dữ liệu mẫu {name} không nhập được"))?;
     }
+    // The seed letter's own settings: `chiso report` then writes công văn
+    // 884/UBND-VP as the office would (number and date left to fill).
+    db.write(|tx| -> anyhow::Result<()> {
+        db::begin_changeset(tx, &actor, "settings", "chiso demo")?;
+        for (k, v) in SEED_LETTER {
+            db::settings::set(tx, k, v)?;
+        }
+        Ok(())
+    })?;
     Ok(db)
 }
+
+/// Letter settings of công văn 884/UBND-VP (the seed).
+const SEED_LETTER: &[(&str, &str)] = &[
+    ("doc_number", "884"),
+    ("doc_symbol", "UBND-VP"),
+    ("place", "Khoái Châu"),
+    (
+        "recipients",
+        "Thủ trưởng các cơ quan, đơn vị|Chủ tịch UBND các xã, thị trấn",
+    ),
+    (
+        "source_letter",
+        "Công văn số 303/VPUB-PVHCC&KSTT ngày 05/9/2024 của UBND tỉnh",
+    ),
+    ("publisher", "Văn phòng HĐND và UBND huyện"),
+    (
+        "publication",
+        "Giao Phòng Văn hoá và Thông tin công khai kết quả trên Cổng thông tin điện tử huyện; chỉ đạo các xã, thị trấn công khai kết quả trên Cổng thông tin điện tử của xã./.",
+    ),
+    (
+        "cc",
+        "Như trên|Trung tâm PVHCC&KSTTHC tỉnh|Chủ tịch, các PCT UBND huyện|Lãnh đạo Vp HĐND và UBND huyện|Giám đốc Bảo hiểm xã hội huyện|Lưu: VT",
+    ),
+    (
+        "signer_block",
+        "TM. ỦY BAN NHÂN DÂN|KT. CHỦ TỊCH|PHÓ CHỦ TỊCH",
+    ),
+    ("signer_name", "Lê Hải Nam"),
+    ("annex_decimal", "dot"),
+    ("annex_order", "towns_first"),
+];
 
 /// Builds the demo database (the default file is rebuilt; a `--db` path
 /// must not exist) and returns its path.

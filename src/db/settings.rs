@@ -15,6 +15,49 @@ pub const KNOWN: &[(&str, &str)] = &[
         "accountability",
         "câu trách nhiệm thêm vào chỉ đạo khi nâng mức ({unit}, {parent}, …)",
     ),
+    (
+        "issuer",
+        "công văn: cơ quan ban hành, các dòng cách nhau bởi | (mặc định: ỦY BAN NHÂN DÂN|tên đơn vị cấp trên)",
+    ),
+    ("doc_number", "công văn: số (mặc định: …)"),
+    ("doc_symbol", "công văn: ký hiệu (mặc định: UBND-VP)"),
+    (
+        "place",
+        "công văn: địa danh ghi trước ngày tháng (mặc định: tên đơn vị cấp trên)",
+    ),
+    (
+        "recipients",
+        "công văn: Kính gửi, cách nhau bởi | (mặc định: Thủ trưởng các cơ quan, đơn vị|Chủ tịch UBND các xã, …)",
+    ),
+    (
+        "source_letter",
+        "công văn: văn bản căn cứ, ví dụ: Công văn số 303/VPUB-PVHCC&KSTT ngày 05/9/2024 của UBND tỉnh",
+    ),
+    (
+        "publisher",
+        "công văn: đơn vị công bố (mặc định: Văn phòng HĐND và UBND huyện)",
+    ),
+    (
+        "publication",
+        "công văn: câu giao công khai kết quả, cuối thân văn bản",
+    ),
+    (
+        "cc",
+        "công văn: Nơi nhận, cách nhau bởi | (mặc định: Như trên|Lưu: VT)",
+    ),
+    (
+        "signer_block",
+        "công văn: thẩm quyền ký, các dòng cách nhau bởi | (mặc định: TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH)",
+    ),
+    ("signer_name", "công văn: họ tên người ký"),
+    (
+        "annex_decimal",
+        "phụ lục: dấu thập phân, comma (93,45; mặc định) hoặc dot (93.45, như Cổng DVC)",
+    ),
+    (
+        "annex_order",
+        "phụ lục: thứ tự đơn vị, alphabetical (mặc định) hoặc towns_first (thị trấn, phường trước)",
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +68,8 @@ pub enum SettingError {
     Control,
     #[error("escalate_after cần một số nguyên từ 1 trở lên, không phải \"{0}\"")]
     NotACount(String),
+    #[error("{0} nhận một trong: {1}; không phải \"{2}\"")]
+    NotOneOf(&'static str, &'static str, String),
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -47,6 +92,20 @@ pub fn set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<String, Setti
     }
     if key == "escalate_after" && !value.trim().parse::<u32>().is_ok_and(|n| n >= 1) {
         return Err(SettingError::NotACount(text::show(value)));
+    }
+    let choices = match key {
+        "annex_decimal" => Some(("annex_decimal", "comma, dot", &["comma", "dot"][..])),
+        "annex_order" => Some((
+            "annex_order",
+            "alphabetical, towns_first",
+            &["alphabetical", "towns_first"][..],
+        )),
+        _ => None,
+    };
+    if let Some((k, list, ok)) = choices
+        && !ok.contains(&value.trim())
+    {
+        return Err(SettingError::NotOneOf(k, list, text::show(value)));
     }
     let value = text::clean(value);
     tx.execute(

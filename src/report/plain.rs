@@ -1,0 +1,137 @@
+//! The letter as plain text, for reading in a terminal or pasting into an
+//! e-mail: the header in two columns, paragraphs wrapped at `width`, the
+//! annexes as aligned tables.
+
+use unicode_width::UnicodeWidthStr;
+
+use super::{Block, Letter, QUOC_HIEU, TIEU_NGU};
+
+/// Words wrapped to `width` columns, each line after the first indented.
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = first.to_owned();
+    let mut empty = true;
+    for w in text.split_whitespace() {
+        if !empty && line.width() + 1 + w.width() > width {
+            out.push(std::mem::replace(&mut line, rest.to_owned()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(w);
+        empty = false;
+    }
+    out.push(line);
+    out
+}
+
+fn centre(s: &str, width: usize) -> String {
+    let pad = width.saturating_sub(s.width()) / 2;
+    format!("{}{s}", " ".repeat(pad))
+}
+
+/// Two blocks side by side, each centred in its half.
+fn two_columns(left: &[String], right: &[String], width: usize) -> Vec<String> {
+    let half = width / 2;
+    (0..left.len().max(right.len()))
+        .map(|i| {
+            let l = left.get(i).map_or(String::new(), |s| centre(s, half));
+            let r = right.get(i).map_or(String::new(), |s| centre(s, half));
+            let pad = half.saturating_sub(l.width());
+            format!("{l}{}{r}", " ".repeat(pad)).trim_end().to_owned()
+        })
+        .collect()
+}
+
+pub fn render(l: &Letter, width: usize) -> String {
+    let width = width.max(40);
+    let half = width / 2 - 2;
+    let mut left = l.issuer.clone();
+    left.push(String::new());
+    left.push(l.number.clone());
+    left.extend(wrap(&l.subject, half, "", ""));
+    let right = vec![
+        QUOC_HIEU.to_owned(),
+        TIEU_NGU.to_owned(),
+        String::new(),
+        String::new(),
+        l.place_date.clone(),
+    ];
+    let mut out: Vec<String> = two_columns(&left, &right, width);
+    out.push(String::new());
+    out.push("Kính gửi:".into());
+    for (i, r) in l.recipients.iter().enumerate() {
+        let end = if i + 1 == l.recipients.len() {
+            "."
+        } else {
+            ";"
+        };
+        out.extend(wrap(&format!("{r}{end}"), width, "  - ", "    "));
+    }
+    out.push(String::new());
+    for b in &l.body {
+        match b {
+            Block::Para(t) | Block::Heading(t) => out.extend(wrap(t, width, "    ", "")),
+            Block::Bullet(t) => out.extend(wrap(t, width, "  - ", "    ")),
+        }
+        out.push(String::new());
+    }
+    let mut cc = vec!["Nơi nhận:".to_owned()];
+    for (i, c) in l.cc.iter().enumerate() {
+        let end = if i + 1 == l.cc.len() { "." } else { ";" };
+        cc.push(format!("- {c}{end}"));
+    }
+    let mut sign = l.signer.clone();
+    sign.extend([String::new(), String::new(), l.signer_name.clone()]);
+    out.extend(two_columns(&cc, &sign, width));
+    for a in &l.annexes {
+        out.push(String::new());
+        out.push(String::new());
+        out.push(centre(&a.title, width));
+        out.extend(
+            wrap(&a.caption, width, "", "")
+                .iter()
+                .map(|s| centre(s, width)),
+        );
+        out.extend(
+            wrap(&a.note, width, "", "")
+                .iter()
+                .map(|s| centre(s, width)),
+        );
+        out.push(String::new());
+        let mut head = vec!["STT".to_owned(), "Đơn vị".to_owned()];
+        head.extend(a.columns.iter().cloned());
+        let mut widths: Vec<usize> = head.iter().map(|h| h.width()).collect();
+        for r in &a.rows {
+            for (w, c) in widths.iter_mut().zip(r) {
+                *w = (*w).max(c.width());
+            }
+        }
+        let line = |cells: &[String]| {
+            cells
+                .iter()
+                .zip(&widths)
+                .enumerate()
+                .map(|(i, (c, w))| {
+                    let pad = " ".repeat(w - c.width());
+                    if i == 1 {
+                        format!("{c}{pad}")
+                    } else {
+                        format!("{pad}{c}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_owned()
+        };
+        out.push(line(&head));
+        for r in &a.rows {
+            out.push(line(r));
+        }
+    }
+    let mut s = out.join("\n");
+    s.push('\n');
+    s
+}
