@@ -1097,8 +1097,9 @@ fn log_cmd(
                         Some(ip) => format!("{}@{ip}", e.user),
                         None => e.user.clone(),
                     };
+                    // File names come from outside: escaped, never raw.
                     let from = match &e.file {
-                        Some(f) => format!("{} {f}", e.source),
+                        Some(f) => format!("{} {}", e.source, text::show(f)),
                         None => e.source.clone(),
                     };
                     vec![
@@ -1106,7 +1107,7 @@ fn log_cmd(
                         text::show(&who),
                         from,
                         e.period.clone(),
-                        e.unit.clone(),
+                        text::show(&e.unit),
                         match &e.unit_change {
                             Some(a) => db::audit::unit_change_vi(a).to_owned(),
                             None => e.metric.clone(),

@@ -286,4 +286,39 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn several_cells_are_written_all_or_none() {
+        let (_d, mut db, cat, id, actor) = setup();
+        let p = Period::parse("2024-08").unwrap();
+        let (m1, m2) = (
+            cat.index_of("processing").unwrap(),
+            cat.index_of("score").unwrap(),
+        );
+        let cell = |m, old: Option<f64>, new: f64| CellEdit {
+            period: p,
+            unit_id: id,
+            metric: m,
+            old: old.map(Value::Num),
+            new: Some(Value::Num(new)),
+        };
+        let stored = |db: &Db, m: usize| {
+            values::load_one(db.conn(), p, id, &cat)
+                .unwrap()
+                .and_then(|r| r[m].clone())
+        };
+        let both = [cell(m1, None, 90.0), cell(m2, None, 80.0)];
+        assert_eq!(
+            apply_all(&mut db, &cat, &actor, &both, Source::Edit, "t").unwrap(),
+            2
+        );
+        // The second cell's old value is stale: the first is not written either.
+        let stale = [cell(m1, Some(90.0), 91.0), cell(m2, Some(1.0), 81.0)];
+        assert!(matches!(
+            apply_all(&mut db, &cat, &actor, &stale, Source::Edit, "t"),
+            Err(EditError::Conflict(_))
+        ));
+        assert_eq!(stored(&db, m1), Some(Value::Num(90.0)));
+        assert_eq!(stored(&db, m2), Some(Value::Num(80.0)));
+    }
 }

@@ -444,7 +444,19 @@ fn edits_wait_for_another_writer_and_a_command_line_import_alongside() {
     assert_eq!(app.message, None);
     assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(42.0));
 
-    // A real `chiso import` into another month while the TUI keeps saving.
+    // A real `chiso import` into another month while the TUI keeps saving:
+    // a third connection holds the write lock while both start, so they
+    // meet when it lets go.
+    let path = db.clone();
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("BEGIN IMMEDIATE").unwrap();
+        locked_tx.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        c.execute_batch("COMMIT").unwrap();
+    });
+    locked_rx.recv().unwrap();
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples/khoai-chau-2024-08-phu-luc-1.tsv");
     let import = std::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
@@ -462,6 +474,7 @@ fn edits_wait_for_another_writer_and_a_command_line_import_alongside() {
         key(&mut app, KeyCode::Enter);
         assert_eq!(app.message, None, "edit {i}");
     }
+    holder.join().unwrap();
     let import = import.wait_with_output().unwrap();
     assert!(
         import.status.success(),
@@ -499,4 +512,138 @@ fn the_parents_own_figures_are_typed_on_its_row_above_the_units() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.view(), View::Unit(app.unit.as_ref().unwrap().unit.id));
     assert_eq!(app.unit.as_ref().unwrap().unit.name, "Huyện Khoái Châu");
+}
+
+#[test]
+fn review_cases_a_paste_never_answers_a_question_and_parent_rows_paste_to_the_parent() {
+    let (_d, db, mut app) = demo();
+    // x asks; a paste drops the question (no), and y then is the preview's.
+    keys(&mut app, "lx");
+    assert!(app.confirm.is_some());
+    app.paste("Chí Tân\t97\n");
+    assert!(app.confirm.is_none());
+    keys(&mut app, "y");
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(100.0));
+    assert_eq!(stored(&db, "Chí Tân", "processing", "2024-08"), num(97.0));
+    // Esc and y arriving together (Alt-y) answer no, then y does nothing.
+    keys(&mut app, "x");
+    handle_key(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('y'), KeyModifiers::ALT),
+    );
+    assert!(app.confirm.is_none());
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(100.0));
+    // A paste while filtering goes into the filter.
+    keys(&mut app, "/");
+    app.paste("dong\n");
+    assert_eq!(app.filter_input, "dong");
+    key(&mut app, KeyCode::Esc);
+    // A paste without names on the parent's row starts at the parent.
+    keys(&mut app, "n");
+    key(&mut app, KeyCode::Home);
+    key(&mut app, KeyCode::Up);
+    assert!(app.on_parent);
+    app.paste("99,62\n100\n");
+    keys(&mut app, "y");
+    assert_eq!(
+        stored(&db, "Huyện Khoái Châu", "processing", "2024-09"),
+        num(99.62)
+    );
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-09"), num(100.0));
+}
+
+#[test]
+fn review_cases_the_cursor_follows_the_units_and_a_new_month_stays() {
+    let (_d, db, mut app) = demo();
+    // Filtered to late units; a save that takes Bình Kiều out of the
+    // filter moves on to the next late unit, not past it.
+    keys(&mut app, "/processing<100");
+    key(&mut app, KeyCode::Enter);
+    let names = |app: &App| {
+        let m = app.month.as_ref().unwrap();
+        m.visible
+            .iter()
+            .map(|&u| m.table.units[u].name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&app)[..2], ["Bình Kiều", "Đông Kết"]);
+    keys(&mut app, "l100");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        stored(&db, "Bình Kiều", "processing", "2024-08"),
+        num(100.0)
+    );
+    assert_eq!(cursor_name(&app), "Đông Kết");
+    key(&mut app, KeyCode::Esc);
+
+    // A new month stays on screen when another process writes.
+    keys(&mut app, "n");
+    let mut other = Db::open(&db).unwrap();
+    let cat = Catalog::load(other.conn()).unwrap();
+    let id: i64 = other
+        .conn()
+        .query_row("SELECT id FROM units WHERE name = 'Chí Tân'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let e = CellEdit {
+        period: Period::parse("2024-07").unwrap(),
+        unit_id: id,
+        metric: cat.index_of("score").unwrap(),
+        old: stored(&db, "Chí Tân", "score", "2024-07"),
+        new: num(1.0),
+    };
+    let actor = Actor {
+        os_user: "other".into(),
+        ssh_client: None,
+    };
+    edit::apply(&mut other, &cat, &actor, &e, Source::Edit, "Chí Tân").unwrap();
+    assert!(app.check_for_changes().unwrap());
+    assert_eq!(
+        app.month.as_ref().unwrap().table.period.to_string(),
+        "2024-09"
+    );
+}
+
+#[test]
+fn review_cases_the_first_month_of_a_file_keeps_its_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let bin = env!("CARGO_BIN_EXE_chiso");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(bin)
+            .arg("--db")
+            .arg(&path)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["init", "--parent", "Huyện Thử"]);
+    run(&["units", "add", "Xã Một"]);
+    run(&["units", "add", "Xã Hai"]);
+    let mut app = App::open(&path).unwrap();
+    fit(&mut app, Rect::new(0, 0, 120, 30));
+    keys(&mut app, "n");
+    let before = app.month.as_ref().unwrap().columns.clone();
+    assert_eq!(before.len(), 7, "the annexes' metrics");
+    keys(&mut app, "lll50");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.month.as_ref().unwrap().columns, before);
+    keys(&mut app, "60");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.message, None);
+    let period = app.month.as_ref().unwrap().table.period.to_string();
+    assert_eq!(
+        stored(&path, "Xã Hai", "online_payment", &period),
+        num(50.0)
+    );
+    assert_eq!(
+        stored(&path, "Xã Một", "online_payment", &period),
+        num(60.0)
+    );
 }

@@ -221,10 +221,17 @@ fn headerless(
         .iter()
         .filter(|r| r.cells.iter().any(|c| *c != Cell::Empty))
         .collect();
-    let is_text = |c: Option<&Cell>| match c {
+    // A name is text that is not a value of the column it would fill
+    // ("Khá" in a rating column, "95%" in a percent one).
+    let is_text = |c: Option<&Cell>, col: usize| match c {
         Some(Cell::Text(t)) => {
             let t = t.trim();
+            let value_here = target
+                .columns
+                .get(col)
+                .is_some_and(|&m| super::value::parse_text(&cat.metrics[m], t).is_ok());
             !t.is_empty()
+                && !value_here
                 && t.parse::<f64>().is_err()
                 && t.replace(',', ".").parse::<f64>().is_err()
         }
@@ -236,10 +243,10 @@ fn headerless(
         _ => false,
     };
     // Names in the first column, or in the second after an STT column.
-    let name_col = if rows.iter().any(|r| is_text(r.cells.first())) {
+    let name_col = if rows.iter().any(|r| is_text(r.cells.first(), 0)) {
         Some(0)
     } else if rows.iter().all(|r| is_int(r.cells.first()))
-        && rows.iter().any(|r| is_text(r.cells.get(1)))
+        && rows.iter().any(|r| is_text(r.cells.get(1), 1))
     {
         Some(1)
     } else {
@@ -248,8 +255,12 @@ fn headerless(
     let first_value = name_col.map_or(0, |c| c + 1);
     let mut seen: HashMap<i64, usize> = HashMap::default();
     let mut out = Vec::with_capacity(rows.len());
+    // By position, a blank line is a unit left as it is: rows count from
+    // the first line, not among the non-blank ones.
+    let first_line = rows.first().map_or(0, |r| r.line);
     for (i, r) in rows.iter().enumerate() {
         let place = grid.place(r.line, None);
+        let at = (r.line - first_line) as usize;
         let (name, unit) = match name_col {
             Some(c) => {
                 let raw = match r.cells.get(c) {
@@ -259,7 +270,7 @@ fn headerless(
                 };
                 (text::show(&text::clean(&raw)), resolve(index, &raw))
             }
-            None => match target.rows.get(i) {
+            None => match target.rows.get(at) {
                 Some(&id) => (
                     index.get(id).map_or(String::new(), |u| u.name.clone()),
                     RowUnit::Found(id),
@@ -501,7 +512,11 @@ fn record_row(
     let short = std::path::Path::new(&f.name)
         .file_name()
         .map_or(f.name.clone(), |n| n.to_string_lossy().into_owned());
-    let place = format!("{} {}", text::escape(&short), f.place(rec, None));
+    let place = format!(
+        "{} {}",
+        text::escape(&short),
+        text::escape(&f.place(rec, None))
+    );
     let unit = resolve(index, &rec.unit_name);
     let id = match &unit {
         RowUnit::Found(id) | RowUnit::Suggested { unit_id: id, .. } => Some(*id),
@@ -557,6 +572,19 @@ pub fn apply(
         return Err(ApplyError::NotReady);
     }
     let period = preview.period;
+    let aliases = preview
+        .rows
+        .iter()
+        .any(|r| matches!(r.unit, RowUnit::Suggested { accepted: true, .. }));
+    let writes = preview
+        .rows
+        .iter()
+        .flat_map(|r| &r.cells)
+        .any(|c| matches!(c.status, Status::New | Status::Changed));
+    if !writes && !aliases {
+        // Nothing would change: no changeset, no month touched.
+        return Ok(0);
+    }
     db.write(|tx| {
         let cat = Catalog::load(tx)?;
         let source = match preview.origin {
@@ -768,7 +796,7 @@ mod tests {
 
     #[test]
     fn a_paste_of_numbers_only_goes_down_the_rows_from_the_cursor() {
-        let (_d, db) = demo();
+        let (_d, mut db) = demo();
         let cat = Catalog::load(db.conn()).unwrap();
         let cols = [cat.index_of("digitization").unwrap()];
         let rows = [id(&db, "Chí Tân"), id(&db, "Dạ Trạch")];
@@ -790,6 +818,26 @@ mod tests {
         let p = from_paste(db.conn(), "1\tChí Tân\t45\n2\tDạ Trạch\t46\n", &target).unwrap();
         assert_eq!(p.rows[1].unit, RowUnit::Found(rows[1]));
         assert_eq!(p.rows[1].cells[0].new, Some(Value::Num(46.0)));
+        // Nothing new or changed: nothing written, not even a changeset.
+        let changesets = |db: &Db| -> i64 {
+            db.conn()
+                .query_row("SELECT count(*) FROM changesets", [], |r| r.get(0))
+                .unwrap()
+        };
+        let before = changesets(&db);
+        let actor = Actor {
+            os_user: "op".into(),
+            ssh_client: None,
+        };
+        for text in ["\n\n", "Chí Tân\t77,6\n"] {
+            let aug = Target {
+                period: aug(),
+                ..target
+            };
+            let p = from_paste(db.conn(), text, &aug).unwrap();
+            assert_eq!(apply(&mut db, &p, &actor, "t").unwrap(), 0, "{text:?}");
+        }
+        assert_eq!(changesets(&db), before);
     }
 
     #[test]
@@ -815,7 +863,9 @@ mod tests {
         // Applied after someone else changed a cell it would write: nothing.
         let p = from_paste(
             db.conn(),
-            "STT\tĐơn vị\tTỷ lệ số hóa hồ sơ\n1\tAn Vỹ\t82\n2\tChí Tân\t50\n",
+            // The conflicting unit second: Chí Tân's row would be written
+            // first if apply were not one transaction.
+            "STT\tĐơn vị\tTỷ lệ số hóa hồ sơ\n1\tChí Tân\t50\n2\tAn Vỹ\t82\n",
             &target,
         )
         .unwrap();

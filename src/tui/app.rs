@@ -301,6 +301,19 @@ impl App {
         let mut columns: Vec<usize> = (0..self.cat.metrics.len())
             .filter(|&m| has(&table.current, m) || has(&table.before, m))
             .collect();
+        // With no month before to follow (the first month of a file), the
+        // month's columns are the annexes' metrics, so that they stay put
+        // as the first values arrive.
+        if table.before.is_empty() {
+            for code in crate::report::ANNEX_1.iter().chain(&crate::report::ANNEX_2) {
+                if let Some(m) = self.cat.index_of(code)
+                    && !columns.contains(&m)
+                {
+                    columns.push(m);
+                }
+            }
+            columns.sort_unstable();
+        }
         if columns.is_empty() {
             columns = (0..self.cat.metrics.len()).collect();
         }
@@ -342,6 +355,12 @@ impl App {
             all.sort();
         }
         all
+    }
+
+    /// Where a unit is among the visible rows.
+    pub(super) fn visible_position(&self, id: i64) -> Option<usize> {
+        let m = self.month.as_ref()?;
+        m.visible.iter().position(|&u| m.table.units[u].id == id)
     }
 
     pub(super) fn cursor_down(&mut self) {
@@ -503,6 +522,11 @@ impl App {
                 if !c.is_control() {
                     self.filter_input.push(c);
                 }
+            }
+            FilterKey::Paste(t) => {
+                // One line: a filter has no line breaks.
+                let line = t.lines().next().unwrap_or_default();
+                self.filter_input.push_str(line);
             }
             FilterKey::Backspace => {
                 self.filter_input.pop();
@@ -752,8 +776,9 @@ impl App {
         self.units = None;
         // Stay on the month shown if it still has data; an empty database
         // that gains data opens on its latest month.
+        // A new month opened with `n` stays shown though it has no data.
         let target = shown
-            .filter(|p| self.periods.contains(p))
+            .filter(|p| self.periods.contains(p) || self.pending == Some(*p))
             .or(self.periods.last().copied());
         match target {
             Some(p) => self.load_month(p)?,
@@ -778,9 +803,11 @@ impl App {
 }
 
 /// Keys the filter prompt takes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FilterKey {
     Char(char),
+    /// Pasted text, already cleaned.
+    Paste(String),
     Backspace,
     Accept,
     Cancel,

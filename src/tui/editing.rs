@@ -191,13 +191,23 @@ impl App {
         };
         let name = ed.unit_name.clone();
         self.editor = None;
+        // The unit below, by id: the saved value may move its own row out
+        // of the filter or elsewhere in the sort.
+        let below = self.month.as_ref().and_then(|m| {
+            let at = if self.on_parent { 0 } else { self.cursor + 1 };
+            m.visible.get(at).map(|&u| m.table.units[u].id)
+        });
         if self.write(&e, Source::Edit, &name) {
             self.history.record(vec![e]);
         }
         match mv {
-            // From the parent's row down to the first unit's.
-            Move::Down if self.on_parent => self.on_parent = false,
-            Move::Down => self.cursor_down(),
+            Move::Down => {
+                self.on_parent = false;
+                match below.and_then(|id| self.visible_position(id)) {
+                    Some(at) => self.cursor = at,
+                    None => self.cursor_down(),
+                }
+            }
             Move::Right => self.col = (self.col + 1).min(self.column_count().saturating_sub(2)),
             Move::Left => self.col = self.col.saturating_sub(1).max(1),
         }

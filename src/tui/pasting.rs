@@ -47,6 +47,13 @@ impl App {
             p.input.push_str(&text::clean(pasted));
             return;
         }
+        if self.filter_editing {
+            self.filter_key(super::app::FilterKey::Paste(text::clean(pasted)));
+            return;
+        }
+        // A question left open is answered no: its `y` must not be the
+        // preview's.
+        self.confirm = None;
         if let Some(ed) = self.editor.as_mut() {
             let one = pasted.trim_end_matches(['\r', '\n']);
             if !one.contains(['\t', '\n', '\r']) {
@@ -71,9 +78,20 @@ impl App {
         // From the selected metric column on (all columns from the name).
         let from = self.col.saturating_sub(1).min(m.columns.len());
         let columns = m.columns[from..].to_vec();
-        let rows: Vec<i64> = m.visible[self.cursor.min(m.visible.len())..]
-            .iter()
-            .map(|&u| m.table.units[u].id)
+        // From the cursor's row down: the parent's row, then the units.
+        let from_row = if self.on_parent {
+            0
+        } else {
+            self.cursor.min(m.visible.len())
+        };
+        let rows: Vec<i64> = m
+            .table
+            .parent
+            .as_ref()
+            .filter(|_| self.on_parent)
+            .map(|p| p.id)
+            .into_iter()
+            .chain(m.visible[from_row..].iter().map(|&u| m.table.units[u].id))
             .collect();
         let target = preview::Target {
             period: m.table.period,
@@ -244,6 +262,11 @@ impl App {
             })
             .collect();
         match preview::apply(&mut self.db, &s.preview, &self.actor, &command) {
+            Ok(0) => {
+                self.preview = None;
+                self.views.pop();
+                self.message = Some("Không có gì thay đổi: không ghi gì.".into());
+            }
             Ok(n) => {
                 self.history.record(step);
                 self.preview = None;

@@ -125,14 +125,20 @@ pub fn fit(app: &mut App, screen: Rect) {
 
 /// One key press: to the filter prompt while it is open, else through the
 /// keymap. Errors become a message on the footer, never an exit.
-pub fn handle_key(app: &mut App, k: KeyEvent) {
+pub fn handle_key(app: &mut App, mut k: KeyEvent) {
+    // Esc and the next key arriving together (a slow link, a fast typist)
+    // reach us as Alt+key: it is an Esc, then the key.
+    if k.modifiers.contains(KeyModifiers::ALT) && matches!(k.code, KeyCode::Char(_)) {
+        handle_key(app, KeyEvent::from(KeyCode::Esc));
+        k.modifiers.remove(KeyModifiers::ALT);
+    }
+    if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+        app.quit = true;
+        return;
+    }
     if app.filter_editing {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         let key = match k.code {
-            KeyCode::Char('c') if ctrl => {
-                app.quit = true;
-                return;
-            }
             KeyCode::Char(c) if !ctrl => FilterKey::Char(c),
             KeyCode::Backspace => FilterKey::Backspace,
             KeyCode::Enter => FilterKey::Accept,
@@ -145,10 +151,6 @@ pub fn handle_key(app: &mut App, k: KeyEvent) {
     if app.prompt.is_some() {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         let key = match k.code {
-            KeyCode::Char('c') if ctrl => {
-                app.quit = true;
-                return;
-            }
             KeyCode::Char(c) if !ctrl => PromptKey::Char(c),
             KeyCode::Backspace => PromptKey::Backspace,
             KeyCode::Tab => PromptKey::Complete,
@@ -160,13 +162,12 @@ pub fn handle_key(app: &mut App, k: KeyEvent) {
         return;
     }
     if app.confirm.is_some() {
-        app.confirm_key(matches!(k.code, KeyCode::Char('y' | 'Y')));
+        let yes = k.modifiers.is_empty() || k.modifiers == KeyModifiers::SHIFT;
+        app.confirm_key(yes && matches!(k.code, KeyCode::Char('y' | 'Y')));
         return;
     }
     if app.editor.is_some() {
-        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
-            app.quit = true;
-        } else if let Some(key) = keymap::edit_key_for(k) {
+        if let Some(key) = keymap::edit_key_for(k) {
             app.edit_key(key);
         }
         return;
