@@ -647,3 +647,42 @@ fn review_cases_the_first_month_of_a_file_keeps_its_columns() {
         num(60.0)
     );
 }
+
+#[test]
+fn r_shows_the_letter_and_w_writes_the_docx_next_to_the_database() {
+    let (dir, _db, mut app) = demo();
+    keys(&mut app, "r");
+    assert_eq!(app.view(), View::Report);
+    insta::assert_snapshot!("report_view_100x30", screen(&mut app, 100, 30));
+    // Scrolls down to the directives.
+    for _ in 0..40 {
+        key(&mut app, KeyCode::Down);
+    }
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("5/25 xã, thị trấn"), "{s}");
+    keys(&mut app, "w");
+    let expected = dir.path().join("cong-van-2024-08.docx");
+    let prompt = app.prompt.clone().unwrap();
+    assert!(prompt.write_docx);
+    assert_eq!(
+        chiso::tui::pasting::split_words(&prompt.input),
+        [expected.display().to_string()]
+    );
+    key(&mut app, KeyCode::Enter);
+    assert!(app.prompt.is_none());
+    let msg = app.message.clone().unwrap();
+    assert!(msg.contains("Đã ghi công văn tháng 8/2024"), "{msg}");
+    let bytes = std::fs::read(&expected).unwrap();
+    assert!(docx_rs::read_docx(&bytes).is_ok());
+    // Back to the table; w works there too, and a bad folder is said.
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.view(), View::Month);
+    keys(&mut app, "w");
+    for _ in 0..200 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "/nonexistent/dir/x.docx");
+    key(&mut app, KeyCode::Enter);
+    let note = app.prompt.as_ref().unwrap().note.clone().unwrap();
+    assert!(note.contains("không ghi được"), "{note}");
+}

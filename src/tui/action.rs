@@ -44,6 +44,10 @@ pub enum Action {
     Accept,
     /// In a preview: write it.
     Apply,
+    /// The month's công văn as text.
+    Report,
+    /// Write the month's công văn as DOCX.
+    WriteDocx,
     Quit,
 }
 

@@ -28,6 +28,8 @@ pub enum View {
     Log,
     /// What a paste or an import would change, before `y` writes it.
     Preview,
+    /// The month's công văn as text (`r`).
+    Report,
 }
 
 /// Keys that move the cursor between rows.
@@ -141,8 +143,9 @@ pub struct App {
     pub log: Option<CellLog>,
     /// A paste or import waiting for `y`.
     pub preview: Option<PreviewState>,
-    /// The path prompt of `i`.
+    /// The path prompt of `i` and `w`.
     pub prompt: Option<PathPrompt>,
+    pub report: Option<super::reporting::ReportView>,
     pub cat: Catalog,
     pub rules: Vec<Rule>,
     /// Months with data, oldest first.
@@ -200,6 +203,7 @@ impl App {
             log: None,
             preview: None,
             prompt: None,
+            report: None,
             cat,
             rules,
             periods: Vec::new(),
@@ -562,7 +566,8 @@ impl App {
             (View::Month, a) => self.month_action(a)?,
             (View::Findings, a) => self.findings_action(a)?,
             (View::Preview, a) => self.preview_action(a),
-            (View::Unit(_) | View::Help | View::Log, a) => self.scroll_action(a)?,
+            (View::Report, Action::WriteDocx) => self.ask_docx_path(),
+            (View::Unit(_) | View::Help | View::Log | View::Report, a) => self.scroll_action(a)?,
         }
         Ok(())
     }
@@ -603,6 +608,8 @@ impl App {
             Action::NewMonth => self.new_month()?,
             Action::CellLog => self.cell_log()?,
             Action::Import => self.ask_import(),
+            Action::Report => self.show_report()?,
+            Action::WriteDocx => self.ask_docx_path(),
             Action::Accept | Action::Apply => {}
             Action::Back => {
                 if !self.filter_input.is_empty() {

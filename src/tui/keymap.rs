@@ -235,6 +235,22 @@ pub const KEYMAP: &[Binding] = &[
         hint: None,
     },
     Binding {
+        keys: &[KeyCode::Char('r')],
+        ctrl: &[],
+        label: "r",
+        action: Action::Report,
+        help: "công văn tháng đang xem (cuộn bằng ↑↓ PgUp PgDn)",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('w')],
+        ctrl: &[],
+        label: "w",
+        action: Action::WriteDocx,
+        help: "ghi công văn ra tệp DOCX (mặc định cạnh tệp dữ liệu; sửa đường dẫn rồi Enter)",
+        hint: None,
+    },
+    Binding {
         keys: &[KeyCode::Char('a')],
         ctrl: &[],
         label: "a",

@@ -11,6 +11,7 @@ pub mod editing;
 pub mod filter;
 pub mod keymap;
 pub mod pasting;
+pub mod reporting;
 pub mod terminal;
 pub mod theme;
 pub mod ui;

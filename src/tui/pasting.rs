@@ -18,9 +18,11 @@ pub struct PreviewState {
     pub cursor: usize,
 }
 
-/// The path prompt of `i`.
+/// The path prompt of `i` (files to import) and `w` (where the DOCX goes).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PathPrompt {
+    /// True for `w`: the path is where to write the letter.
+    pub write_docx: bool,
     pub input: String,
     /// Why the last Enter did not open anything, or the Tab choices.
     pub note: Option<String>,
@@ -145,6 +147,7 @@ impl App {
             }
             PromptKey::Complete => complete(p),
             PromptKey::Cancel => self.prompt = None,
+            PromptKey::Accept if p.write_docx => self.write_docx(),
             PromptKey::Accept => self.import_files(),
         }
     }

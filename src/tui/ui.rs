@@ -44,6 +44,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         View::Help => views::help::draw(f, body, app, theme),
         View::Log => views::log::draw(f, body, app, theme),
         View::Preview => views::preview::draw(f, body, app, theme),
+        View::Report => views::report::draw(f, body, app, theme),
     }
     f.render_widget(Paragraph::new(footer_lines(app, theme)), footer);
 }
@@ -66,6 +67,7 @@ fn title_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
         View::Help => "Trợ giúp".to_string(),
         View::Log => "Lịch sử thay đổi".to_string(),
         View::Preview => "Xem trước khi ghi".to_string(),
+        View::Report => "Công văn".to_string(),
     });
     Line::styled(parts.join(" · "), theme.title())
 }
@@ -134,7 +136,14 @@ fn footer_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
     let first = Line::from(status.join(" · "));
     let second = if let Some(p) = &app.prompt {
         let mut spans = vec![
-            Span::styled("Nhập tệp: ", theme.header()),
+            Span::styled(
+                if p.write_docx {
+                    "Ghi DOCX vào: "
+                } else {
+                    "Nhập tệp: "
+                },
+                theme.header(),
+            ),
             Span::raw(crate::text::show(&p.input)),
             Span::raw("▏"),
         ];
@@ -162,6 +171,11 @@ fn footer_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
         Line::styled(msg.clone(), theme.error())
     } else if app.view() == View::Month {
         Line::styled(keymap::hints(), theme.dim())
+    } else if app.view() == View::Report {
+        Line::styled(
+            "↑↓ PgUp PgDn cuộn · w ghi DOCX · Esc quay lại · q thoát",
+            theme.dim(),
+        )
     } else if app.view() == View::Preview {
         Line::styled(
             "↑↓ chọn dòng · a nhận tên gợi ý · x bỏ dòng · y ghi tất cả · Esc bỏ, không ghi gì",

@@ -3,4 +3,5 @@ pub mod help;
 pub mod log;
 pub mod month;
 pub mod preview;
+pub mod report;
 pub mod unit;
