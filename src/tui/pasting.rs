@@ -448,7 +448,7 @@ mod tests {
         let base = escape_word(&format!("{}/", dir.path().display()));
         let mut p = PathPrompt {
             input: format!("{base}ph"),
-            note: None,
+            ..PathPrompt::default()
         };
         complete(&mut p);
         assert_eq!(p.input, format!("{base}phu\\ luc\\ "));
