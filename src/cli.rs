@@ -86,6 +86,9 @@ pub enum Command {
         /// Ghi ra tệp (mặc định: màn hình; xlsx bắt buộc có --out)
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// xlsx: Phụ lục 1 và Phụ lục 2 của công văn, mỗi phụ lục một trang
+        #[arg(long)]
+        annexes: bool,
     },
     /// Tạo cơ sở dữ liệu mẫu (huyện Khoái Châu, tháng 8/2024) và mở giao diện bảng (ngoài terminal: in nội dung)
     Demo,
@@ -320,6 +323,13 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             period,
             format,
             out: file,
+            annexes: true,
+        } => annexes_cmd(&ctx, period, format, file.as_deref()),
+        Command::Export {
+            period,
+            format,
+            out: file,
+            annexes: false,
         } => export_cmd(&ctx, &period, format, file.as_deref(), out),
         Command::Demo => unreachable!("handled above"),
         Command::Rules { command } => rules_cmd(&ctx, command, out),
@@ -998,6 +1008,31 @@ fn findings_cmd(
     // The process ends next: freeing 20,000 findings one by one would be
     // a tenth of the command's time on a national month.
     std::mem::forget(f);
+    Ok(())
+}
+
+fn annexes_cmd(
+    ctx: &Ctx,
+    period: Period,
+    format: ExportArg,
+    file: Option<&Path>,
+) -> anyhow::Result<()> {
+    if format != ExportArg::Xlsx {
+        bail!("--annexes chỉ dùng với --format xlsx");
+    }
+    let Some(path) = file else {
+        bail!("định dạng xlsx cần --out TỆP.xlsx (không in tệp nhị phân ra màn hình)");
+    };
+    let db = open(ctx)?;
+    let report = crate::report::build(db.conn(), period, crate::report::Options::default())?;
+    let bytes = export::annexes_xlsx(&report.letter.annexes, period)?;
+    write_atomically(path, &bytes, &ctx.db_path)?;
+    eprintln!(
+        "Đã xuất Phụ lục 1 và 2 của {} ({} đơn vị) vào {}.",
+        period.label_vi(),
+        report.letter.annexes.first().map_or(0, |a| a.values.len()),
+        shown(path)
+    );
     Ok(())
 }
 

@@ -279,3 +279,87 @@ fn report_errors_say_what_to_do() {
     assert!(r.stderr.contains("digitization_drop"), "{}", r.stderr);
     assert!(!r.stdout.contains("giảm so với"), "{}", r.stdout);
 }
+
+#[test]
+fn the_annexes_as_a_workbook_numbers_as_numbers_text_never_a_formula() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    // A name that a spreadsheet would run as a formula if written as one.
+    ok(&db, &["units", "add", "=1+2", "--kind", "xa"]);
+    ok(
+        &db,
+        &[
+            "set",
+            "--period",
+            "2024-08",
+            "--unit",
+            "=1+2",
+            "processing=50",
+        ],
+    );
+    let out = dir.path().join("phu-luc.xlsx");
+    let r = ok(
+        &db,
+        &[
+            "export",
+            "--period",
+            "2024-08",
+            "--format",
+            "xlsx",
+            "--annexes",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(r.stderr.contains("Phụ lục 1 và 2"), "{}", r.stderr);
+    let mut book: Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    assert_eq!(book.sheet_names(), ["Phụ lục 1", "Phụ lục 2"]);
+    let p1 = book.worksheet_range("Phụ lục 1").unwrap();
+    assert_eq!(
+        p1.get_value((0, 0)),
+        Some(&Data::String("Phụ lục 1".into()))
+    );
+    assert_eq!(
+        p1.get_value((4, 2)),
+        Some(&Data::String("Kết quả xử lý hồ sơ (%)".into()))
+    );
+    // The seed's order (towns first), numbers stored as numbers.
+    assert_eq!(
+        p1.get_value((5, 1)),
+        Some(&Data::String("Thị trấn Khoái Châu".into()))
+    );
+    assert_eq!(p1.get_value((5, 0)), Some(&Data::Float(1.0)));
+    assert_eq!(p1.get_value((5, 4)), Some(&Data::Float(93.45)));
+    let p2 = book.worksheet_range("Phụ lục 2").unwrap();
+    assert_eq!(p2.get_value((5, 4)), Some(&Data::Float(3090.0)));
+    assert_eq!(p2.get_value((5, 5)), Some(&Data::String("Tốt".into())));
+    // The formula-looking name is text, and no cell holds a formula.
+    let rows: Vec<Vec<Data>> = p1.rows().map(|r| r.to_vec()).collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.get(1) == Some(&Data::String("=1+2".into())))
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if f.name().starts_with("xl/worksheets/") {
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut f, &mut xml).unwrap();
+            assert!(!xml.contains("<f>"), "{}", f.name());
+        }
+    }
+    // Only for xlsx.
+    let e = fails(
+        &db,
+        &[
+            "export",
+            "--period",
+            "2024-08",
+            "--format",
+            "csv",
+            "--annexes",
+        ],
+    );
+    assert!(e.contains("--annexes"), "{e}");
+}

@@ -46,6 +46,9 @@ pub struct Annex {
     pub columns: Vec<String>,
     /// STT, unit, then one text per column.
     pub rows: Vec<Vec<String>>,
+    /// The same rows as values (unit name, one per column), for a
+    /// spreadsheet that stores numbers as numbers.
+    pub values: Vec<(String, Vec<Option<Value>>)>,
 }
 
 /// Everything the letter says, in order.
@@ -265,6 +268,17 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
                             .map_or("-".into(), |v| annex_value(v, decimal_dot))
                     }));
                     cells
+                })
+                .collect(),
+            values: order
+                .iter()
+                .map(|u| {
+                    let row = table.current.units.get(&u.id);
+                    let cells = metrics
+                        .iter()
+                        .map(|&m| row.and_then(|r| r[m].clone()))
+                        .collect();
+                    (u.name.clone(), cells)
                 })
                 .collect(),
         }
