@@ -89,6 +89,9 @@ pub enum Command {
         /// xlsx: Phụ lục 1 và Phụ lục 2 của công văn, mỗi phụ lục một trang
         #[arg(long)]
         annexes: bool,
+        /// --annexes: ngày của công văn, dạng YYYY-MM-DD
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg, requires = "annexes")]
+        date: Option<chrono::NaiveDate>,
     },
     /// Tạo cơ sở dữ liệu mẫu (huyện Khoái Châu, tháng 8/2024) và mở giao diện bảng (ngoài terminal: in nội dung)
     Demo,
@@ -324,12 +327,14 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             format,
             out: file,
             annexes: true,
-        } => annexes_cmd(&ctx, period, format, file.as_deref()),
+            date,
+        } => annexes_cmd(&ctx, period, format, file.as_deref(), date),
         Command::Export {
             period,
             format,
             out: file,
             annexes: false,
+            ..
         } => export_cmd(&ctx, &period, format, file.as_deref(), out),
         Command::Demo => unreachable!("handled above"),
         Command::Rules { command } => rules_cmd(&ctx, command, out),
@@ -1016,6 +1021,7 @@ fn annexes_cmd(
     period: Period,
     format: ExportArg,
     file: Option<&Path>,
+    date: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<()> {
     if format != ExportArg::Xlsx {
         bail!("--annexes chỉ dùng với --format xlsx");
@@ -1024,7 +1030,7 @@ fn annexes_cmd(
         bail!("định dạng xlsx cần --out TỆP.xlsx (không in tệp nhị phân ra màn hình)");
     };
     let db = open(ctx)?;
-    let report = crate::report::build(db.conn(), period, crate::report::Options::default())?;
+    let report = crate::report::build(db.conn(), period, crate::report::Options { date })?;
     let bytes = export::annexes_xlsx(&report.letter.annexes, period)?;
     write_atomically(path, &bytes, &ctx.db_path)?;
     eprintln!(
@@ -1179,6 +1185,10 @@ fn settings_cmd(ctx: &Ctx, command: SettingsCommand, out: &mut dyn Write) -> any
                     Ok(vec![k.to_string(), v, about.to_string()])
                 })
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut rows = rows;
+            for (k, v) in db::settings::monthly(db.conn())? {
+                rows.push(vec![k, v, String::new()]);
+            }
             let header = ["Khoá", "Giá trị", "Ý nghĩa"];
             write!(out, "{}", crate::table::plain(&header, &rows, usize::MAX))?;
         }

@@ -99,7 +99,7 @@ pub fn build(path: &Path) -> anyhow::Result<Db> {
 
 /// Letter settings of công văn 884/UBND-VP (the seed).
 const SEED_LETTER: &[(&str, &str)] = &[
-    ("doc_number", "884"),
+    ("doc_number:2024-08", "884"),
     ("doc_symbol", "UBND-VP"),
     ("place", "Khoái Châu"),
     (
@@ -107,7 +107,7 @@ const SEED_LETTER: &[(&str, &str)] = &[
         "Thủ trưởng các cơ quan, đơn vị|Chủ tịch UBND các xã, thị trấn",
     ),
     (
-        "source_letter",
+        "source_letter:2024-08",
         "Công văn số 303/VPUB-PVHCC&KSTT ngày 05/9/2024 của UBND tỉnh",
     ),
     ("publisher", "Văn phòng HĐND và UBND huyện"),

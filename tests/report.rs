@@ -237,7 +237,7 @@ fn the_docx_opens_and_reads_back() {
     assert!(
         body.contains("5/25 xã, thị trấn có kết quả xử lý hồ sơ chưa đạt 100%: Bình Kiều 37,9%")
     );
-    assert!(body.contains("Phụ lục 2"));
+    assert!(body.contains("PHỤ LỤC 2"));
 
     // Layout: A4, the decree's margins, Times New Roman, annexes on new
     // pages with their header rows repeating.
@@ -362,4 +362,146 @@ fn the_annexes_as_a_workbook_numbers_as_numbers_text_never_a_formula() {
         ],
     );
     assert!(e.contains("--annexes"), "{e}");
+}
+
+#[test]
+fn figures_keep_every_digit_and_unusual_data_reads_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    // Three decimals: never rounded onto or past a threshold in the text.
+    ok(
+        &db,
+        &[
+            "set",
+            "--period",
+            "2024-08",
+            "--unit",
+            "Bình Minh",
+            "processing=99.999",
+            "digitization=39.996",
+        ],
+    );
+    let md = ok(&db, &["report", "--period", "2024-08"]).stdout;
+    assert!(md.contains("Bình Minh 99,999%"), "{md}");
+    assert!(md.contains("Bình Minh 39,996%"), "{md}");
+    assert!(md.contains("| Bình Minh | 99.999 |"), "{md}");
+    // The reference of the below-parent rule is the parent's figure.
+    assert!(
+        md.contains("thấp hơn kết quả chung của huyện Khoái Châu (73,54%)"),
+        "{md}"
+    );
+
+    // Another month: its own number and source letter, or a warning.
+    let r = ok(&db, &["report", "--period", "2024-07"]);
+    assert!(r.stdout.contains("Số: …/UBND-VP"), "{}", r.stdout);
+    assert!(!r.stdout.contains("884"), "August's number is August's");
+    assert!(r.stderr.contains("doc_number:2024-07"), "{}", r.stderr);
+    assert!(r.stderr.contains("source_letter:2024-07"), "{}", r.stderr);
+    let e = fails(&db, &["settings", "set", "doc_number", "885"]);
+    assert!(e.contains("doc_number:YYYY-MM"), "{e}");
+    ok(&db, &["settings", "set", "doc_number:2024-07", "790"]);
+    assert!(
+        ok(&db, &["report", "--period", "2024-07"])
+            .stdout
+            .contains("Số: 790/UBND-VP")
+    );
+
+    // Markdown and XML special characters in settings and names.
+    ok(
+        &db,
+        &["settings", "set", "signer_name", "Lê <B> *Nam* & Co"],
+    );
+    let md = ok(&db, &["report", "--period", "2024-08"]).stdout;
+    assert!(md.contains(r"Lê &lt;B&gt; \*Nam\* & Co"), "{md}");
+    ok(&db, &["settings", "set", "signer_name", "Lê \u{FFFE}Nam"]);
+    let out = dir.path().join("x.docx");
+    ok(
+        &db,
+        &[
+            "report",
+            "--period",
+            "2024-08",
+            "--format",
+            "docx",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(!xml.contains('\u{FFFE}') && xml.contains("Lê Nam"));
+    // Column widths in the grid (LibreOffice sizes columns from it).
+    assert!(
+        xml.contains(r#"<w:gridCol w:w="680" w:type="dxa" />"#),
+        "12 mm STT column"
+    );
+    assert_eq!(
+        xml.matches("<w:tblGrid><w:gridCol").count(),
+        4,
+        "every table"
+    );
+}
+
+#[test]
+fn a_province_a_month_with_gaps_and_missing_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    ok(&db, &["init", "--parent", "Tỉnh Thử"]);
+    ok(&db, &["units", "add", "Phường Một", "--kind", "phuong"]);
+    ok(&db, &["units", "add", "Xã Hai"]);
+    ok(&db, &["units", "add", "Đặc khu Ba", "--kind", "dac_khu"]);
+    // Only Phụ lục 1's metrics, and not for every unit.
+    ok(
+        &db,
+        &[
+            "set",
+            "--period",
+            "2025-09",
+            "--unit",
+            "Phường Một",
+            "processing=100",
+            "satisfaction=95",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "set",
+            "--period",
+            "2025-09",
+            "--unit",
+            "Xã Hai",
+            "processing=90",
+        ],
+    );
+    let r = ok(&db, &["report", "--period", "2025-09"]);
+    let md = r.stdout;
+    assert!(md.contains("**ỦY BAN NHÂN DÂN**<br>**TỈNH THỬ**"), "{md}");
+    assert!(md.contains("Văn phòng UBND tỉnh công bố"), "{md}");
+    assert!(!md.contains("HĐND và UBND tỉnh"), "{md}");
+    assert!(md.contains("của mình./."), "{md}");
+    // The parent has no figures: said in the text and warned.
+    assert!(
+        md.contains("Kết quả xử lý hồ sơ (%): chưa có số liệu"),
+        "{md}"
+    );
+    assert!(
+        r.stderr.contains("tỉnh Thử chưa có số liệu processing"),
+        "{}",
+        r.stderr
+    );
+    // Missing data: one group sentence, metrics in lower case.
+    assert!(
+        md.contains("Đặc khu Ba (thiếu kết quả xử lý hồ sơ, tỷ lệ mức độ hài lòng)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("cập nhật đầy đủ số liệu còn thiếu tháng 9/2025"),
+        "{md}"
+    );
+    assert_eq!(md.matches("cập nhật đầy đủ số liệu").count(), 1, "{md}");
+    // Rules that could not be judged are not claimed as passed.
+    assert!(!md.contains("không có xã"), "{md}");
 }

@@ -19,7 +19,10 @@ pub const KNOWN: &[(&str, &str)] = &[
         "issuer",
         "công văn: cơ quan ban hành, các dòng cách nhau bởi | (mặc định: ỦY BAN NHÂN DÂN|tên đơn vị cấp trên)",
     ),
-    ("doc_number", "công văn: số (mặc định: …)"),
+    (
+        "doc_number:YYYY-MM",
+        "công văn của tháng YYYY-MM: số, ví dụ doc_number:2024-08 884 (mặc định: …)",
+    ),
     ("doc_symbol", "công văn: ký hiệu (mặc định: UBND-VP)"),
     (
         "place",
@@ -30,8 +33,8 @@ pub const KNOWN: &[(&str, &str)] = &[
         "công văn: Kính gửi, cách nhau bởi | (mặc định: Thủ trưởng các cơ quan, đơn vị|Chủ tịch UBND các xã, …)",
     ),
     (
-        "source_letter",
-        "công văn: văn bản căn cứ, ví dụ: Công văn số 303/VPUB-PVHCC&KSTT ngày 05/9/2024 của UBND tỉnh",
+        "source_letter:YYYY-MM",
+        "công văn của tháng YYYY-MM: văn bản căn cứ, ví dụ: Công văn số 303/VPUB-PVHCC&KSTT ngày 05/9/2024 của UBND tỉnh",
     ),
     (
         "publisher",
@@ -60,6 +63,18 @@ pub const KNOWN: &[(&str, &str)] = &[
     ),
 ];
 
+/// Settings kept per month, as `KEY:YYYY-MM`: each month's letter has its
+/// own number and answers its own letter from the province.
+pub const MONTHLY: [&str; 2] = ["doc_number", "source_letter"];
+
+/// The month-scoped settings stored, (key, value), in key order.
+pub fn monthly(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut st = conn.prepare(
+        "SELECT key, value FROM settings WHERE key GLOB 'doc_number:*' OR key GLOB 'source_letter:*' ORDER BY key",
+    )?;
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingError {
     #[error("không có thiết lập \"{0}\"; các khoá: {1}")]
@@ -68,6 +83,8 @@ pub enum SettingError {
     Control,
     #[error("escalate_after cần một số nguyên từ 1 trở lên, không phải \"{0}\"")]
     NotACount(String),
+    #[error("{0} là của từng tháng: đặt {0}:YYYY-MM, ví dụ {0}:2024-08")]
+    Monthly(&'static str),
     #[error("{0} nhận một trong: {1}; không phải \"{2}\"")]
     NotOneOf(&'static str, &'static str, String),
     #[error(transparent)]
@@ -83,7 +100,15 @@ pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
 
 /// Checks and stores a setting; returns the value as stored (cleaned).
 pub fn set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<String, SettingError> {
-    if !KNOWN.iter().any(|(k, _)| *k == key) {
+    for m in MONTHLY {
+        if key == m {
+            return Err(SettingError::Monthly(m));
+        }
+    }
+    let monthly = key
+        .split_once(':')
+        .is_some_and(|(k, p)| MONTHLY.contains(&k) && crate::model::Period::parse(p).is_some());
+    if !monthly && !KNOWN.iter().any(|(k, _)| *k == key) {
         let keys: Vec<&str> = KNOWN.iter().map(|(k, _)| *k).collect();
         return Err(SettingError::Unknown(text::show(key), keys.join(", ")));
     }

@@ -23,8 +23,24 @@ const SMALL: usize = 24;
 /// A4 text width: 210 mm less 30 + 15 mm margins.
 const TEXT_MM: f64 = 165.0;
 
+/// Text as XML 1.0 allows it: no C0 controls but tab and newline, no
+/// U+FFFE/U+FFFF (Word refuses a file that has them).
+fn xml_safe(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+        })
+        .collect()
+}
+
 fn run(text: &str, size: usize) -> Run {
-    Run::new().add_text(text).size(size)
+    Run::new().add_text(xml_safe(text)).size(size)
+}
+
+/// Column widths in twentieths of a point, for the table grid Word and
+/// LibreOffice size columns from.
+fn grid(widths_mm: &[f64]) -> Vec<usize> {
+    widths_mm.iter().map(|&w| mm(w) as usize).collect()
 }
 
 fn para(text: &str) -> Paragraph {
@@ -83,7 +99,13 @@ pub fn render(l: &Letter) -> Vec<u8> {
     left.push(centred(&[("", false)], SMALL)[0].clone());
     left.extend(centred(&[(&l.number, false)], SMALL + 2));
     left.extend(centred(&[(&l.subject, false)], SMALL));
-    let mut right = centred(&[(QUOC_HIEU, true), (TIEU_NGU, true)], SMALL + 2);
+    let mut right = centred(&[(QUOC_HIEU, true)], SMALL + 2);
+    // The Tiêu ngữ is underlined (the decree's line under it).
+    right.push(
+        Paragraph::new()
+            .add_run(run(TIEU_NGU, SMALL + 2).bold().underline("single"))
+            .align(AlignmentType::Center),
+    );
     right.push(centred(&[("", false)], SMALL)[0].clone());
     right.push(
         Paragraph::new()
@@ -94,6 +116,7 @@ pub fn render(l: &Letter) -> Vec<u8> {
         cell(left, half - 10.0),
         cell(right, half + 10.0),
     ])])
+    .set_grid(grid(&[half - 10.0, half + 10.0]))
     .set_borders(no_borders())
     .layout(TableLayoutType::Fixed)
     .width(mm(TEXT_MM) as usize, WidthType::Dxa);
@@ -115,6 +138,16 @@ pub fn render(l: &Letter) -> Vec<u8> {
                 .cs(FONT),
         )
         .default_size(BODY)
+        // Page numbers at the top centre from the second page on.
+        .header(
+            docx_rs::Header::new().add_paragraph(
+                Paragraph::new()
+                    .add_page_num(docx_rs::PageNum::new())
+                    .align(AlignmentType::Center),
+            ),
+        )
+        .first_header(docx_rs::Header::new())
+        .title_pg()
         .add_table(header)
         .add_paragraph(Paragraph::new());
 
@@ -163,6 +196,7 @@ pub fn render(l: &Letter) -> Vec<u8> {
     sign.extend(centred(&[(&l.signer_name, true)], BODY));
     doc = doc.add_paragraph(Paragraph::new()).add_table(
         Table::new(vec![TableRow::new(vec![cell(cc, half), cell(sign, half)])])
+            .set_grid(grid(&[half, half]))
             .set_borders(no_borders())
             .layout(TableLayoutType::Fixed)
             .width(mm(TEXT_MM) as usize, WidthType::Dxa),
@@ -172,7 +206,7 @@ pub fn render(l: &Letter) -> Vec<u8> {
         doc = doc
             .add_paragraph(
                 Paragraph::new()
-                    .add_run(run(&a.title, BODY).bold())
+                    .add_run(run(&a.title.to_uppercase(), BODY).bold())
                     .align(AlignmentType::Center)
                     .page_break_before(true),
             )
@@ -234,6 +268,7 @@ pub fn render(l: &Letter) -> Vec<u8> {
         }
         doc = doc.add_table(
             Table::new(rows)
+                .set_grid(grid(&widths))
                 .set_borders(all_borders())
                 .layout(TableLayoutType::Fixed)
                 .width(mm(TEXT_MM) as usize, WidthType::Dxa),

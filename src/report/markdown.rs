@@ -5,9 +5,38 @@ use std::fmt::Write as _;
 
 use super::{Block, Letter, QUOC_HIEU, TIEU_NGU};
 
-/// Table cells cannot hold a raw `|`.
+/// Text from the database or settings as Markdown shows it literally:
+/// `*`, `_`, `<`, `&`, `|` … escaped (a unit named "<B>" stays "<B>").
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, c) in s.char_indices() {
+        match c {
+            // Only where it would start an entity ("&copy;"): "PVHCC&KSTT"
+            // stays as the office writes it.
+            '&' if is_entity(&s[i + 1..]) => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// "copy;…", "#39;…": what after a `&` makes an HTML entity.
+fn is_entity(rest: &str) -> bool {
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '#')
+        .collect();
+    !name.is_empty() && rest[name.len()..].starts_with(';')
+}
+
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    esc(s)
 }
 
 pub fn render(l: &Letter) -> String {
@@ -44,13 +73,13 @@ pub fn render(l: &Letter) -> String {
     for b in &l.body {
         match b {
             Block::Para(t) => {
-                let _ = writeln!(out, "{t}\n");
+                let _ = writeln!(out, "{}\n", esc(t));
             }
             Block::Heading(t) => {
-                let _ = writeln!(out, "**{t}**\n");
+                let _ = writeln!(out, "**{}**\n", esc(t));
             }
             Block::Bullet(t) => {
-                let _ = writeln!(out, "- {t}\n");
+                let _ = writeln!(out, "- {}\n", esc(t));
             }
         }
     }
@@ -66,11 +95,15 @@ pub fn render(l: &Letter) -> String {
             })
             .collect();
     out.push_str(&cc.join("<br>"));
-    let _ = writeln!(out, " | <br><br><br>**{}** |\n", cell(&l.signer_name));
+    if l.signer_name.is_empty() {
+        out.push_str(" | <br><br><br> |\n\n");
+    } else {
+        let _ = writeln!(out, " | <br><br><br>**{}** |\n", cell(&l.signer_name));
+    }
     for a in &l.annexes {
-        let _ = writeln!(out, "\n---\n\n**{}**\n", a.title);
-        let _ = writeln!(out, "**{}**\n", a.caption);
-        let _ = writeln!(out, "*{}*\n", a.note);
+        let _ = writeln!(out, "\n---\n\n**{}**\n", esc(&a.title.to_uppercase()));
+        let _ = writeln!(out, "**{}**\n", esc(&a.caption));
+        let _ = writeln!(out, "*{}*\n", esc(&a.note));
         let _ = writeln!(
             out,
             "| STT | Đơn vị | {} |",

@@ -97,8 +97,8 @@ pub fn build(conn: &Connection, period: Period, opts: Options) -> Result<Report,
         conn.execute_batch("BEGIN")?;
     }
     let result = build_in(conn, period, opts);
-    if own_tx {
-        let _ = conn.execute_batch("COMMIT");
+    if own_tx && conn.execute_batch("COMMIT").is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
     }
     result
 }
@@ -107,11 +107,16 @@ fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     Ok(db::settings::get(conn, key)?.filter(|v| !v.trim().is_empty()))
 }
 
-fn lines(v: &str) -> Vec<String> {
-    v.split('|')
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect()
+/// A `|`-separated list setting; None when unset or empty ("|").
+fn list_setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<Vec<String>>> {
+    Ok(setting(conn, key)?.and_then(|v| {
+        let list: Vec<String> = v
+            .split('|')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        (!list.is_empty()).then_some(list)
+    }))
 }
 
 fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, RuleError> {
@@ -130,17 +135,31 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
         .unwrap_or_default();
     let parent_phrase = parent.as_ref().map(unit_phrase).unwrap_or_default();
 
-    let issuer = match setting(conn, "issuer")? {
-        Some(v) => lines(&v),
-        None => vec![
+    // A province (or city) has no "Văn phòng HĐND và UBND" nor phòng: its
+    // defaults differ from a district's.
+    let province = matches!(parent_kind, UnitKind::Tinh | UnitKind::ThanhPho);
+    let issuer = list_setting(conn, "issuer")?.unwrap_or_else(|| {
+        vec![
             "ỦY BAN NHÂN DÂN".into(),
             parent
                 .as_ref()
-                .map_or(String::new(), |p| p.name.to_uppercase()),
-        ],
-    };
+                .map_or(String::new(), |p| unit_phrase(p).to_uppercase()),
+        ]
+    });
     let symbol = setting(conn, "doc_symbol")?.unwrap_or_else(|| "UBND-VP".into());
-    let number_only = setting(conn, "doc_number")?.unwrap_or_else(|| "…".into());
+    // The number and the source letter are the month's own.
+    let monthly = |key: &str, warnings: &mut Vec<String>, example: &str| {
+        let k = format!("{key}:{period}");
+        setting(conn, &k).map(|v| {
+            v.or_else(|| {
+                warnings.push(format!(
+                    "chưa đặt {key} của {month}: chiso settings set {k} \"{example}\""
+                ));
+                None
+            })
+        })
+    };
+    let number_only = monthly("doc_number", &mut warnings, "884")?.unwrap_or_else(|| "…".into());
     let number = format!("Số: {number_only}/{symbol}");
     let subject = format!(
         "V/v công bố kết quả đánh giá Bộ chỉ số phục vụ người dân, doanh nghiệp trong thực hiện TTHC, cung cấp dịch vụ công {month}"
@@ -149,26 +168,39 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
     let date = match opts.date {
         Some(d) => {
             use chrono::Datelike;
+            let next = period.next();
+            let first_after =
+                chrono::NaiveDate::from_ymd_opt(next.year.into(), next.month.into(), 1);
+            if first_after.is_some_and(|f| d < f) {
+                warnings.push(format!(
+                    "ngày ký {d} còn trong {month}: kết quả một tháng thường công bố từ tháng sau"
+                ));
+            }
             format!("ngày {} tháng {} năm {}", d.day(), d.month(), d.year())
         }
         None => format!("ngày … tháng … năm {}", period.next().year),
     };
     let place_date = format!("{place}, {date}");
-    let recipients = match setting(conn, "recipients")? {
-        Some(v) => lines(&v),
-        None => vec![
+    let recipients = list_setting(conn, "recipients")?.unwrap_or_else(|| {
+        vec![
             "Thủ trưởng các cơ quan, đơn vị".into(),
             format!("Chủ tịch UBND các {kinds}"),
-        ],
-    };
-    let publisher =
-        setting(conn, "publisher")?.unwrap_or_else(|| format!("Văn phòng HĐND và UBND {level}"));
-    let source = setting(conn, "source_letter")?.unwrap_or_else(|| {
-        warnings.push(
-            "chưa đặt văn bản căn cứ: chiso settings set source_letter \"Công văn số …\"".into(),
-        );
-        "Công văn số …/VPUB-PVHCC&KSTT ngày … của UBND tỉnh".into()
+        ]
     });
+    let publisher = setting(conn, "publisher")?.unwrap_or_else(|| {
+        if province {
+            format!("Văn phòng UBND {level}")
+        } else {
+            format!("Văn phòng HĐND và UBND {level}")
+        }
+    });
+    let source_example = if province {
+        "Công văn số …/VPCP-KSTT ngày … của Văn phòng Chính phủ"
+    } else {
+        "Công văn số …/VPUB-PVHCC&KSTT ngày … của UBND tỉnh"
+    };
+    let source = monthly("source_letter", &mut warnings, source_example)?
+        .unwrap_or_else(|| source_example.to_owned());
 
     let mut body = vec![
         Block::Para(format!(
@@ -203,38 +235,45 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
     body.push(Block::Heading(format!(
         "2. Các chỉ tiêu chỉ phát sinh hoặc thống kê được của UBND các {kinds} {month}. (có phụ lục kèm theo)"
     )));
-    body.push(Block::Para(format!(
-        "Căn cứ kết quả nêu trên, {publisher} đề nghị các cơ quan, đơn vị; UBND các {kinds} tiếp tục đẩy mạnh các giải pháp cải cách và nâng cao hiệu quả giải quyết TTHC, cung cấp dịch vụ công; tiến hành rà soát, tăng cường chỉ đạo đẩy mạnh triển khai thực hiện các nhiệm vụ để nâng cao điểm số cũng như tỷ lệ các nhóm chỉ số đang ở mức thấp, duy trì và phát huy hơn nữa các chỉ số đang ở mức tốt, trong đó đặc biệt tăng cường các nhiệm vụ sau:"
-    )));
     let accountability = db::settings::get(conn, "accountability")?.unwrap_or_default();
-    body.extend(directives(
-        &findings,
-        period,
-        &parent_phrase,
-        &accountability,
-    ));
+    let tasks = directives(&findings, period, &parent_phrase, &accountability);
+    let intro = format!(
+        "Căn cứ kết quả nêu trên, {publisher} đề nghị các cơ quan, đơn vị; UBND các {kinds} tiếp tục đẩy mạnh các giải pháp cải cách và nâng cao hiệu quả giải quyết TTHC, cung cấp dịch vụ công; tiến hành rà soát, tăng cường chỉ đạo đẩy mạnh triển khai thực hiện các nhiệm vụ để nâng cao điểm số cũng như tỷ lệ các nhóm chỉ số đang ở mức thấp, duy trì và phát huy hơn nữa các chỉ số đang ở mức tốt"
+    );
+    if tasks.is_empty() {
+        body.push(Block::Para(format!("{intro}.")));
+    } else {
+        body.push(Block::Para(format!(
+            "{intro}, trong đó đặc biệt tăng cường các nhiệm vụ sau:"
+        )));
+        body.extend(tasks);
+    }
     for n in &findings.not_evaluated {
         warnings.push(format!(
             "quy tắc {} không xét được ({}): không có trong công văn",
             n.rule, n.reason
         ));
     }
+    let own_site = match kinds.split(", ").collect::<Vec<_>>().as_slice() {
+        [one] => (*one).to_owned(),
+        _ => "mình".to_owned(),
+    };
     let publication = setting(conn, "publication")?.unwrap_or_else(|| {
-        format!(
-            "Giao Phòng Văn hoá và Thông tin công khai kết quả trên Cổng thông tin điện tử {level}; chỉ đạo các {kinds} công khai kết quả trên Cổng thông tin điện tử của {}./.",
-            kinds.split(", ").next().unwrap_or("xã")
-        )
+        if province {
+            format!(
+                "Giao Văn phòng UBND {level} công khai kết quả trên Cổng thông tin điện tử {level}; UBND các {kinds} công khai kết quả trên Cổng thông tin điện tử của {own_site}./."
+            )
+        } else {
+            format!(
+                "Giao Phòng Văn hoá và Thông tin công khai kết quả trên Cổng thông tin điện tử {level}; chỉ đạo các {kinds} công khai kết quả trên Cổng thông tin điện tử của {own_site}./."
+            )
+        }
     });
     body.push(Block::Para(publication));
 
-    let cc = match setting(conn, "cc")? {
-        Some(v) => lines(&v),
-        None => vec!["Như trên".into(), "Lưu: VT".into()],
-    };
-    let signer = match setting(conn, "signer_block")? {
-        Some(v) => lines(&v),
-        None => vec!["TM. ỦY BAN NHÂN DÂN".into(), "CHỦ TỊCH".into()],
-    };
+    let cc = list_setting(conn, "cc")?.unwrap_or_else(|| vec!["Như trên".into(), "Lưu: VT".into()]);
+    let signer = list_setting(conn, "signer_block")?
+        .unwrap_or_else(|| vec!["TM. ỦY BAN NHÂN DÂN".into(), "CHỦ TỊCH".into()]);
     let signer_name = setting(conn, "signer_name")?.unwrap_or_default();
 
     let decimal_dot = setting(conn, "annex_decimal")?.as_deref() == Some("dot");
@@ -337,10 +376,28 @@ pub fn annex_value(v: &Value, dot: bool) -> String {
     }
 }
 
-/// "xã Bình Kiều, xã Tứ Dân và thị trấn Khoái Châu"
+/// "xã Bình Kiều", "các xã Bình Kiều, Đông Kết và thị trấn Khoái Châu":
+/// units named by kind, as a letter names several.
 fn phrase_list(units: &[&Unit]) -> String {
-    let names: Vec<String> = units.iter().map(|u| unit_phrase(u)).collect();
-    match names.as_slice() {
+    let mut groups: Vec<(UnitKind, Vec<&str>)> = Vec::new();
+    for u in units {
+        let bare = UnitKind::split_prefix(&u.name).1;
+        match groups.iter_mut().find(|(k, _)| *k == u.kind) {
+            Some((_, names)) => names.push(bare),
+            None => groups.push((u.kind, vec![bare])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(k, names)| {
+            let kind = k.prefix().to_lowercase();
+            match names.as_slice() {
+                [one] => format!("{kind} {one}"),
+                many => format!("các {kind} {}", many.join(", ")),
+            }
+        })
+        .collect();
+    match parts.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} và {last}", init.join(", ")),
@@ -376,6 +433,8 @@ fn group_directive(rule: &Rule, group: &str, period: Period, parent: &str) -> Op
         rest = &rest[close + 1..];
     }
     t.push_str(rest);
+    // missing_data names the metrics unit by unit; the group lacks "some".
+    let t = t.replace("{metric}", "còn thiếu");
     if PER_UNIT.iter().any(|p| t.contains(p)) {
         return None;
     }
@@ -418,8 +477,19 @@ fn item(f: &Findings, x: &Finding, rule: &Rule, period: Period) -> String {
             show(&x.hit.previous)
         ),
         RuleKind::Missing => x.unit.clone(),
+        // A rating after a name would read as part of it.
+        RuleKind::LabelWorse => format!("{} ({})", x.unit, show(&x.hit.value)),
         _ => format!("{} {}", x.unit, show(&x.hit.value)),
     }
+}
+
+/// "tỷ lệ mức độ hài lòng": a metric's label inside a sentence.
+fn metric_words(label: &str) -> String {
+    let bare = label.trim_end_matches(" (%)").trim_end_matches('%').trim();
+    let mut c = bare.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// One bullet per rule that fired, in rule order: the count and the units
@@ -454,7 +524,7 @@ fn directives(f: &Findings, period: Period, parent: &str, accountability: &str) 
                             f.context
                                 .catalog
                                 .as_ref()
-                                .map(|c| c.metrics[x.hit.metric].label.clone())
+                                .map(|c| metric_words(&c.metrics[x.hit.metric].label))
                         })
                         .collect();
                     format!("{} (thiếu {})", u.name, lacks.join(", "))
@@ -489,18 +559,28 @@ fn directives(f: &Findings, period: Period, parent: &str, accountability: &str) 
             .filter(|u| list.iter().any(|x| x.unit_id == u.id && x.escalated))
             .collect();
         if !answered && !escalated.is_empty() && !accountability.is_empty() {
-            let vars = [
-                ("unit", phrase_list(&escalated)),
-                ("parent", parent.to_owned()),
-                ("month", period.label_vi()),
-                ("next_month", period.next().label_vi()),
-            ];
-            text.push(' ');
-            text.push_str(&render::fill(accountability, &vars));
+            let names = phrase_list(&escalated);
+            let as_rule = Rule {
+                directive: accountability.to_owned(),
+                ..rule.clone()
+            };
+            match group_directive(&as_rule, &names, period, parent) {
+                Some(a) => {
+                    text.push(' ');
+                    text.push_str(&capitalize_first(&a));
+                }
+                // A per-unit figure outside brackets: each unit's own.
+                None => {
+                    for x in list.iter().filter(|x| x.escalated) {
+                        text.push(' ');
+                        text.push_str(x.directive.rsplit(". ").next().unwrap_or_default());
+                    }
+                }
+            }
         }
         out.push(Block::Bullet(text));
     }
-    if f.findings.is_empty() {
+    if f.findings.is_empty() && f.not_evaluated.is_empty() {
         out.push(Block::Bullet(format!(
             "Trong {}, không có {} nào thuộc diện phải chỉ đạo khắc phục theo các tiêu chí đang áp dụng.",
             period.label_vi(),

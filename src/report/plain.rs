@@ -84,11 +84,22 @@ pub fn render(l: &Letter, width: usize) -> String {
     }
     let mut sign = l.signer.clone();
     sign.extend([String::new(), String::new(), l.signer_name.clone()]);
-    out.extend(two_columns(&cc, &sign, width));
+    // Nơi nhận reads down the left margin; the signature is centred right.
+    let half = width / 2;
+    for i in 0..cc.len().max(sign.len()) {
+        let left = cc.get(i).cloned().unwrap_or_default();
+        let right = sign.get(i).map_or(String::new(), |s| centre(s, half));
+        let pad = half.saturating_sub(left.width());
+        out.push(
+            format!("{left}{}{right}", " ".repeat(pad))
+                .trim_end()
+                .to_owned(),
+        );
+    }
     for a in &l.annexes {
         out.push(String::new());
         out.push(String::new());
-        out.push(centre(&a.title, width));
+        out.push(centre(&a.title.to_uppercase(), width));
         out.extend(
             wrap(&a.caption, width, "", "")
                 .iter()

@@ -45,14 +45,24 @@ pub fn unit_phrase(unit: &Unit) -> String {
     }
 }
 
-/// A value as Vietnamese prose writes it: "37,9%", "74,75", "3.090", "Khá".
+/// A value as Vietnamese prose writes it: "37,9%", "74,75", "3.090",
+/// "Khá". Every stored digit is kept (99,999 never prints as 100): the
+/// text must say what the annex says.
 pub fn value_vi(v: &Value, kind: MetricKind) -> String {
     match (v, kind) {
-        (Value::Num(x), MetricKind::Percent) => format!("{}%", text::format_vi(*x, 2)),
-        (Value::Num(x), MetricKind::Count) => text::format_vi(*x, 0),
-        (Value::Num(x), _) => text::format_vi(*x, 2),
+        (Value::Num(x), MetricKind::Percent) => format!("{}%", number_vi(*x)),
+        (Value::Num(x), _) => number_vi(*x),
         (Value::Label(s), _) => s.clone(),
     }
+}
+
+/// The shortest decimal that reads back as `x`, with a decimal comma and
+/// thousands grouped by dots: 99.999 → "99,999", 3090 → "3.090".
+pub fn number_vi(x: f64) -> String {
+    let plain = format!("{x}");
+    // The shortest form has at most 17 significant digits.
+    let decimals = plain.split_once('.').map_or(0, |(_, f)| f.len());
+    text::format_vi(x, decimals)
 }
 
 /// Replaces `{name}` placeholders; unknown ones stay as written. One pass:

@@ -82,6 +82,8 @@ struct Units {
     folded: Vec<String>,
     /// Display width of the longest name, parent included.
     longest_name: usize,
+    /// Unit id → index into `scope.units`.
+    position: rustc_hash::FxHashMap<i64, usize>,
 }
 
 impl Units {
@@ -95,10 +97,17 @@ impl Units {
             .map(|u| ratatui::text::Line::from(u.name.as_str()).width())
             .max()
             .unwrap_or(0);
+        let position = scope
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id, i))
+            .collect();
         Ok(Units {
             scope,
             folded,
             longest_name,
+            position,
         })
     }
 }
@@ -321,18 +330,20 @@ impl App {
         if columns.is_empty() {
             columns = (0..self.cat.metrics.len()).collect();
         }
-        let by_unit = table.marks(&self.rules);
-        let marks = table
-            .units
-            .iter()
-            .map(|u| {
-                let list = by_unit.get(&u.id).cloned().unwrap_or_default();
-                Mark {
-                    worst: list.iter().map(|(_, s)| *s).min(),
-                    rules: list.into_iter().map(|(r, _)| r).collect(),
-                }
-            })
-            .collect();
+        // Straight into each unit's slot: no map of lists in between.
+        let mut marks = vec![Mark::default(); table.units.len()];
+        let position = self.units.as_ref().map(|u| &u.position);
+        for (ri, h) in &table.hits {
+            let Some(&at) = position.and_then(|p| p.get(&h.unit_id)) else {
+                continue;
+            };
+            let mark = &mut marks[at];
+            if !mark.rules.contains(ri) {
+                mark.rules.push(*ri);
+                let sev = self.rules[*ri].severity;
+                mark.worst = Some(mark.worst.map_or(sev, |w| w.min(sev)));
+            }
+        }
         // Counted once here, not on every frame: 10,000 units nationally.
         let complete = table
             .units
@@ -857,7 +868,11 @@ fn sort_by(visible: &mut [usize], m: &MonthState, cat: &Catalog, col: SortCol, d
                     Value::Label(_) => None,
                 }
             };
-            visible.sort_by(|&a, &b| match (num(a), num(b)) {
+            // Each unit's key looked up once, not at every comparison: a
+            // national month is 10,000 rows, ~140,000 comparisons.
+            let mut keyed: Vec<(Option<f64>, usize)> =
+                visible.iter().map(|&u| (num(u), u)).collect();
+            keyed.sort_by(|a, b| match (a.0, b.0) {
                 (Some(x), Some(y)) => {
                     let o = x.total_cmp(&y);
                     if desc { o.reverse() } else { o }
@@ -866,6 +881,9 @@ fn sort_by(visible: &mut [usize], m: &MonthState, cat: &Catalog, col: SortCol, d
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => std::cmp::Ordering::Equal,
             });
+            for (slot, (_, u)) in visible.iter_mut().zip(keyed) {
+                *slot = u;
+            }
         }
     }
 }

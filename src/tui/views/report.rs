@@ -15,7 +15,12 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let mut out: Vec<Line> = r
         .warnings
         .iter()
-        .map(|w| Line::styled(format!("cảnh báo: {}", crate::text::show(w)), theme.error()))
+        .map(|w| {
+            Line::styled(
+                format!("cảnh báo: {}", crate::text::escape(w)),
+                theme.error(),
+            )
+        })
         .collect();
     if !out.is_empty() {
         out.push(Line::from(""));
