@@ -660,6 +660,17 @@ fn r_shows_the_letter_and_w_writes_the_docx_next_to_the_database() {
     }
     let s = screen(&mut app, 100, 30);
     assert!(s.contains("5/25 xã, thị trấn"), "{s}");
+    // The annexes are wider than the screen: → scrolls sideways.
+    key(&mut app, KeyCode::End);
+    for _ in 0..200 {
+        key(&mut app, KeyCode::PageDown);
+    }
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Right);
+    }
+    assert_eq!(app.scroll_x, 24);
+    key(&mut app, KeyCode::Home);
+    assert_eq!((app.scroll, app.scroll_x), (0, 0));
     keys(&mut app, "w");
     let expected = dir.path().join("cong-van-2024-08.docx");
     let prompt = app.prompt.clone().unwrap();

@@ -187,6 +187,8 @@ pub struct App {
     pub findings_cursor: usize,
     pub unit: Option<UnitDetail>,
     pub scroll: usize,
+    /// Columns scrolled sideways in the letter (`r`): its annexes are wide.
+    pub scroll_x: usize,
     pub message: Option<String>,
     pub quit: bool,
     data_version: i64,
@@ -236,6 +238,7 @@ impl App {
             findings_cursor: 0,
             unit: None,
             scroll: 0,
+            scroll_x: 0,
             message: None,
             quit: false,
             data_version: 0,
@@ -745,10 +748,16 @@ impl App {
             Action::Down => self.scroll += 1,
             Action::PageUp => self.scroll = self.scroll.saturating_sub(page),
             Action::PageDown => self.scroll += page,
-            Action::Home => self.scroll = 0,
+            Action::Home => {
+                self.scroll = 0;
+                self.scroll_x = 0;
+            }
+            Action::Left => self.scroll_x = self.scroll_x.saturating_sub(8),
+            Action::Right if self.view() == View::Report => self.scroll_x += 8,
             Action::Back => {
                 self.views.pop();
                 self.scroll = 0;
+                self.scroll_x = 0;
             }
             _ => {}
         }

@@ -173,7 +173,7 @@ fn footer_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
         Line::styled(keymap::hints(), theme.dim())
     } else if app.view() == View::Report {
         Line::styled(
-            "↑↓ PgUp PgDn cuộn · w ghi DOCX · Esc quay lại · q thoát",
+            "↑↓ PgUp PgDn ← → cuộn · w ghi DOCX · Esc quay lại · q thoát",
             theme.dim(),
         )
     } else if app.view() == View::Preview {

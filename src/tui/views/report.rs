@@ -32,5 +32,6 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let lines = lines(app, theme);
     let top = app.scroll.min(lines.len().saturating_sub(1));
-    f.render_widget(Paragraph::new(lines).scroll((top as u16, 0)), area);
+    let left = app.scroll_x.min(u16::MAX as usize) as u16;
+    f.render_widget(Paragraph::new(lines).scroll((top as u16, left)), area);
 }
