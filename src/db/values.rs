@@ -194,7 +194,16 @@ pub fn scan_period(
     let mut st =
         conn.prepare_cached("SELECT unit_id, vals FROM unit_values WHERE period_id = ?1")?;
     let mut rows = st.query([period.key()])?;
+    // A whole month (every metric wanted) is sized once: growing a
+    // national month's map step by step rehashes 10,000 rows fourteen
+    // times. Streak walks keep a few units and grow as needed.
     let mut out = HashMap::default();
+    if wanted.is_none() {
+        let expected: i64 = conn
+            .prepare_cached("SELECT count(*) FROM unit_values WHERE period_id = ?1")?
+            .query_row([period.key()], |r| r.get(0))?;
+        out.reserve(expected as usize);
+    }
     let mut present = vec![false; cat.metrics.len()];
     // Metrics not wanted count as found: nobody asks, nothing to search.
     let mut settled: Vec<bool> = (0..cat.metrics.len())
