@@ -1134,21 +1134,14 @@ fn log_cmd(
             let rows: Vec<Vec<String>> = entries
                 .iter()
                 .map(|e| {
-                    let who = match &e.ssh_client {
-                        Some(ip) => format!("{}@{ip}", e.user),
-                        None => e.user.clone(),
-                    };
                     // File names come from outside: escaped, never raw.
-                    let from = match &e.file {
-                        Some(f) => format!("{} {}", e.source, text::show(f)),
-                        None => e.source.clone(),
-                    };
+                    let (who, from) = (e.who(), text::escape(&e.how()));
                     vec![
                         e.at.replace('T', " ").trim_end_matches('Z').to_owned(),
-                        text::show(&who),
+                        text::escape(&who),
                         from,
                         e.period.clone(),
-                        text::show(&e.unit),
+                        text::escape(&e.unit),
                         match &e.unit_change {
                             Some(a) => db::audit::unit_change_vi(a).to_owned(),
                             None => e.metric.clone(),

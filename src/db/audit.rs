@@ -29,6 +29,24 @@ pub struct Entry {
     pub new: Option<Value>,
 }
 
+impl Entry {
+    /// "vanthu@10.1.2.3": the user, and the SSH client when there was one.
+    pub fn who(&self) -> String {
+        match &self.ssh_client {
+            Some(ip) => format!("{}@{ip}", self.user),
+            None => self.user.clone(),
+        }
+    }
+
+    /// "import thang-8.xlsx", "edit": the source, and the file if any.
+    pub fn how(&self) -> String {
+        match &self.file {
+            Some(f) => format!("{} {f}", self.source),
+            None => self.source.clone(),
+        }
+    }
+}
+
 /// What to show; every field narrows.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Query<'a> {

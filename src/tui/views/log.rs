@@ -22,19 +22,12 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     }
     let show = |v: &Option<Value>| v.as_ref().map_or("·".to_owned(), show_value);
     for e in &log.entries {
-        let who = match &e.ssh_client {
-            Some(ip) => format!("{}@{ip}", e.user),
-            None => e.user.clone(),
-        };
-        let how = match &e.file {
-            Some(f) => format!("{} {f}", e.source),
-            None => e.source.clone(),
-        };
+        let (who, how) = (e.who(), e.how());
         out.push(Line::from(format!(
             "  {}  {:<16} {:<24} {:>9} → {}",
             e.at.replace('T', " ").trim_end_matches('Z'),
-            text::show(&who),
-            text::show(&how),
+            text::escape(&who),
+            text::escape(&how),
             show(&e.old),
             show(&e.new)
         )));
