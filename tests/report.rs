@@ -505,3 +505,23 @@ fn a_province_a_month_with_gaps_and_missing_figures() {
     // Rules that could not be judged are not claimed as passed.
     assert!(!md.contains("không có xã"), "{md}");
 }
+
+#[test]
+fn a_directive_rendered_alone_is_the_one_rendered_with_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo(dir.path());
+    let db = Db::open(&path).unwrap();
+    let aug = Period::parse("2024-08").unwrap();
+    let full = chiso::rules::evaluate(db.conn(), aug).unwrap();
+    let lean = chiso::rules::evaluate_lean(db.conn(), aug).unwrap();
+    assert_eq!(full.findings.len(), lean.findings.len());
+    assert!(lean.findings.iter().all(|f| f.directive.is_empty()));
+    assert!(full.findings.iter().any(|f| f.escalated));
+    for (i, f) in full.findings.iter().enumerate() {
+        assert_eq!(
+            chiso::rules::render::directive_for(&lean, i),
+            f.directive,
+            "{i}"
+        );
+    }
+}

@@ -537,6 +537,8 @@ pub struct Context {
     pub parent: Option<Unit>,
     pub kinds_word: String,
     pub catalog: Option<Catalog>,
+    /// The escalation sentence (setting `accountability`).
+    pub accountability: String,
 }
 
 fn json_of(v: &Option<Value>, kind: MetricKind) -> serde_json::Value {
@@ -549,18 +551,37 @@ fn json_of(v: &Option<Value>, kind: MetricKind) -> serde_json::Value {
 /// Reads in one transaction (one consistent view of the file); streaks it
 /// counted are cached for the next call (`cache`).
 pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError> {
+    evaluate_with(conn, period, true)
+}
+
+/// `evaluate` leaving every directive empty: a screen renders the one it
+/// shows (`render::directive_for`) instead of holding 20,000 texts.
+pub fn evaluate_lean(conn: &Connection, period: Period) -> Result<Findings, RuleError> {
+    evaluate_with(conn, period, false)
+}
+
+fn evaluate_with(
+    conn: &Connection,
+    period: Period,
+    directives: bool,
+) -> Result<Findings, RuleError> {
     if !conn.is_autocommit() {
-        return evaluate_in(conn, period, false);
+        return evaluate_in(conn, period, false, directives);
     }
     conn.execute_batch("BEGIN")?;
-    let result = evaluate_in(conn, period, true);
+    let result = evaluate_in(conn, period, true, directives);
     if conn.execute_batch("COMMIT").is_err() {
         let _ = conn.execute_batch("ROLLBACK");
     }
     result
 }
 
-fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Findings, RuleError> {
+fn evaluate_in(
+    conn: &Connection,
+    period: Period,
+    may_cache: bool,
+    directives: bool,
+) -> Result<Findings, RuleError> {
     let cat = Catalog::load(conn)?;
     let rules: Vec<Rule> = load_rules(conn)?;
     let scope = month::Scope::load(conn)?;
@@ -775,6 +796,7 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
         units: std::sync::Arc::unwrap_or_clone(scope.units),
         parent: scope.parent,
         catalog: Some(cat),
+        accountability: db::settings::get(conn, "accountability")?.unwrap_or_default(),
     };
     let mut out = Findings {
         period: period.to_string(),
@@ -785,8 +807,9 @@ fn evaluate_in(conn: &Connection, period: Period, may_cache: bool) -> Result<Fin
         not_evaluated,
         context,
     };
-    let accountability = db::settings::get(conn, "accountability")?.unwrap_or_default();
-    render::fill_directives(&mut out, period, &accountability);
+    if directives {
+        render::fill_directives(&mut out, period);
+    }
     Ok(out)
 }
 

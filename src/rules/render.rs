@@ -167,10 +167,57 @@ fn compile(template: &str, fixed: &[(&str, String)]) -> Vec<Part> {
     parts
 }
 
+/// A rule's directive and accountability tail, compiled with what is the
+/// same for every finding of the month.
+fn compiled(
+    rule: &Rule,
+    period: Period,
+    parent: &str,
+    accountability: &str,
+) -> (Vec<Part>, Vec<Part>) {
+    let fixed = rule_vars(rule, period, parent);
+    let accountable = if accountability.is_empty() {
+        Vec::new()
+    } else {
+        let mut parts = vec![Part::Text(" ".into())];
+        parts.extend(compile(accountability, &fixed));
+        parts
+    };
+    (compile(&rule.directive, &fixed), accountable)
+}
+
+/// One finding's directive from its rule's compiled parts.
+fn render_one(
+    directive: &[Part],
+    accountable: &[Part],
+    f: &Finding,
+    phrase: &str,
+    metric: &crate::model::Metric,
+) -> String {
+    let mut d = String::with_capacity(256);
+    let tail: &[Part] = if f.escalated { accountable } else { &[] };
+    let value = |v: &Option<Value>| {
+        v.as_ref()
+            .map(|v| value_vi(v, metric.kind))
+            .unwrap_or_default()
+    };
+    for part in directive.iter().chain(tail) {
+        match part {
+            Part::Text(t) => d.push_str(t),
+            Part::Slot(Slot::Unit) => d.push_str(phrase),
+            Part::Slot(Slot::Value) => d.push_str(&value(&f.hit.value)),
+            Part::Slot(Slot::Previous) => d.push_str(&value(&f.hit.previous)),
+            Part::Slot(Slot::Reference) => d.push_str(&value(&f.hit.reference)),
+            Part::Slot(Slot::Metric) => d.push_str(&metric.label),
+        }
+    }
+    d
+}
+
 /// Fills every finding's directive; escalated ones gain the accountability
-/// sentence. Templates are compiled once per rule: a national month has
-/// tens of thousands of findings.
-pub fn fill_directives(out: &mut Findings, period: Period, accountability: &str) {
+/// sentence (`context.accountability`). Templates are compiled once per
+/// rule: a national month has tens of thousands of findings.
+pub fn fill_directives(out: &mut Findings, period: Period) {
     let ctx = &out.context;
     let Some(cat) = &ctx.catalog else { return };
     let parent = ctx.parent.as_ref().map(unit_phrase).unwrap_or_default();
@@ -178,17 +225,9 @@ pub fn fill_directives(out: &mut Findings, period: Period, accountability: &str)
         .rules
         .iter()
         .map(|r| {
-            let fixed = rule_vars(r, period, &parent);
-            let accountable = if accountability.is_empty() {
-                Vec::new()
-            } else {
-                let mut parts = vec![Part::Text(" ".into())];
-                parts.extend(compile(accountability, &fixed));
-                parts
-            };
             (
                 r.code.as_str(),
-                (compile(&r.directive, &fixed), accountable),
+                compiled(r, period, &parent, &ctx.accountability),
             )
         })
         .collect();
@@ -201,29 +240,48 @@ pub fn fill_directives(out: &mut Findings, period: Period, accountability: &str)
         let Some(unit) = units.get(&f.unit_id) else {
             continue;
         };
-        let metric = &cat.metrics[f.hit.metric];
         let phrase = phrases
             .entry(f.unit_id)
             .or_insert_with(|| unit_phrase(unit));
-        let mut d = String::with_capacity(256);
-        let tail: &[Part] = if f.escalated { accountable } else { &[] };
-        for part in directive.iter().chain(tail) {
-            let value = |v: &Option<Value>| {
-                v.as_ref()
-                    .map(|v| value_vi(v, metric.kind))
-                    .unwrap_or_default()
-            };
-            match part {
-                Part::Text(t) => d.push_str(t),
-                Part::Slot(Slot::Unit) => d.push_str(phrase),
-                Part::Slot(Slot::Value) => d.push_str(&value(&f.hit.value)),
-                Part::Slot(Slot::Previous) => d.push_str(&value(&f.hit.previous)),
-                Part::Slot(Slot::Reference) => d.push_str(&value(&f.hit.reference)),
-                Part::Slot(Slot::Metric) => d.push_str(&metric.label),
-            }
-        }
-        f.directive = d;
+        f.directive = render_one(
+            directive,
+            accountable,
+            f,
+            phrase,
+            &cat.metrics[f.hit.metric],
+        );
     }
+}
+
+/// The directive of finding `i`, as `fill_directives` writes it: for a
+/// screen that shows one at a time and need not hold them all.
+pub fn directive_for(out: &Findings, i: usize) -> String {
+    let ctx = &out.context;
+    let (Some(cat), Some(f), Some(period)) = (
+        &ctx.catalog,
+        out.findings.get(i),
+        Period::parse(&out.period),
+    ) else {
+        return String::new();
+    };
+    if !f.directive.is_empty() {
+        return f.directive.clone();
+    }
+    let (Some(rule), Some(unit)) = (
+        ctx.rules.iter().find(|r| r.code == f.rule),
+        ctx.units.iter().find(|u| u.id == f.unit_id),
+    ) else {
+        return String::new();
+    };
+    let parent = ctx.parent.as_ref().map(unit_phrase).unwrap_or_default();
+    let (directive, accountable) = compiled(rule, period, &parent, &ctx.accountability);
+    render_one(
+        &directive,
+        &accountable,
+        f,
+        &unit_phrase(unit),
+        &cat.metrics[f.hit.metric],
+    )
 }
 
 /// "Bình Minh 40,7% (tháng 7: 42,3%)" and the like, for one finding.

@@ -678,7 +678,7 @@ impl App {
             Action::Findings => {
                 if let Some(p) = self.month.as_ref().map(|m| m.table.period) {
                     if self.findings.is_none() {
-                        self.findings = Some(rules::evaluate(self.db.conn(), p)?);
+                        self.findings = Some(rules::evaluate_lean(self.db.conn(), p)?);
                     }
                     self.findings_cursor = 0;
                     self.scroll = 0;
@@ -821,7 +821,7 @@ impl App {
         if self.view() == View::Findings
             && let Some(p) = self.month.as_ref().map(|m| m.table.period)
         {
-            self.findings = Some(rules::evaluate(self.db.conn(), p)?);
+            self.findings = Some(rules::evaluate_lean(self.db.conn(), p)?);
             let n = self.findings.as_ref().map_or(0, |f| f.findings.len());
             self.findings_cursor = self.findings_cursor.min(n.saturating_sub(1));
         }

@@ -68,13 +68,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     f.render_widget(Paragraph::new(window), list_area);
 
     if let Some(x) = fs.findings.get(app.findings_cursor) {
-        let detail = Paragraph::new(x.directive.clone())
-            .wrap(Wrap { trim: true })
-            .block(
-                Block::new()
-                    .borders(Borders::TOP)
-                    .title(format!(" Chỉ đạo: {} ", x.unit)),
-            );
+        // Rendered for the one shown: the TUI does not hold them all.
+        let directive = crate::rules::render::directive_for(fs, app.findings_cursor);
+        let detail = Paragraph::new(directive).wrap(Wrap { trim: true }).block(
+            Block::new()
+                .borders(Borders::TOP)
+                .title(format!(" Chỉ đạo: {} ", x.unit)),
+        );
         f.render_widget(detail, detail_area);
     }
 }
