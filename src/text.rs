@@ -96,12 +96,15 @@ pub fn find_control(s: &str) -> Option<char> {
 /// Longest text `show` prints before cutting, counted in base characters.
 const SHOW_MAX: usize = 60;
 
-/// s made safe to print on a terminal: control chars (as in find_control) shown as \u{XX} escapes; text longer than 60 chars cut with "…". Never returns a raw control char.
-///
-/// Length counts base characters (combining marks ride along with their
-/// base, so a cut never strands a tone mark); a cut text keeps 59 of them
-/// plus "…". Escapes look like Rust's: `\u{9}`, `\u{202e}`.
-/// s with control characters escaped as in `show`, never cut: for file
+/// The first letter in upper case: "tháng 8/2024" → "Tháng 8/2024".
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// `s` with control characters escaped as in `show`, never cut: for file
 /// paths and other names that must stay whole.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -115,6 +118,13 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// `s` made safe to print on a terminal: control characters (as in
+/// `find_control`) shown as `\u{XX}` escapes; text longer than 60
+/// characters cut with "…". Never returns a raw control character.
+///
+/// Length counts base characters (combining marks ride along with their
+/// base, so a cut never strands a tone mark); a cut text keeps 59 of them
+/// plus "…". Escapes look like Rust's: `\u{9}`, `\u{202e}`.
 pub fn show(s: &str) -> String {
     let units = s.chars().filter(|&c| !is_combining_mark(c)).count();
     let cut = units > SHOW_MAX;

@@ -543,7 +543,7 @@ fn directives(f: &Findings, period: Period, parent: &str, accountability: &str) 
         match group_directive(rule, &group_phrase(&units), period, parent) {
             Some(d) => {
                 text.push(' ');
-                text.push_str(&capitalize_first(&d));
+                text.push_str(&crate::text::capitalize(&d));
             }
             None => {
                 for x in &list {
@@ -567,7 +567,7 @@ fn directives(f: &Findings, period: Period, parent: &str, accountability: &str) 
             match group_directive(&as_rule, &names, period, parent) {
                 Some(a) => {
                     text.push(' ');
-                    text.push_str(&capitalize_first(&a));
+                    text.push_str(&crate::text::capitalize(&a));
                 }
                 // A per-unit figure outside brackets: each unit's own.
                 None => {
@@ -588,11 +588,4 @@ fn directives(f: &Findings, period: Period, parent: &str, accountability: &str) 
         )));
     }
     out
-}
-
-fn capitalize_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }

@@ -355,7 +355,7 @@ impl App {
         self.load_month(p)?;
         self.message = Some(format!(
             "{}: tháng mới, chưa có số liệu. Chọn cột rồi gõ số, Enter để lưu và xuống dòng.",
-            capitalize(&p.label_vi())
+            crate::text::capitalize(&p.label_vi())
         ));
         Ok(())
     }
@@ -397,13 +397,6 @@ fn source_word(s: Source) -> &'static str {
         Source::Undo => "hoàn tác",
         Source::Redo => "làm lại",
     }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ fn title_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
         if let Some(p) = &m.table.parent {
             parts.push(p.name.clone());
         }
-        parts.push(capitalize(&m.table.period.label_vi()));
+        parts.push(crate::text::capitalize(&m.table.period.label_vi()));
     }
     parts.push(match app.view() {
         View::Month => "Bảng kết quả".to_string(),
@@ -72,17 +72,10 @@ fn title_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
     Line::styled(parts.join(" · "), theme.title())
 }
 
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
 fn footer_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
     let mut status = Vec::new();
     if let Some(m) = &app.month {
-        status.push(capitalize(&m.table.period.label_vi()));
+        status.push(crate::text::capitalize(&m.table.period.label_vi()));
         if !app.filter_input.is_empty() {
             status.push(format!("lọc: {}", crate::text::show(&app.filter_input)));
         }
