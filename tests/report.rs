@@ -12,6 +12,14 @@ use chiso::model::{Period, Value};
 use chiso::report::{self, Block};
 use common::*;
 
+/// One part of a zip package (a DOCX or XLSX) as text.
+fn part(path: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+    text
+}
+
 fn demo(dir: &Path) -> PathBuf {
     let db = dir.join("demo.db");
     chiso::demo::build(&db).unwrap();
@@ -241,10 +249,7 @@ fn the_docx_opens_and_reads_back() {
 
     // Layout: A4, the decree's margins, Times New Roman, annexes on new
     // pages with their header rows repeating.
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
-    let mut xml = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
-        .unwrap();
+    let xml = part(&out, "word/document.xml");
     assert!(xml.contains(r#"<w:pgSz w:w="11906" w:h="16838""#), "A4");
     assert!(
         xml.contains(r#"w:top="1134""#)
@@ -253,9 +258,7 @@ fn the_docx_opens_and_reads_back() {
     );
     assert_eq!(xml.matches("<w:tblHeader />").count(), 2);
     assert_eq!(xml.matches("<w:pageBreakBefore />").count(), 2);
-    let mut styles = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("word/styles.xml").unwrap(), &mut styles)
-        .unwrap();
+    let styles = part(&out, "word/styles.xml");
     assert!(styles.contains("Times New Roman"));
     assert!(styles.contains(r#"<w:sz w:val="28" />"#), "14 pt body");
 }
@@ -427,10 +430,7 @@ fn figures_keep_every_digit_and_unusual_data_reads_right() {
             out.to_str().unwrap(),
         ],
     );
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
-    let mut xml = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
-        .unwrap();
+    let xml = part(&out, "word/document.xml");
     assert!(!xml.contains('\u{FFFE}') && xml.contains("Lê Nam"));
     // Column widths in the grid (LibreOffice sizes columns from it).
     assert!(

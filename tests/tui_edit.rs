@@ -60,6 +60,53 @@ fn num(x: f64) -> Option<Value> {
     Some(Value::Num(x))
 }
 
+/// Another operator, on their own connection, saves `unit`'s `metric` of
+/// `period` from `old` to `new`. Returns the metric's catalog index.
+fn saved_elsewhere(
+    db: &Path,
+    unit: &str,
+    metric: &str,
+    period: &str,
+    old: Option<Value>,
+    new: Option<Value>,
+) -> usize {
+    let mut other = Db::open(db).unwrap();
+    let cat = Catalog::load(other.conn()).unwrap();
+    let id: i64 = other
+        .conn()
+        .query_row("SELECT id FROM units WHERE name = ?1", [unit], |r| r.get(0))
+        .unwrap();
+    let e = CellEdit {
+        period: Period::parse(period).unwrap(),
+        unit_id: id,
+        metric: cat.index_of(metric).unwrap(),
+        old,
+        new,
+    };
+    let actor = Actor {
+        os_user: "other".into(),
+        ssh_client: None,
+    };
+    edit::apply(&mut other, &cat, &actor, &e, Source::Edit, unit).unwrap();
+    e.metric
+}
+
+/// A third connection takes the write lock and keeps it for `ms`; returns
+/// once it holds it.
+fn hold_write_lock(db: &Path, ms: u64) -> std::thread::JoinHandle<()> {
+    let path = db.to_owned();
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("BEGIN IMMEDIATE").unwrap();
+        locked_tx.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        c.execute_batch("COMMIT").unwrap();
+    });
+    locked_rx.recv().unwrap();
+    holder
+}
+
 /// Unit names of the first visible rows.
 fn cursor_name(app: &App) -> String {
     let m = app.month.as_ref().unwrap();
@@ -280,26 +327,7 @@ fn a_cell_changed_elsewhere_meanwhile_is_not_overwritten() {
     keys(&mut app, "l");
     keys(&mut app, "80");
     // Another operator saves the same cell first.
-    let mut other = Db::open(&db).unwrap();
-    let cat = Catalog::load(other.conn()).unwrap();
-    let id: i64 = other
-        .conn()
-        .query_row("SELECT id FROM units WHERE name = 'An Vỹ'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    let e = CellEdit {
-        period: Period::parse("2024-08").unwrap(),
-        unit_id: id,
-        metric: cat.index_of("processing").unwrap(),
-        old: num(100.0),
-        new: num(66.0),
-    };
-    let actor = Actor {
-        os_user: "other".into(),
-        ssh_client: None,
-    };
-    edit::apply(&mut other, &cat, &actor, &e, Source::Edit, "An Vỹ").unwrap();
+    let metric = saved_elsewhere(&db, "An Vỹ", "processing", "2024-08", num(100.0), num(66.0));
     key(&mut app, KeyCode::Enter);
     assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(66.0));
     let msg = app.message.clone().unwrap();
@@ -312,7 +340,7 @@ fn a_cell_changed_elsewhere_meanwhile_is_not_overwritten() {
         .iter()
         .position(|u| u.name == "An Vỹ")
         .unwrap();
-    assert_eq!(m.value(u, e.metric), Some(&Value::Num(66.0)));
+    assert_eq!(m.value(u, metric), Some(&Value::Num(66.0)));
 }
 
 #[test]
@@ -428,16 +456,7 @@ fn edits_wait_for_another_writer_and_a_command_line_import_alongside() {
     let (_d, db, mut app) = demo();
     // Another connection holds the write lock for a moment, as a long
     // import would: the save waits (busy timeout) instead of failing.
-    let path = db.clone();
-    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
-    let holder = std::thread::spawn(move || {
-        let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("BEGIN IMMEDIATE").unwrap();
-        locked_tx.send(()).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(400));
-        c.execute_batch("COMMIT").unwrap();
-    });
-    locked_rx.recv().unwrap();
+    let holder = hold_write_lock(&db, 400);
     keys(&mut app, "l42");
     key(&mut app, KeyCode::Enter);
     holder.join().unwrap();
@@ -447,16 +466,7 @@ fn edits_wait_for_another_writer_and_a_command_line_import_alongside() {
     // A real `chiso import` into another month while the TUI keeps saving:
     // a third connection holds the write lock while both start, so they
     // meet when it lets go.
-    let path = db.clone();
-    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
-    let holder = std::thread::spawn(move || {
-        let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("BEGIN IMMEDIATE").unwrap();
-        locked_tx.send(()).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(500));
-        c.execute_batch("COMMIT").unwrap();
-    });
-    locked_rx.recv().unwrap();
+    let holder = hold_write_lock(&db, 500);
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples/khoai-chau-2024-08-phu-luc-1.tsv");
     let import = std::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
@@ -578,26 +588,8 @@ fn review_cases_the_cursor_follows_the_units_and_a_new_month_stays() {
 
     // A new month stays on screen when another process writes.
     keys(&mut app, "n");
-    let mut other = Db::open(&db).unwrap();
-    let cat = Catalog::load(other.conn()).unwrap();
-    let id: i64 = other
-        .conn()
-        .query_row("SELECT id FROM units WHERE name = 'Chí Tân'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    let e = CellEdit {
-        period: Period::parse("2024-07").unwrap(),
-        unit_id: id,
-        metric: cat.index_of("score").unwrap(),
-        old: stored(&db, "Chí Tân", "score", "2024-07"),
-        new: num(1.0),
-    };
-    let actor = Actor {
-        os_user: "other".into(),
-        ssh_client: None,
-    };
-    edit::apply(&mut other, &cat, &actor, &e, Source::Edit, "Chí Tân").unwrap();
+    let old = stored(&db, "Chí Tân", "score", "2024-07");
+    saved_elsewhere(&db, "Chí Tân", "score", "2024-07", old, num(1.0));
     assert!(app.check_for_changes().unwrap());
     assert_eq!(
         app.month.as_ref().unwrap().table.period.to_string(),
