@@ -27,27 +27,31 @@ pub fn decode(json: &str, cat: &Catalog) -> rusqlite::Result<Row> {
 
 /// `decode`, keeping only the metrics `wanted` marks (all if None).
 pub fn decode_only(json: &str, cat: &Catalog, wanted: Option<&[bool]>) -> rusqlite::Result<Row> {
-    match decode_flat(json, cat, wanted) {
-        Some(row) => Ok(row),
-        None => {
-            let mut row = decode_general(json, cat)?;
-            if let Some(w) = wanted {
-                for (v, keep) in row.iter_mut().zip(w) {
-                    if !keep {
-                        *v = None;
-                    }
-                }
+    decode_bytes(json.as_bytes(), cat, wanted)
+}
+
+/// `decode_only` on the stored bytes: what chiso writes is checked for
+/// UTF-8 only where text is kept (labels), not over every number.
+fn decode_bytes(json: &[u8], cat: &Catalog, wanted: Option<&[bool]>) -> rusqlite::Result<Row> {
+    if let Some(row) = decode_flat(json, cat, wanted) {
+        return Ok(row);
+    }
+    let json = std::str::from_utf8(json).map_err(bad_json)?;
+    let mut row = decode_general(json, cat)?;
+    if let Some(w) = wanted {
+        for (v, keep) in row.iter_mut().zip(w) {
+            if !keep {
+                *v = None;
             }
-            Ok(row)
         }
     }
+    Ok(row)
 }
 
 /// The objects chiso writes: `{"code":number,"code":"label",…}` with plain
 /// codes and numbers. Read without building JSON values (a month's export
 /// decodes 10,000 of them); anything else returns None for the general path.
-fn decode_flat(json: &str, cat: &Catalog, wanted: Option<&[bool]>) -> Option<Row> {
-    let b = json.as_bytes();
+fn decode_flat(b: &[u8], cat: &Catalog, wanted: Option<&[bool]>) -> Option<Row> {
     if b.len() < 2 || b[0] != b'{' || b[b.len() - 1] != b'}' {
         return None;
     }
@@ -61,7 +65,7 @@ fn decode_flat(json: &str, cat: &Catalog, wanted: Option<&[bool]>) -> Option<Row
         }
         let k0 = i + 1;
         let k1 = k0 + b[k0..end].iter().position(|&c| c == b'"')?;
-        let m = cat.index_of(&json[k0..k1])?;
+        let m = cat.index_of(std::str::from_utf8(&b[k0..k1]).ok()?)?;
         if b.get(k1 + 1) != Some(&b':') {
             return None;
         }
@@ -75,7 +79,9 @@ fn decode_flat(json: &str, cat: &Catalog, wanted: Option<&[bool]>) -> Option<Row
                 return None;
             }
             if want {
-                row[m] = Some(Value::Label(json[v0..v1].to_owned()));
+                row[m] = Some(Value::Label(
+                    std::str::from_utf8(&b[v0..v1]).ok()?.to_owned(),
+                ));
             }
             i = v1 + 1;
         } else {
@@ -84,7 +90,9 @@ fn decode_flat(json: &str, cat: &Catalog, wanted: Option<&[bool]>) -> Option<Row
                 return None;
             }
             if want {
-                row[m] = Some(Value::Num(json[i..v1].parse::<f64>().ok()?));
+                // Numbers are ASCII; anything else fails to parse.
+                let text = std::str::from_utf8(&b[i..v1]).ok()?;
+                row[m] = Some(Value::Num(text.parse::<f64>().ok()?));
             }
             i = v1;
         }
@@ -221,11 +229,25 @@ pub fn scan_period(
             )
         })
         .collect();
+    let mut unsettled = settled.iter().filter(|d| !**d).count();
     while let Some(r) = rows.next()? {
         let unit: i64 = r.get(0)?;
-        let json = r.get_ref(1)?.as_str()?;
-        if Some(unit) != skip_present && settled.iter().any(|d| !d) {
-            let bytes = json.as_bytes();
+        let bytes = r.get_ref(1)?.as_bytes()?;
+        let counts = Some(unit) != skip_present && unsettled > 0;
+        if keep(unit) {
+            let row = decode_bytes(bytes, cat, wanted)?;
+            // A decoded row says what it has (a null is no value).
+            if counts {
+                for (i, v) in row.iter().enumerate() {
+                    if v.is_some() && !settled[i] {
+                        present[i] = true;
+                        settled[i] = true;
+                        unsettled -= 1;
+                    }
+                }
+            }
+            out.insert(unit, row);
+        } else if counts {
             for (i, (finder, len)) in needles.iter().enumerate() {
                 // A key with a null value is not a value.
                 if !settled[i]
@@ -235,11 +257,9 @@ pub fn scan_period(
                 {
                     present[i] = true;
                     settled[i] = true;
+                    unsettled -= 1;
                 }
             }
-        }
-        if keep(unit) {
-            out.insert(unit, decode_only(json, cat, wanted)?);
         }
     }
     Ok((out, present))
@@ -264,7 +284,10 @@ pub fn scan_units(
     for &u in units {
         let mut rows = one.query(params![period.key(), u])?;
         if let Some(r) = rows.next()? {
-            out.insert(u, decode_only(r.get_ref(0)?.as_str()?, cat, Some(wanted))?);
+            out.insert(
+                u,
+                decode_bytes(r.get_ref(0)?.as_bytes()?, cat, Some(wanted))?,
+            );
         }
     }
     let mut any = conn.prepare_cached(
@@ -462,7 +485,7 @@ mod tests {
         );
         assert_eq!(decode(&json, &cat).unwrap(), row);
         assert_eq!(
-            decode_flat(&json, &cat, None),
+            decode_flat(json.as_bytes(), &cat, None),
             Some(row.clone()),
             "the fast path reads it"
         );

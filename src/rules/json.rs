@@ -40,14 +40,10 @@ pub fn write_findings(f: &Findings, out: &mut dyn Write) -> io::Result<()> {
         field_str(w, 3, "rule", &x.rule, true);
         field_str(w, 3, "metric", &x.metric, true);
         field_str(w, 3, "severity", x.severity.code(), true);
-        for (name, v) in [
-            ("value", &x.value),
-            ("previous", &x.previous),
-            ("reference", &x.reference),
-        ] {
+        for (name, v) in x.json_values() {
             key(w, 3, name);
             // Small values: serde's number formatting, so both agree.
-            serde_json::to_writer(&mut *w, v).expect("writing to memory");
+            serde_json::to_writer(&mut *w, &v).expect("writing to memory");
             w.extend_from_slice(b",\n");
         }
         key(w, 3, "streak");

@@ -10,12 +10,14 @@ pub mod json;
 pub mod month;
 pub mod render;
 
+use std::borrow::Cow;
+
 use rusqlite::{Connection, Transaction, params};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::db::{self, Catalog, values};
-use crate::model::{MetricKind, Period, Unit, Value};
+use crate::model::{JsonValue, MetricKind, Period, Unit, Value};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
@@ -201,7 +203,7 @@ pub fn update_rule(tx: &Transaction<'_>, code: &str, ch: &RuleChange) -> Result<
 }
 
 /// What the engine sees of one month: each unit's row and the parent's.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Month {
     /// Rows of the units loaded (all, or only those a streak still follows).
     pub units: FxHashMap<i64, values::Row>,
@@ -483,23 +485,55 @@ impl Compare<'_> {
 }
 
 /// One unit that needs a directive this month.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Finding {
     pub unit: String,
     pub rule: String,
     pub metric: String,
     pub severity: Severity,
-    pub value: serde_json::Value,
-    pub previous: serde_json::Value,
-    pub reference: serde_json::Value,
     pub streak: u32,
     pub escalated: bool,
     pub directive: String,
-    #[serde(skip)]
     pub unit_id: i64,
-    /// The raw values, for prose formatting.
-    #[serde(skip)]
+    /// The metric's kind: how the hit's values read in JSON.
+    pub kind: MetricKind,
+    /// The values: `value`, `previous` and `reference` of the JSON are
+    /// these (held once; a national month has 20,000 findings).
     pub hit: Hit,
+}
+
+impl Finding {
+    /// `value`, `previous` and `reference` as the JSON writes them.
+    pub fn json_values(&self) -> [(&'static str, Option<JsonValue<'_>>); 3] {
+        let kind = self.kind;
+        fn j(v: &Option<Value>, kind: MetricKind) -> Option<JsonValue<'_>> {
+            v.as_ref().map(|v| JsonValue(v, kind))
+        }
+        [
+            ("value", j(&self.hit.value, kind)),
+            ("previous", j(&self.hit.previous, kind)),
+            ("reference", j(&self.hit.reference, kind)),
+        ]
+    }
+}
+
+/// The JSON contract's fields, in its order.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Finding", 10)?;
+        st.serialize_field("unit", &self.unit)?;
+        st.serialize_field("rule", &self.rule)?;
+        st.serialize_field("metric", &self.metric)?;
+        st.serialize_field("severity", &self.severity)?;
+        for (name, v) in self.json_values() {
+            st.serialize_field(name, &v)?;
+        }
+        st.serialize_field("streak", &self.streak)?;
+        st.serialize_field("escalated", &self.escalated)?;
+        st.serialize_field("directive", &self.directive)?;
+        st.end()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -533,7 +567,8 @@ pub struct Findings {
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     pub rules: Vec<Rule>,
-    pub units: Vec<Unit>,
+    /// Shared with the scope they were read with (the TUI's, if lent).
+    pub units: std::sync::Arc<Vec<Unit>>,
     pub parent: Option<Unit>,
     pub kinds_word: String,
     pub catalog: Option<Catalog>,
@@ -541,35 +576,50 @@ pub struct Context {
     pub accountability: String,
 }
 
-fn json_of(v: &Option<Value>, kind: MetricKind) -> serde_json::Value {
-    v.as_ref().map_or(serde_json::Value::Null, |v| {
-        crate::model::JsonValue(v, kind).to_value()
-    })
-}
-
 /// Runs every enabled rule on `period`, with streaks and escalation.
 /// Reads in one transaction (one consistent view of the file); streaks it
 /// counted are cached for the next call (`cache`).
 pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError> {
-    evaluate_with(conn, period, true)
+    evaluate_with(conn, period, true, None)
 }
 
 /// `evaluate` leaving every directive empty: a screen renders the one it
 /// shows (`render::directive_for`) instead of holding 20,000 texts.
 pub fn evaluate_lean(conn: &Connection, period: Period) -> Result<Findings, RuleError> {
-    evaluate_with(conn, period, false)
+    evaluate_with(conn, period, false, None)
+}
+
+/// What a caller showing a month already holds, read on the same
+/// connection when `PRAGMA data_version` said `data_version`: the units
+/// and the month table. The TUI lends them so that the findings view does
+/// not read and hold the two months a second time. Used only if the file
+/// has not changed since; otherwise everything is read afresh.
+pub struct Lent<'a> {
+    pub scope: &'a month::Scope,
+    pub table: &'a month::MonthTable,
+    pub data_version: i64,
+}
+
+/// `evaluate_lean` with what the caller already holds.
+pub fn evaluate_lean_lent(
+    conn: &Connection,
+    period: Period,
+    lent: Option<Lent<'_>>,
+) -> Result<Findings, RuleError> {
+    evaluate_with(conn, period, false, lent)
 }
 
 fn evaluate_with(
     conn: &Connection,
     period: Period,
     directives: bool,
+    lent: Option<Lent<'_>>,
 ) -> Result<Findings, RuleError> {
     if !conn.is_autocommit() {
-        return evaluate_in(conn, period, false, directives);
+        return evaluate_in(conn, period, false, directives, lent);
     }
     conn.execute_batch("BEGIN")?;
-    let result = evaluate_in(conn, period, true, directives);
+    let result = evaluate_in(conn, period, true, directives, lent);
     if conn.execute_batch("COMMIT").is_err() {
         let _ = conn.execute_batch("ROLLBACK");
     }
@@ -581,10 +631,26 @@ fn evaluate_in(
     period: Period,
     may_cache: bool,
     directives: bool,
+    lent: Option<Lent<'_>>,
 ) -> Result<Findings, RuleError> {
     let cat = Catalog::load(conn)?;
     let rules: Vec<Rule> = load_rules(conn)?;
-    let scope = month::Scope::load(conn)?;
+    // After a read, so the version is this transaction's view of the file.
+    let lent = match lent {
+        Some(l) if l.table.period == period => {
+            let now: i64 = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
+            Some(l).filter(|l| l.data_version == now)
+        }
+        _ => None,
+    };
+    let own_scope;
+    let scope = match &lent {
+        Some(l) => l.scope,
+        None => {
+            own_scope = month::Scope::load(conn)?;
+            &own_scope
+        }
+    };
     let child_ids = scope.ids();
     let order: FxHashMap<i64, usize> = scope
         .units
@@ -613,8 +679,16 @@ fn evaluate_in(
     // A month read from the database: every unit, or only those `keep`s.
     let read = |p: Period| scope.read(conn, &cat, p, &|_| true, None);
     let label = |p: Period| p.label_vi();
-    let current = read(period)?;
-    let before = read(period.previous())?;
+    let (current, before) = match &lent {
+        Some(l) => (
+            Cow::Borrowed(&l.table.current),
+            Cow::Borrowed(&l.table.before),
+        ),
+        None => (
+            Cow::Owned(read(period)?),
+            Cow::Owned(read(period.previous())?),
+        ),
+    };
 
     /// A rule that fired this month, and how far back each hit goes.
     struct Open {
@@ -627,8 +701,9 @@ fn evaluate_in(
     let mut not_evaluated = Vec::new();
     let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
     let judged: Vec<&Rule> = enabled.iter().map(|&i| &rules[i]).collect();
-    let prev = Some(&before).filter(|m| !m.is_empty());
+    let prev = Some(&*before).filter(|m| !m.is_empty());
     let all = judge_all(&judged, &cat, &child_ids, &current, prev, label, period);
+    drop(current);
     for (ri, j) in enabled.into_iter().zip(all) {
         match j {
             Judgement::NotEvaluated(reason) => not_evaluated.push(NotEvaluated {
@@ -693,7 +768,7 @@ fn evaluate_in(
         }
         let this = match month.take() {
             Some(m) => m,
-            None => scope.read_some(conn, &cat, p, &keep, &wanted)?,
+            None => Cow::Owned(scope.read_some(conn, &cat, p, &keep, &wanted)?),
         };
         if this.is_empty() {
             break;
@@ -722,7 +797,7 @@ fn evaluate_in(
             }
         }
         // Loaded for the same units (a superset of what stays alive).
-        month = prev;
+        month = prev.map(Cow::Owned);
         p = p.previous();
     }
 
@@ -734,7 +809,9 @@ fn evaluate_in(
         cache::store(conn, period, &stamp, &streaks);
     }
 
-    let mut findings = Vec::new();
+    // Sized once: doubling a national month's 20,000 findings holds the
+    // old and the new buffer at once.
+    let mut findings = Vec::with_capacity(open.iter().map(|o| o.hits.len()).sum());
     for o in open {
         let rule = &rules[o.rule];
         for h in o.hits {
@@ -747,13 +824,11 @@ fn evaluate_in(
                 rule: rule.code.clone(),
                 metric: cat.metrics[h.metric].code.clone(),
                 severity: rule.severity,
-                value: json_of(&h.value, kind),
-                previous: json_of(&h.previous, kind),
-                reference: json_of(&h.reference, kind),
                 streak: s,
                 escalated,
                 directive: String::new(),
                 unit_id: h.unit_id,
+                kind,
                 hit: h,
             });
         }
@@ -793,8 +868,8 @@ fn evaluate_in(
     let context = Context {
         rules,
         kinds_word: render::kinds_word(&scope.units),
-        units: std::sync::Arc::unwrap_or_clone(scope.units),
-        parent: scope.parent,
+        units: std::sync::Arc::clone(&scope.units),
+        parent: scope.parent.clone(),
         catalog: Some(cat),
         accountability: db::settings::get(conn, "accountability")?.unwrap_or_default(),
     };
@@ -1353,6 +1428,65 @@ mod tests {
             let lent = month::month_table_in(conn, cat, &rules, &scope, p(to), Some(fresh(from)));
             same(&lent.unwrap(), &fresh(to));
         }
+    }
+
+    #[test]
+    fn lent_months_give_what_a_fresh_read_gives_and_stale_ones_are_refused() {
+        let mut f = fixture();
+        for (p, v) in [("2024-01", 45.0), ("2024-02", 35.0), ("2024-03", 30.0)] {
+            f.put(
+                p,
+                "digitization",
+                &[(0, Value::Num(v)), (1, Value::Num(v + 20.0))],
+            );
+        }
+        let p = Period::parse("2024-03").unwrap();
+        let conn = f.db.conn();
+        let version = || -> i64 {
+            conn.pragma_query_value(None, "data_version", |r| r.get(0))
+                .unwrap()
+        };
+        let rules = load_rules(conn).unwrap();
+        let at = version();
+        let scope = month::Scope::load(conn).unwrap();
+        let table = month::month_table_in(conn, &f.cat, &rules, &scope, p, None).unwrap();
+        let lend = |v: i64| Lent {
+            scope: &scope,
+            table: &table,
+            data_version: v,
+        };
+        let all = |out: &Findings| {
+            let mut d = digest(out);
+            d.extend(
+                out.not_evaluated
+                    .iter()
+                    .map(|n| (n.rule.clone(), n.reason.clone(), 0, false, String::new())),
+            );
+            d
+        };
+        let fresh = evaluate_lean(conn, p).unwrap();
+        assert!(!fresh.findings.is_empty());
+        let lent = evaluate_lean_lent(conn, p, Some(lend(at))).unwrap();
+        assert_eq!(all(&lent), all(&fresh));
+        assert!(std::sync::Arc::ptr_eq(&lent.context.units, &scope.units));
+
+        // Another process raises Xã A's figure: the lent table is stale.
+        let other = rusqlite::Connection::open(f.db.path()).unwrap();
+        other
+            .execute(
+                "UPDATE unit_values SET vals = json_set(vals, '$.digitization', 99.0) \
+                 WHERE period_id = 202403 AND unit_id = ?1",
+                [f.ids[0]],
+            )
+            .unwrap();
+        let after = evaluate_lean(conn, p).unwrap();
+        assert_ne!(all(&after), all(&fresh));
+        let offered = evaluate_lean_lent(conn, p, Some(lend(at))).unwrap();
+        assert_eq!(all(&offered), all(&after));
+        assert!(!std::sync::Arc::ptr_eq(
+            &offered.context.units,
+            &scope.units
+        ));
     }
 
     #[test]

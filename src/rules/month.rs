@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::{Hit, Judgement, Month, NotEvaluated, Rule, RuleError, Severity, judge, judge_all};
+use super::{Judgement, Month, NotEvaluated, Rule, RuleError, Severity, judge, judge_all};
 use crate::db::{self, Catalog, values};
 use crate::model::{Period, Unit};
 
@@ -25,8 +25,9 @@ pub struct MonthTable {
     pub units: Arc<Vec<Unit>>,
     pub current: Month,
     pub before: Month,
-    /// (index into `rules`, hit), in rule order.
-    pub hits: Vec<(usize, Hit)>,
+    /// (index into `rules`, unit id) of each hit, in rule order: what the
+    /// screen marks (the values are in `current` and `before`).
+    pub hits: Vec<(usize, i64)>,
     pub not_evaluated: Vec<NotEvaluated>,
 }
 
@@ -44,10 +45,10 @@ impl MonthTable {
     /// The rules each unit breaks: unit id → (rule index, severity).
     pub fn marks(&self, rules: &[Rule]) -> FxHashMap<i64, Vec<(usize, Severity)>> {
         let mut out: FxHashMap<i64, Vec<(usize, Severity)>> = FxHashMap::default();
-        for (ri, h) in &self.hits {
-            let list = out.entry(h.unit_id).or_default();
-            if !list.iter().any(|(r, _)| r == ri) {
-                list.push((*ri, rules[*ri].severity));
+        for &(ri, unit) in &self.hits {
+            let list = out.entry(unit).or_default();
+            if !list.iter().any(|(r, _)| *r == ri) {
+                list.push((ri, rules[ri].severity));
             }
         }
         out
@@ -191,9 +192,17 @@ pub fn month_table_in(
     let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
     let judged: Vec<&Rule> = enabled.iter().map(|&i| &rules[i]).collect();
     let all = judge_all(&judged, cat, &ids, &current, prev, |p| p.label_vi(), period);
+    hits.reserve_exact(
+        all.iter()
+            .map(|j| match j {
+                Judgement::Hits(h) => h.len(),
+                Judgement::NotEvaluated(_) => 0,
+            })
+            .sum(),
+    );
     for (ri, j) in enabled.into_iter().zip(all) {
         match j {
-            Judgement::Hits(h) => hits.extend(h.into_iter().map(|h| (ri, h))),
+            Judgement::Hits(h) => hits.extend(h.into_iter().map(|h| (ri, h.unit_id))),
             Judgement::NotEvaluated(reason) => not_evaluated.push(NotEvaluated {
                 rule: rules[ri].code.clone(),
                 reason,

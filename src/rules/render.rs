@@ -49,20 +49,69 @@ pub fn unit_phrase(unit: &Unit) -> String {
 /// "Khá". Every stored digit is kept (99,999 never prints as 100): the
 /// text must say what the annex says.
 pub fn value_vi(v: &Value, kind: MetricKind) -> String {
+    let mut out = String::new();
+    push_value_vi(&mut out, v, kind);
+    out
+}
+
+/// `value_vi` appended to `out`: a national month renders 20,000
+/// directives, each with a few values.
+pub fn push_value_vi(out: &mut String, v: &Value, kind: MetricKind) {
     match (v, kind) {
-        (Value::Num(x), MetricKind::Percent) => format!("{}%", number_vi(*x)),
-        (Value::Num(x), _) => number_vi(*x),
-        (Value::Label(s), _) => s.clone(),
+        (Value::Num(x), MetricKind::Percent) => {
+            push_number_vi(out, *x);
+            out.push('%');
+        }
+        (Value::Num(x), _) => push_number_vi(out, *x),
+        (Value::Label(s), _) => out.push_str(s),
     }
 }
 
 /// The shortest decimal that reads back as `x`, with a decimal comma and
 /// thousands grouped by dots: 99.999 → "99,999", 3090 → "3.090".
 pub fn number_vi(x: f64) -> String {
-    let plain = format!("{x}");
-    // The shortest form has at most 17 significant digits.
-    let decimals = plain.split_once('.').map_or(0, |(_, f)| f.len());
-    text::format_vi(x, decimals)
+    let mut out = String::new();
+    push_number_vi(&mut out, x);
+    out
+}
+
+/// `number_vi` appended to `out`.
+pub fn push_number_vi(out: &mut String, x: f64) {
+    if !x.is_finite() {
+        out.push_str(&x.to_string());
+        return;
+    }
+    // ryu's shortest digits are Rust's `{}` except for the exponent form
+    // (outside 1e-5..1e16) and the ".0" it adds to whole numbers.
+    let mut buf = ryu::Buffer::new();
+    let shortest = buf.format_finite(x);
+    let owned;
+    let plain = if shortest.contains(['e', 'E']) {
+        owned = format!("{x}");
+        owned.as_str()
+    } else {
+        shortest.strip_suffix(".0").unwrap_or(shortest)
+    };
+    let (sign, digits) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    // -0 prints as 0, as `text::format_vi` does.
+    if !(frac.is_empty() && int.bytes().all(|b| b == b'0')) {
+        out.push_str(sign);
+    }
+    let n = int.len();
+    for (i, ch) in int.char_indices() {
+        if i > 0 && (n - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    if !frac.is_empty() {
+        out.push(',');
+        out.push_str(frac);
+    }
 }
 
 /// Replaces `{name}` placeholders; unknown ones stay as written. One pass:
@@ -196,18 +245,18 @@ fn render_one(
 ) -> String {
     let mut d = String::with_capacity(256);
     let tail: &[Part] = if f.escalated { accountable } else { &[] };
-    let value = |v: &Option<Value>| {
-        v.as_ref()
-            .map(|v| value_vi(v, metric.kind))
-            .unwrap_or_default()
+    let value = |d: &mut String, v: &Option<Value>| {
+        if let Some(v) = v {
+            push_value_vi(d, v, metric.kind);
+        }
     };
     for part in directive.iter().chain(tail) {
         match part {
             Part::Text(t) => d.push_str(t),
             Part::Slot(Slot::Unit) => d.push_str(phrase),
-            Part::Slot(Slot::Value) => d.push_str(&value(&f.hit.value)),
-            Part::Slot(Slot::Previous) => d.push_str(&value(&f.hit.previous)),
-            Part::Slot(Slot::Reference) => d.push_str(&value(&f.hit.reference)),
+            Part::Slot(Slot::Value) => value(&mut d, &f.hit.value),
+            Part::Slot(Slot::Previous) => value(&mut d, &f.hit.previous),
+            Part::Slot(Slot::Reference) => value(&mut d, &f.hit.reference),
             Part::Slot(Slot::Metric) => d.push_str(&metric.label),
         }
     }
@@ -425,20 +474,21 @@ pub fn csv(f: &Findings) -> anyhow::Result<Vec<u8>> {
         "escalated",
         "directive",
     ])?;
-    let plain = |v: &serde_json::Value| match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
+    let plain = |v: &Option<crate::model::JsonValue>| match v {
+        None => String::new(),
+        Some(crate::model::JsonValue(Value::Label(s), _)) => s.clone(),
+        Some(n) => serde_json::to_string(n).unwrap_or_default(),
     };
     for x in &f.findings {
+        let [(_, value), (_, previous), (_, reference)] = x.json_values();
         w.write_record([
             x.unit.clone(),
             x.rule.clone(),
             x.metric.clone(),
             x.severity.code().to_owned(),
-            plain(&x.value),
-            plain(&x.previous),
-            plain(&x.reference),
+            plain(&value),
+            plain(&previous),
+            plain(&reference),
             x.streak.to_string(),
             x.escalated.to_string(),
             x.directive.clone(),
@@ -477,6 +527,10 @@ mod tests {
         );
         assert_eq!(value_vi(&Value::Num(40.7), MetricKind::Percent), "40,7%");
         assert_eq!(value_vi(&Value::Num(3090.0), MetricKind::Count), "3.090");
+        assert_eq!(number_vi(-0.0), "0");
+        assert_eq!(number_vi(1e21), "1.000.000.000.000.000.000.000");
+        assert_eq!(number_vi(-1234.5), "-1.234,5");
+        assert_eq!(number_vi(0.00001), "0,00001");
         assert_eq!(
             fill(
                 "{unit} đạt {value}, {nope}",
@@ -484,6 +538,33 @@ mod tests {
             ),
             "xã A đạt 1, {nope}"
         );
+    }
+
+    #[test]
+    fn number_vi_is_the_shortest_form_formatted_by_format_vi() {
+        // The definition, two formats slower: Rust's shortest `{}` and
+        // `text::format_vi` with as many decimals.
+        let slow = |x: f64| {
+            let plain = format!("{x}");
+            let decimals = plain.split_once('.').map_or(0, |(_, f)| f.len());
+            text::format_vi(x, decimals)
+        };
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..100_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = match i % 5 {
+                0 => (x % 1_000_000) as f64 / 100.0,
+                1 => -((x % 100_000) as f64) / 1000.0,
+                // Beyond 1e15 `format_vi` prints every binary digit
+                // ("…433.752.317…"); this keeps the shortest ("…433.750.000…").
+                2 => f64::from_bits(x) % 1e15,
+                3 => (x % 10_000) as f64 * 0.1,
+                _ => (x % 100) as f64 * 1e-7,
+            };
+            assert_eq!(number_vi(v), slow(v), "{v:?}");
+        }
     }
 
     #[test]

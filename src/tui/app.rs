@@ -72,6 +72,9 @@ pub struct MonthState {
     pub visible: Vec<usize>,
     /// Units with a value for every metric shown.
     pub complete: usize,
+    /// `PRAGMA data_version` before the table was read, if every month in
+    /// it was read since: the findings view borrows the table only then.
+    pub read_at: Option<i64>,
 }
 
 /// The units as last read, shared by every month until the file changes:
@@ -277,13 +280,18 @@ impl App {
         if self.units.is_none() {
             self.units = Some(Units::load(self.db.conn())?);
         }
+        let version = self.db_version()?;
         let units = self.units.as_ref().expect("loaded above");
         // The month shown lends the month it shares with the new one; the
         // rest of it goes before anything is read.
-        let old = self.month.take().map(|m| m.table);
-        let shown = old.as_ref().map(|t| t.period);
+        let old = self.month.take().map(|m| (m.table, m.read_at));
+        let shown = old.as_ref().map(|(t, _)| t.period);
         // Read after a change to the file: the old month is stale.
-        let old = old.filter(|t| Arc::ptr_eq(&t.units, &units.scope.units));
+        let old = old.filter(|(t, _)| Arc::ptr_eq(&t.units, &units.scope.units));
+        // A month kept from before a write by another process (not yet
+        // noticed) is not lent on to the findings.
+        let read_at = Some(version).filter(|_| old.as_ref().is_none_or(|o| o.1 == Some(version)));
+        let old = old.map(|(t, _)| t);
         let conn = self.db.conn();
         let read =
             |old| month::month_table_in(conn, &self.cat, &self.rules, &units.scope, period, old);
@@ -301,7 +309,10 @@ impl App {
                 return Err(e).with_context(|| format!("đọc số liệu {}", period.label_vi()));
             }
         };
-        self.month = Some(self.month_state(table));
+        self.month = Some(MonthState {
+            read_at,
+            ..self.month_state(table)
+        });
         self.findings = None;
         // The filter's metrics may differ this month: parse it again.
         self.apply_filter_input();
@@ -336,8 +347,8 @@ impl App {
         // Straight into each unit's slot: no map of lists in between.
         let mut marks = vec![Mark::default(); table.units.len()];
         let position = self.units.as_ref().map(|u| &u.position);
-        for (ri, h) in &table.hits {
-            let Some(&at) = position.and_then(|p| p.get(&h.unit_id)) else {
+        for (ri, unit) in &table.hits {
+            let Some(&at) = position.and_then(|p| p.get(unit)) else {
                 continue;
             };
             let mark = &mut marks[at];
@@ -362,6 +373,7 @@ impl App {
             marks,
             visible: Vec::new(),
             complete,
+            read_at: None,
         }
     }
 
@@ -678,7 +690,7 @@ impl App {
             Action::Findings => {
                 if let Some(p) = self.month.as_ref().map(|m| m.table.period) {
                     if self.findings.is_none() {
-                        self.findings = Some(rules::evaluate_lean(self.db.conn(), p)?);
+                        self.findings = Some(self.evaluate(p)?);
                     }
                     self.findings_cursor = 0;
                     self.scroll = 0;
@@ -783,6 +795,23 @@ impl App {
         Ok(())
     }
 
+    /// The findings of `period`, borrowing the month shown when it is that
+    /// month and nothing was written since it was read.
+    fn evaluate(&self, period: Period) -> Result<rules::Findings, rules::RuleError> {
+        let lent = self
+            .month
+            .as_ref()
+            .zip(self.units.as_ref())
+            .and_then(|(m, u)| {
+                Some(rules::Lent {
+                    scope: &u.scope,
+                    table: &m.table,
+                    data_version: m.read_at?,
+                })
+            });
+        rules::evaluate_lean_lent(self.db.conn(), period, lent)
+    }
+
     /// Reloads if another process changed the database; true if it did.
     pub fn check_for_changes(&mut self) -> anyhow::Result<bool> {
         let v = self.db_version()?;
@@ -821,7 +850,7 @@ impl App {
         if self.view() == View::Findings
             && let Some(p) = self.month.as_ref().map(|m| m.table.period)
         {
-            self.findings = Some(rules::evaluate_lean(self.db.conn(), p)?);
+            self.findings = Some(self.evaluate(p)?);
             let n = self.findings.as_ref().map_or(0, |f| f.findings.len());
             self.findings_cursor = self.findings_cursor.min(n.saturating_sub(1));
         }

@@ -24,47 +24,53 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         return;
     }
-    // All lines, with the line of each finding, then a window around the
-    // cursor.
-    let mut lines: Vec<Line> = Vec::new();
-    let mut cursor_line = 0;
-    let mut rule = "";
-    for (i, x) in fs.findings.iter().enumerate() {
-        if x.rule != rule {
-            rule = &x.rule;
-            if let Some(r) = fs.context.rules.iter().find(|r| r.code == x.rule) {
+    // Every line as a plain tag, then text for the window around the
+    // cursor only: a national month has 20,000 findings.
+    let rows = layout(fs);
+    let cursor_line = rows
+        .iter()
+        .position(|r| *r == Row::Item(app.findings_cursor))
+        .unwrap_or(0);
+    let height = list_area.height as usize;
+    let top = cursor_line.saturating_sub(height.saturating_sub(2).max(1) / 2);
+    let top = top.min(rows.len().saturating_sub(height));
+    let window: Vec<Line> = rows[top..]
+        .iter()
+        .take(height)
+        .map(|r| match *r {
+            Row::Blank => Line::from(""),
+            Row::Header(rule) => {
+                let r = &fs.context.rules[rule];
                 let count = fs
                     .summary
                     .iter()
                     .find(|s| s.rule == r.code)
                     .map_or(0, |s| s.count);
-                if !lines.is_empty() {
-                    lines.push(Line::from(""));
-                }
-                lines.push(Line::from(vec![
+                Line::from(vec![
                     Span::styled(
                         format!("{} {} ", Theme::symbol(r.severity), r.code),
                         theme.severity(r.severity),
                     ),
                     Span::styled(render::sentence(fs, r, count), theme.header()),
-                ]));
+                ])
             }
-        }
-        if i == app.findings_cursor {
-            cursor_line = lines.len();
-        }
-        let line = item(x, fs, theme);
-        lines.push(if i == app.findings_cursor {
-            line.style(theme.cursor())
-        } else {
-            line
-        });
-    }
-    not_evaluated(&mut lines, app, theme);
-    let height = list_area.height as usize;
-    let top = cursor_line.saturating_sub(height.saturating_sub(2).max(1) / 2);
-    let top = top.min(lines.len().saturating_sub(height));
-    let window: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
+            Row::Item(i) => {
+                let line = item(&fs.findings[i], fs, theme);
+                if i == app.findings_cursor {
+                    line.style(theme.cursor())
+                } else {
+                    line
+                }
+            }
+            Row::NotEvaluated(n) => {
+                let n = &fs.not_evaluated[n];
+                Line::styled(
+                    format!("? {} chưa đánh giá được: {}", n.rule, n.reason),
+                    theme.dim(),
+                )
+            }
+        })
+        .collect();
     f.render_widget(Paragraph::new(window), list_area);
 
     if let Some(x) = fs.findings.get(app.findings_cursor) {
@@ -111,6 +117,41 @@ fn item<'a>(x: &Finding, fs: &crate::rules::Findings, theme: &Theme) -> Line<'a>
         spans.push(Span::styled(" ⇑ nâng mức", theme.severity(x.severity)));
     }
     Line::from(spans)
+}
+
+/// One line of the list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Row {
+    Blank,
+    /// A rule's sentence (index into the context's rules).
+    Header(usize),
+    /// A finding (index into the findings).
+    Item(usize),
+    NotEvaluated(usize),
+}
+
+/// The list's lines: each rule's sentence (after a blank line) above its
+/// findings, then the rules that could not be judged.
+fn layout(fs: &crate::rules::Findings) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(fs.findings.len() + 32);
+    let mut rule = "";
+    for (i, x) in fs.findings.iter().enumerate() {
+        if x.rule != rule {
+            rule = &x.rule;
+            if let Some(r) = fs.context.rules.iter().position(|r| r.code == x.rule) {
+                if !rows.is_empty() {
+                    rows.push(Row::Blank);
+                }
+                rows.push(Row::Header(r));
+            }
+        }
+        rows.push(Row::Item(i));
+    }
+    for n in 0..fs.not_evaluated.len() {
+        rows.push(Row::Blank);
+        rows.push(Row::NotEvaluated(n));
+    }
+    rows
 }
 
 fn not_evaluated(lines: &mut Vec<Line>, app: &App, theme: &Theme) {
