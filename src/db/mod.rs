@@ -164,6 +164,16 @@ impl Catalog {
     pub fn index_of(&self, code: &str) -> Option<usize> {
         self.by_code.get(code).copied()
     }
+
+    /// `index_of` for a stored row's key, trying catalog index `from`
+    /// first: chiso writes a row's codes in catalog order, so the next key
+    /// is nearly always the one after the last.
+    pub fn index_from(&self, key: &[u8], from: usize) -> Option<usize> {
+        let n = self.metrics.len();
+        (0..n)
+            .map(|i| (from + i) % n)
+            .find(|&i| self.metrics[i].code.as_bytes() == key)
+    }
 }
 
 pub fn load_metrics(conn: &Connection) -> rusqlite::Result<Vec<Metric>> {

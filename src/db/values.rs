@@ -57,6 +57,7 @@ fn decode_flat(b: &[u8], cat: &Catalog, wanted: Option<&[bool]>) -> Option<Row> 
     }
     let end = b.len() - 1;
     let mut row = vec![None; cat.metrics.len()];
+    let mut next = 0;
     let mut i = 1;
     while i < end {
         // "code":
@@ -65,7 +66,8 @@ fn decode_flat(b: &[u8], cat: &Catalog, wanted: Option<&[bool]>) -> Option<Row> 
         }
         let k0 = i + 1;
         let k1 = k0 + b[k0..end].iter().position(|&c| c == b'"')?;
-        let m = cat.index_of(std::str::from_utf8(&b[k0..k1]).ok()?)?;
+        let m = cat.index_from(&b[k0..k1], next)?;
+        next = m + 1;
         if b.get(k1 + 1) != Some(&b':') {
             return None;
         }
@@ -90,9 +92,7 @@ fn decode_flat(b: &[u8], cat: &Catalog, wanted: Option<&[bool]>) -> Option<Row> 
                 return None;
             }
             if want {
-                // Numbers are ASCII; anything else fails to parse.
-                let text = std::str::from_utf8(&b[i..v1]).ok()?;
-                row[m] = Some(Value::Num(text.parse::<f64>().ok()?));
+                row[m] = Some(Value::Num(parse_number(&b[i..v1])?));
             }
             i = v1;
         }
@@ -106,6 +106,41 @@ fn decode_flat(b: &[u8], cat: &Catalog, wanted: Option<&[bool]>) -> Option<Row> 
         i += 1;
     }
     Some(row)
+}
+
+/// A stored number as `str::parse::<f64>` reads it. The usual form, an
+/// optional minus and at most 15 digits around one point, is an integer
+/// below 2^53 over a power of ten up to 10^22: both exact, so one division
+/// rounds correctly (Clinger's fast path). The rest goes to `parse`.
+fn parse_number(b: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let slow = || std::str::from_utf8(b).ok()?.parse::<f64>().ok();
+    let (neg, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let (mut mantissa, mut count, mut decimals, mut point) = (0u64, 0usize, 0usize, false);
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                count += 1;
+                decimals += usize::from(point);
+            }
+            b'.' if !point => point = true,
+            _ => return slow(),
+        }
+        if count > 15 {
+            return slow();
+        }
+    }
+    if count == 0 {
+        return slow();
+    }
+    let x = mantissa as f64 / POW10[decimals];
+    Some(if neg { -x } else { x })
 }
 
 fn decode_general(json: &str, cat: &Catalog) -> rusqlite::Result<Row> {
@@ -467,6 +502,38 @@ pub fn month_table(conn: &Connection, period: Period) -> rusqlite::Result<MonthT
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_as_the_standard_parser_reads_them() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for i in 0..200_000 {
+            let r = next();
+            let text = match i % 6 {
+                0 => format!("{}", (r % 100_000) as f64 / 100.0),
+                1 => format!("-{}.{:0w$}", r % 1000, r % 10_000, w = (i % 5) as usize),
+                2 => format!("{}", f64::from_bits(r)),
+                3 => format!("{}", r % 10_000_000_000_000_000),
+                4 => format!("0.{:016}", r % 10_000_000_000_000_000),
+                _ => format!("{}e{}", r % 1000, (r % 40) as i64 - 20),
+            };
+            let want = text.parse::<f64>().ok();
+            let got = parse_number(text.as_bytes());
+            assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{text}");
+        }
+        for bad in ["", "-", ".", "null", "1.2.3", "--1", "1-"] {
+            assert_eq!(
+                parse_number(bad.as_bytes()),
+                bad.parse::<f64>().ok(),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn rows_round_trip_through_json() {

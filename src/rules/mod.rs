@@ -334,6 +334,50 @@ pub fn judge_all(
         .collect()
 }
 
+/// `judge_all` naming only the units caught, not their values: what a
+/// screen marks (a unit twice when missing_data catches several metrics).
+pub fn judge_units(
+    rules: &[&Rule],
+    cat: &Catalog,
+    children: &[i64],
+    month: &Month,
+    prev: Option<&Month>,
+    label_of: impl Fn(Period) -> String,
+    period: Period,
+) -> Vec<Result<Vec<i64>, String>> {
+    let prepared: Vec<Result<Prepared, String>> = rules
+        .iter()
+        .map(|r| Prepared::new(r, cat, month, prev, &label_of, period))
+        .collect();
+    let mut caught: Vec<Vec<i64>> = vec![Vec::new(); rules.len()];
+    for &u in children {
+        let row = month.units.get(&u);
+        let prow = prev.and_then(|p| p.units.get(&u));
+        for (p, out) in prepared.iter().zip(&mut caught) {
+            match p {
+                Err(_) => {}
+                Ok(Prepared::Missing(ms)) => {
+                    for &m in ms {
+                        if row.is_none_or(|r| r[m].is_none()) {
+                            out.push(u);
+                        }
+                    }
+                }
+                Ok(Prepared::Compare(c)) => {
+                    if c.fires(row, prow).is_some() {
+                        out.push(u);
+                    }
+                }
+            }
+        }
+    }
+    prepared
+        .into_iter()
+        .zip(caught)
+        .map(|(p, units)| p.map(|_| units))
+        .collect()
+}
+
 /// A rule with what does not depend on the unit worked out once a month.
 enum Prepared<'a> {
     /// The metrics some unit has this month.
@@ -432,10 +476,13 @@ impl<'a> Prepared<'a> {
 }
 
 impl Compare<'_> {
-    /// The hit, if the rule fires for this unit's rows.
-    fn hit(&self, u: i64, row: Option<&values::Row>, prow: Option<&values::Row>) -> Option<Hit> {
+    /// Does the rule fire for this unit's rows? Its value, if so.
+    fn fires<'r>(
+        &self,
+        row: Option<&'r values::Row>,
+        prow: Option<&'r values::Row>,
+    ) -> Option<(&'r Value, Option<&'r Value>)> {
         let (rule, m) = (self.rule, self.metric);
-        // Borrowed: most units do not fire, and cloning every label costs.
         let value = row.and_then(|r| r[m].as_ref())?;
         let previous = prow.and_then(|r| r[m].as_ref());
         let x = num(Some(value));
@@ -463,9 +510,15 @@ impl Compare<'_> {
             },
             RuleKind::Missing => unreachable!("prepared apart"),
         };
-        if !fires {
-            return None;
-        }
+        fires.then_some((value, previous))
+    }
+
+    /// The hit, if the rule fires for this unit's rows.
+    fn hit(&self, u: i64, row: Option<&values::Row>, prow: Option<&values::Row>) -> Option<Hit> {
+        // Borrowed until it fires: most units do not, and cloning every
+        // label costs.
+        let (value, previous) = self.fires(row, prow)?;
+        let rule = self.rule;
         // What the value was compared against.
         let reference = match self.kind {
             RuleKind::Below | RuleKind::Band => Some(Value::Num(rule.threshold.unwrap_or(0.0))),
@@ -476,7 +529,7 @@ impl Compare<'_> {
         };
         Some(Hit {
             unit_id: u,
-            metric: m,
+            metric: self.metric,
             value: Some(value.clone()),
             previous: previous.cloned(),
             reference,
@@ -993,15 +1046,32 @@ mod tests {
         fn judge(&self, r: &Rule, period: &str, prev: Option<&str>) -> Judgement {
             let m = self.month(period);
             let pm = prev.map(|p| self.month(p));
-            judge(
+            let p = Period::parse(period).unwrap();
+            let j = judge(
                 r,
                 &self.cat,
                 &self.ids,
                 &m,
                 pm.as_ref(),
                 |p| p.label_vi(),
-                Period::parse(period).unwrap(),
-            )
+                p,
+            );
+            // Every case also checks the screen's lean form.
+            let lean = judge_units(
+                &[r],
+                &self.cat,
+                &self.ids,
+                &m,
+                pm.as_ref(),
+                |p| p.label_vi(),
+                p,
+            );
+            let want = match &j {
+                Judgement::Hits(h) => Ok(h.iter().map(|h| h.unit_id).collect()),
+                Judgement::NotEvaluated(reason) => Err(reason.clone()),
+            };
+            assert_eq!(lean, [want]);
+            j
         }
     }
 

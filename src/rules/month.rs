@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::{Judgement, Month, NotEvaluated, Rule, RuleError, Severity, judge, judge_all};
+use super::{Judgement, Month, NotEvaluated, Rule, RuleError, Severity, judge, judge_units};
 use crate::db::{self, Catalog, values};
 use crate::model::{Period, Unit};
 
@@ -191,19 +191,12 @@ pub fn month_table_in(
     let prev = Some(&before).filter(|m| !m.is_empty());
     let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
     let judged: Vec<&Rule> = enabled.iter().map(|&i| &rules[i]).collect();
-    let all = judge_all(&judged, cat, &ids, &current, prev, |p| p.label_vi(), period);
-    hits.reserve_exact(
-        all.iter()
-            .map(|j| match j {
-                Judgement::Hits(h) => h.len(),
-                Judgement::NotEvaluated(_) => 0,
-            })
-            .sum(),
-    );
+    let all = judge_units(&judged, cat, &ids, &current, prev, |p| p.label_vi(), period);
+    hits.reserve_exact(all.iter().map(|j| j.as_ref().map_or(0, Vec::len)).sum());
     for (ri, j) in enabled.into_iter().zip(all) {
         match j {
-            Judgement::Hits(h) => hits.extend(h.into_iter().map(|h| (ri, h.unit_id))),
-            Judgement::NotEvaluated(reason) => not_evaluated.push(NotEvaluated {
+            Ok(units) => hits.extend(units.into_iter().map(|u| (ri, u))),
+            Err(reason) => not_evaluated.push(NotEvaluated {
                 rule: rules[ri].code.clone(),
                 reason,
             }),
