@@ -1002,7 +1002,11 @@ fn findings_cmd(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let db = open(ctx)?;
-    let f = rules::evaluate(db.conn(), period)?;
+    // JSON writes each directive as it renders it.
+    let f = match format {
+        FindingsFormat::Json => rules::evaluate_lean(db.conn(), period)?,
+        _ => rules::evaluate(db.conn(), period)?,
+    };
     match format {
         FindingsFormat::Json => {
             rules::json::write_findings(&f, out)?;

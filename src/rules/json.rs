@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use super::{Findings, NotEvaluated, RuleSummary};
+use super::{Findings, NotEvaluated, RuleSummary, render};
 
 /// Pretty JSON of the findings, with a final newline, in memory (tests
 /// compare it with serde's).
@@ -31,6 +31,15 @@ pub fn write_findings(f: &Findings, out: &mut dyn Write) -> io::Result<()> {
     w.extend_from_slice(b",\n");
 
     key(&mut w, 1, "findings");
+    // Directives left empty (`evaluate_lean`) are written as they are
+    // rendered, one at a time.
+    let mut directives = f
+        .findings
+        .iter()
+        .any(|x| x.directive.is_empty())
+        .then(|| render::Directives::new(f))
+        .flatten();
+    let mut text = String::with_capacity(512);
     array(&mut w, 1, &f.findings, |w, x| {
         if w.len() > CHUNK {
             out.write_all(w)?;
@@ -52,7 +61,15 @@ pub fn write_findings(f: &Findings, out: &mut dyn Write) -> io::Result<()> {
         key(w, 3, "escalated");
         w.extend_from_slice(if x.escalated { b"true" } else { b"false" });
         w.extend_from_slice(b",\n");
-        field_str(w, 3, "directive", &x.directive, false);
+        let directive = match &mut directives {
+            Some(d) if x.directive.is_empty() => {
+                text.clear();
+                d.render(x, &mut text);
+                text.as_str()
+            }
+            _ => x.directive.as_str(),
+        };
+        field_str(w, 3, "directive", directive, false);
         Ok(())
     })?;
     w.extend_from_slice(b",\n");

@@ -865,6 +865,14 @@ fn evaluate_in(
     // Sized once: doubling a national month's 20,000 findings holds the
     // old and the new buffer at once.
     let mut findings = Vec::with_capacity(open.iter().map(|o| o.hits.len()).sum());
+    // Severity, then rule order, then the units' order, then the metric's:
+    // rules are put in order here, and each rule's hits already follow the
+    // units (judged in that order) except missing_data's, which come metric
+    // by metric. A stable sort of sorted hits is one pass.
+    open.sort_by_key(|o| (rules[o.rule].severity, o.rule));
+    for o in &mut open {
+        o.hits.sort_by_key(|h| (order[&h.unit_id], h.metric));
+    }
     for o in open {
         let rule = &rules[o.rule];
         for h in o.hits {
@@ -886,19 +894,6 @@ fn evaluate_in(
             });
         }
     }
-    let rule_pos: FxHashMap<&str, usize> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.code.as_str(), i))
-        .collect();
-    findings.sort_by_cached_key(|f| {
-        (
-            f.severity,
-            rule_pos[f.rule.as_str()],
-            order[&f.unit_id],
-            f.hit.metric,
-        )
-    });
     // Findings are sorted: a rule's findings are together, units in name
     // order (a unit twice only for missing_data's several metrics).
     let mut summary: Vec<RuleSummary> = Vec::new();
@@ -917,6 +912,11 @@ fn evaluate_in(
             }),
         }
     }
+    let rule_pos: FxHashMap<&str, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.code.as_str(), i))
+        .collect();
     summary.sort_by_key(|s| rule_pos[s.rule.as_str()]);
     let context = Context {
         rules,
@@ -936,7 +936,7 @@ fn evaluate_in(
         context,
     };
     if directives {
-        render::fill_directives(&mut out, period);
+        render::fill_directives(&mut out);
     }
     Ok(out)
 }
@@ -1281,21 +1281,45 @@ mod tests {
             "digitization",
             &[(0, n(30.0)), (1, n(60.0)), (2, n(60.0))],
         );
+        // rating_below_good is critical though listed after the warnings;
+        // missing_data catches A and C twice (score, rating), found metric
+        // by metric but listed unit by unit.
+        f.put("2024-08", "rating", &[(1, Value::Label("Khá".into()))]);
+        f.put("2024-08", "score", &[(1, n(80.0))]);
         let out = evaluate(f.db.conn(), Period::parse("2024-08").unwrap()).unwrap();
-        let got: Vec<(&str, &str)> = out
+        let got: Vec<(&str, &str, &str)> = out
             .findings
             .iter()
-            .map(|x| (x.rule.as_str(), x.unit.as_str()))
+            .map(|x| (x.rule.as_str(), x.unit.as_str(), x.metric.as_str()))
             .collect();
         assert_eq!(
             got,
             [
-                ("processing_late", "Xã A"),
-                ("processing_late", "Xã C"),
-                ("digitization_low", "Xã A"),
-                ("satisfaction_low", "Xã A"),
-                ("satisfaction_low", "Xã B"),
+                ("processing_late", "Xã A", "processing"),
+                ("processing_late", "Xã C", "processing"),
+                ("digitization_low", "Xã A", "digitization"),
+                ("rating_below_good", "Xã B", "rating"),
+                ("satisfaction_low", "Xã A", "satisfaction"),
+                ("satisfaction_low", "Xã B", "satisfaction"),
+                ("missing_data", "Xã A", "score"),
+                ("missing_data", "Xã A", "rating"),
+                ("missing_data", "Xã C", "score"),
+                ("missing_data", "Xã C", "rating"),
             ]
+        );
+        assert_eq!(
+            out.summary
+                .iter()
+                .map(|s| (s.rule.as_str(), s.count))
+                .collect::<Vec<_>>(),
+            [
+                ("processing_late", 2),
+                ("digitization_low", 1),
+                ("satisfaction_low", 2),
+                ("rating_below_good", 1),
+                ("missing_data", 2),
+            ],
+            "the summary keeps the rules' order"
         );
         assert!(
             out.not_evaluated
@@ -1608,6 +1632,13 @@ mod tests {
             want.push(b'\n');
             assert_eq!(
                 String::from_utf8(json::findings_json(&out)).unwrap(),
+                String::from_utf8(want.clone()).unwrap()
+            );
+            // Lean findings get their directives rendered as written.
+            let lean = evaluate_lean(f.db.conn(), Period::parse(p).unwrap()).unwrap();
+            assert!(lean.findings.iter().all(|x| x.directive.is_empty()));
+            assert_eq!(
+                String::from_utf8(json::findings_json(&lean)).unwrap(),
                 String::from_utf8(want).unwrap()
             );
         }

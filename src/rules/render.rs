@@ -235,15 +235,14 @@ fn compiled(
     (compile(&rule.directive, &fixed), accountable)
 }
 
-/// One finding's directive from its rule's compiled parts.
-fn render_one(
-    directive: &[Part],
-    accountable: &[Part],
+/// One finding's directive from its rule's compiled parts, appended to `d`.
+fn render_into(
+    d: &mut String,
+    (directive, accountable): &(Vec<Part>, Vec<Part>),
     f: &Finding,
     phrase: &str,
     metric: &crate::model::Metric,
-) -> String {
-    let mut d = String::with_capacity(256);
+) {
     let tail: &[Part] = if f.escalated { accountable } else { &[] };
     let value = |d: &mut String, v: &Option<Value>| {
         if let Some(v) = v {
@@ -254,83 +253,116 @@ fn render_one(
         match part {
             Part::Text(t) => d.push_str(t),
             Part::Slot(Slot::Unit) => d.push_str(phrase),
-            Part::Slot(Slot::Value) => value(&mut d, &f.hit.value),
-            Part::Slot(Slot::Previous) => value(&mut d, &f.hit.previous),
-            Part::Slot(Slot::Reference) => value(&mut d, &f.hit.reference),
+            Part::Slot(Slot::Value) => value(d, &f.hit.value),
+            Part::Slot(Slot::Previous) => value(d, &f.hit.previous),
+            Part::Slot(Slot::Reference) => value(d, &f.hit.reference),
             Part::Slot(Slot::Metric) => d.push_str(&metric.label),
         }
     }
-    d
 }
 
-/// Fills every finding's directive; escalated ones gain the accountability
-/// sentence (`context.accountability`). Templates are compiled once per
-/// rule: a national month has tens of thousands of findings.
-pub fn fill_directives(out: &mut Findings, period: Period) {
-    let ctx = &out.context;
-    let Some(cat) = &ctx.catalog else { return };
-    let parent = ctx.parent.as_ref().map(unit_phrase).unwrap_or_default();
-    let compiled: rustc_hash::FxHashMap<&str, (Vec<Part>, Vec<Part>)> = ctx
-        .rules
-        .iter()
-        .map(|r| {
-            (
-                r.code.as_str(),
-                compiled(r, period, &parent, &ctx.accountability),
-            )
+/// Writes directives finding by finding, each rule's templates compiled
+/// once and each unit's phrase made once; escalated findings gain the
+/// accountability sentence (`context.accountability`). The JSON writer
+/// uses it directly, so a national month's 20,000 texts are never all
+/// held at once.
+pub struct Directives<'a> {
+    catalog: &'a crate::db::Catalog,
+    compiled: rustc_hash::FxHashMap<&'a str, (Vec<Part>, Vec<Part>)>,
+    units: rustc_hash::FxHashMap<i64, &'a Unit>,
+    phrases: rustc_hash::FxHashMap<i64, String>,
+}
+
+impl<'a> Directives<'a> {
+    /// None without a catalog or a valid month (findings made by hand).
+    pub fn new(out: &'a Findings) -> Option<Directives<'a>> {
+        let ctx = &out.context;
+        let catalog = ctx.catalog.as_ref()?;
+        let period = Period::parse(&out.period)?;
+        let parent = ctx.parent.as_ref().map(unit_phrase).unwrap_or_default();
+        let compiled = ctx
+            .rules
+            .iter()
+            .map(|r| {
+                (
+                    r.code.as_str(),
+                    compiled(r, period, &parent, &ctx.accountability),
+                )
+            })
+            .collect();
+        Some(Directives {
+            catalog,
+            compiled,
+            units: ctx.units.iter().map(|u| (u.id, u)).collect(),
+            phrases: Default::default(),
         })
-        .collect();
-    let mut phrases: rustc_hash::FxHashMap<i64, String> = Default::default();
-    let units: rustc_hash::FxHashMap<i64, &Unit> = ctx.units.iter().map(|u| (u.id, u)).collect();
-    for f in &mut out.findings {
-        let Some((directive, accountable)) = compiled.get(f.rule.as_str()) else {
-            continue;
+    }
+
+    /// Appends `f`'s directive to `d` (nothing for an unknown rule or unit).
+    pub fn render(&mut self, f: &Finding, d: &mut String) {
+        let (Some(parts), Some(unit)) = (
+            self.compiled.get(f.rule.as_str()),
+            self.units.get(&f.unit_id),
+        ) else {
+            return;
         };
-        let Some(unit) = units.get(&f.unit_id) else {
-            continue;
-        };
-        let phrase = phrases
+        let phrase = self
+            .phrases
             .entry(f.unit_id)
             .or_insert_with(|| unit_phrase(unit));
-        f.directive = render_one(
-            directive,
-            accountable,
-            f,
-            phrase,
-            &cat.metrics[f.hit.metric],
-        );
+        render_into(d, parts, f, phrase, &self.catalog.metrics[f.hit.metric]);
+    }
+}
+
+/// Fills every finding's directive (see `Directives`).
+pub fn fill_directives(out: &mut Findings) {
+    let texts: Vec<String> = {
+        let Some(mut r) = Directives::new(out) else {
+            return;
+        };
+        out.findings
+            .iter()
+            .map(|f| {
+                let mut d = String::with_capacity(256);
+                r.render(f, &mut d);
+                d
+            })
+            .collect()
+    };
+    for (f, d) in out.findings.iter_mut().zip(texts) {
+        f.directive = d;
     }
 }
 
 /// The directive of finding `i`, as `fill_directives` writes it: for a
 /// screen that shows one at a time and need not hold them all.
 pub fn directive_for(out: &Findings, i: usize) -> String {
-    let ctx = &out.context;
-    let (Some(cat), Some(f), Some(period)) = (
-        &ctx.catalog,
-        out.findings.get(i),
-        Period::parse(&out.period),
-    ) else {
+    let Some(f) = out.findings.get(i) else {
         return String::new();
     };
     if !f.directive.is_empty() {
         return f.directive.clone();
     }
-    let (Some(rule), Some(unit)) = (
-        ctx.rules.iter().find(|r| r.code == f.rule),
-        ctx.units.iter().find(|u| u.id == f.unit_id),
+    let (Some(cat), Some(period), Some(rule), Some(unit)) = (
+        &out.context.catalog,
+        Period::parse(&out.period),
+        out.context.rules.iter().find(|r| r.code == f.rule),
+        out.context.units.iter().find(|u| u.id == f.unit_id),
     ) else {
         return String::new();
     };
+    let ctx = &out.context;
     let parent = ctx.parent.as_ref().map(unit_phrase).unwrap_or_default();
-    let (directive, accountable) = compiled(rule, period, &parent, &ctx.accountability);
-    render_one(
-        &directive,
-        &accountable,
+    let parts = compiled(rule, period, &parent, &ctx.accountability);
+    let mut d = String::new();
+    render_into(
+        &mut d,
+        &parts,
         f,
         &unit_phrase(unit),
         &cat.metrics[f.hit.metric],
-    )
+    );
+    d
 }
 
 /// "Bình Minh 40,7% (tháng 7: 42,3%)" and the like, for one finding.
