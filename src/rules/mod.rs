@@ -537,6 +537,31 @@ impl Compare<'_> {
     }
 }
 
+/// Keeps the (unit, metric) keys for which `rule` fires in `month`: what
+/// `judge` finds among them, without making hits (a streak walk asks this
+/// of thousands of units in each of many months). A rule that cannot be
+/// judged that month keeps none.
+fn still_firing(
+    rule: &Rule,
+    cat: &Catalog,
+    month: &Month,
+    prev: Option<&Month>,
+    period: Period,
+    alive: &mut FxHashSet<(i64, usize)>,
+) {
+    // The reason a rule cannot be judged is not shown here.
+    match Prepared::new(rule, cat, month, prev, &|_| String::new(), period) {
+        Err(_) => alive.clear(),
+        Ok(Prepared::Missing(ms)) => alive.retain(|&(u, m)| {
+            ms.contains(&m) && month.units.get(&u).is_none_or(|r| r[m].is_none())
+        }),
+        Ok(Prepared::Compare(c)) => alive.retain(|&(u, m)| {
+            let prow = prev.and_then(|p| p.units.get(&u));
+            m == c.metric && c.fires(month.units.get(&u), prow).is_some()
+        }),
+    }
+}
+
 /// One unit that needs a directive this month.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -806,12 +831,10 @@ fn evaluate_in(
             }
             break;
         }
-        let mut keep: Vec<i64> = open
+        let keep: FxHashSet<i64> = open
             .iter()
             .flat_map(|o| o.alive.iter().map(|k| k.0))
             .collect();
-        keep.sort_unstable();
-        keep.dedup();
         // Only the metrics the rules still following someone look at.
         let mut wanted = vec![false; n];
         for o in &open {
@@ -835,16 +858,8 @@ fn evaluate_in(
             None
         };
         for o in open.iter_mut().filter(|o| !o.alive.is_empty()) {
-            let mut units: Vec<i64> = o.alive.iter().map(|k| k.0).collect();
-            units.sort_unstable();
-            units.dedup();
             let prev_month = prev.as_ref().filter(|m| !m.is_empty());
-            let fired: FxHashSet<(i64, usize)> =
-                match judge(&rules[o.rule], &cat, &units, &this, prev_month, label, p) {
-                    Judgement::Hits(h) => h.iter().map(|h| (h.unit_id, h.metric)).collect(),
-                    Judgement::NotEvaluated(_) => FxHashSet::default(),
-                };
-            o.alive.retain(|k| fired.contains(k));
+            still_firing(&rules[o.rule], &cat, &this, prev_month, p, &mut o.alive);
             for k in &o.alive {
                 *o.streak.get_mut(k).expect("alive keys have streaks") += 1;
             }

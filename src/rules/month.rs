@@ -118,23 +118,24 @@ impl Scope {
 }
 
 impl Scope {
-    /// `read` for the units a streak still follows (sorted ids): by key
-    /// when they are few, else by one scan of the month.
+    /// `read` for the units a streak still follows: by key when they are
+    /// few, else by one scan of the month.
     pub fn read_some(
         &self,
         conn: &Connection,
         cat: &Catalog,
         period: Period,
-        ids: &[i64],
+        keep: &rustc_hash::FxHashSet<i64>,
         wanted: &[bool],
     ) -> rusqlite::Result<Month> {
-        if ids.len() * 5 > self.units.len() || !self.have.contains(&period) {
-            let keep: rustc_hash::FxHashSet<i64> = ids.iter().copied().collect();
+        if keep.len() * 5 > self.units.len() || !self.have.contains(&period) {
             return self.read(conn, cat, period, &|u| keep.contains(&u), Some(wanted));
         }
         let parent_id = self.parent_id();
-        let mut ids = ids.to_vec();
+        // In key order: neighbouring lookups share the pages they read.
+        let mut ids: Vec<i64> = keep.iter().copied().collect();
         ids.extend(parent_id);
+        ids.sort_unstable();
         let (mut rows, present) = values::scan_units(conn, period, cat, parent_id, &ids, wanted)?;
         let parent = parent_id.and_then(|id| rows.remove(&id));
         Ok(Month {
