@@ -11,6 +11,86 @@ use crate::model::{Metric, MetricKind, Period, Unit, UnitKind, Value};
 /// A unit's values in one month, indexed like `Catalog::metrics`.
 pub type Row = Vec<Option<Value>>;
 
+/// The rows of many units in one month, held in one buffer: a national
+/// month is 10,000 rows, and one allocation each cost more to make and
+/// free than reading them.
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    /// Cells per row (the catalog's length).
+    width: usize,
+    /// Unit id → where its row starts in `cells`, over `width`.
+    slots: HashMap<i64, u32>,
+    cells: Vec<Option<Value>>,
+}
+
+impl Rows {
+    pub fn new(width: usize) -> Rows {
+        Rows {
+            width,
+            ..Rows::default()
+        }
+    }
+
+    fn reserve(&mut self, rows: usize) {
+        self.slots.reserve(rows);
+        self.cells.reserve(rows * self.width);
+    }
+
+    pub fn get(&self, unit: &i64) -> Option<&[Option<Value>]> {
+        let at = *self.slots.get(unit)? as usize * self.width;
+        Some(&self.cells[at..at + self.width])
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// A new empty row for `unit` (replacing any), to fill in place.
+    fn slot(&mut self, unit: i64) -> &mut [Option<Value>] {
+        let at = self.cells.len();
+        self.cells.resize(at + self.width, None);
+        self.slots.insert(unit, (at / self.width.max(1)) as u32);
+        &mut self.cells[at..]
+    }
+
+    pub fn insert(&mut self, unit: i64, row: &[Option<Value>]) {
+        let width = self.width;
+        for (cell, v) in self
+            .slot(unit)
+            .iter_mut()
+            .zip(row.iter().chain(std::iter::repeat(&None)).take(width))
+        {
+            *cell = v.clone();
+        }
+    }
+
+    /// Takes a unit's row out (its cells stay, unused).
+    pub fn remove(&mut self, unit: &i64) -> Option<Row> {
+        let row = self.get(unit)?.to_vec();
+        self.slots.remove(unit);
+        Some(row)
+    }
+
+    /// (unit id, row), in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (i64, &[Option<Value>])> {
+        self.slots.iter().map(|(&u, &at)| {
+            let at = at as usize * self.width;
+            (u, &self.cells[at..at + self.width])
+        })
+    }
+}
+
+/// The same units with the same values, however they were read.
+impl PartialEq for Rows {
+    fn eq(&self, other: &Rows) -> bool {
+        self.len() == other.len() && self.iter().all(|(u, r)| other.get(&u) == Some(r))
+    }
+}
+
 fn bad_json(e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         0,
@@ -30,33 +110,49 @@ pub fn decode_only(json: &str, cat: &Catalog, wanted: Option<&[bool]>) -> rusqli
     decode_bytes(json.as_bytes(), cat, wanted)
 }
 
-/// `decode_only` on the stored bytes: what chiso writes is checked for
-/// UTF-8 only where text is kept (labels), not over every number.
+/// `decode_only` on the stored bytes.
 fn decode_bytes(json: &[u8], cat: &Catalog, wanted: Option<&[bool]>) -> rusqlite::Result<Row> {
-    if let Some(row) = decode_flat(json, cat, wanted) {
-        return Ok(row);
+    let mut row = vec![None; cat.metrics.len()];
+    decode_into(json, cat, wanted, &mut row)?;
+    Ok(row)
+}
+
+/// Decodes a stored object into `row` (all None, catalog-wide). What
+/// chiso writes is checked for UTF-8 only where text is kept (labels),
+/// not over every number.
+fn decode_into(
+    json: &[u8],
+    cat: &Catalog,
+    wanted: Option<&[bool]>,
+    row: &mut [Option<Value>],
+) -> rusqlite::Result<()> {
+    if decode_flat(json, cat, wanted, row).is_some() {
+        return Ok(());
     }
+    row.fill(None);
     let json = std::str::from_utf8(json).map_err(bad_json)?;
-    let mut row = decode_general(json, cat)?;
-    if let Some(w) = wanted {
-        for (v, keep) in row.iter_mut().zip(w) {
-            if !keep {
-                *v = None;
-            }
+    let general = decode_general(json, cat)?;
+    for (i, (v, g)) in row.iter_mut().zip(general).enumerate() {
+        if wanted.is_none_or(|w| w[i]) {
+            *v = g;
         }
     }
-    Ok(row)
+    Ok(())
 }
 
 /// The objects chiso writes: `{"code":number,"code":"label",…}` with plain
 /// codes and numbers. Read without building JSON values (a month's export
 /// decodes 10,000 of them); anything else returns None for the general path.
-fn decode_flat(b: &[u8], cat: &Catalog, wanted: Option<&[bool]>) -> Option<Row> {
+fn decode_flat(
+    b: &[u8],
+    cat: &Catalog,
+    wanted: Option<&[bool]>,
+    row: &mut [Option<Value>],
+) -> Option<()> {
     if b.len() < 2 || b[0] != b'{' || b[b.len() - 1] != b'}' {
         return None;
     }
     let end = b.len() - 1;
-    let mut row = vec![None; cat.metrics.len()];
     let mut next = 0;
     let mut i = 1;
     while i < end {
@@ -105,7 +201,7 @@ fn decode_flat(b: &[u8], cat: &Catalog, wanted: Option<&[bool]>) -> Option<Row> 
         }
         i += 1;
     }
-    Some(row)
+    Some(())
 }
 
 /// A stored number as `str::parse::<f64>` reads it. The usual form, an
@@ -233,14 +329,14 @@ pub fn scan_period(
     skip_present: Option<i64>,
     keep: impl Fn(i64) -> bool,
     wanted: Option<&[bool]>,
-) -> rusqlite::Result<(HashMap<i64, Row>, Vec<bool>)> {
+) -> rusqlite::Result<(Rows, Vec<bool>)> {
     let mut st =
         conn.prepare_cached("SELECT unit_id, vals FROM unit_values WHERE period_id = ?1")?;
     let mut rows = st.query([period.key()])?;
     // A whole month (every metric wanted) is sized once: growing a
     // national month's map step by step rehashes 10,000 rows fourteen
     // times. Streak walks keep a few units and grow as needed.
-    let mut out = HashMap::default();
+    let mut out = Rows::new(cat.metrics.len());
     if wanted.is_none() {
         let expected: i64 = conn
             .prepare_cached("SELECT count(*) FROM unit_values WHERE period_id = ?1")?
@@ -270,7 +366,8 @@ pub fn scan_period(
         let bytes = r.get_ref(1)?.as_bytes()?;
         let counts = Some(unit) != skip_present && unsettled > 0;
         if keep(unit) {
-            let row = decode_bytes(bytes, cat, wanted)?;
+            let row = out.slot(unit);
+            decode_into(bytes, cat, wanted, row)?;
             // A decoded row says what it has (a null is no value).
             if counts {
                 for (i, v) in row.iter().enumerate() {
@@ -281,7 +378,6 @@ pub fn scan_period(
                     }
                 }
             }
-            out.insert(unit, row);
         } else if counts {
             for (i, (finder, len)) in needles.iter().enumerate() {
                 // A key with a null value is not a value.
@@ -311,18 +407,15 @@ pub fn scan_units(
     skip_present: Option<i64>,
     units: &[i64],
     wanted: &[bool],
-) -> rusqlite::Result<(HashMap<i64, Row>, Vec<bool>)> {
+) -> rusqlite::Result<(Rows, Vec<bool>)> {
     let mut one =
         conn.prepare_cached("SELECT vals FROM unit_values WHERE period_id = ?1 AND unit_id = ?2")?;
-    let mut out = HashMap::default();
+    let mut out = Rows::new(cat.metrics.len());
     out.reserve(units.len());
     for &u in units {
         let mut rows = one.query(params![period.key(), u])?;
         if let Some(r) = rows.next()? {
-            out.insert(
-                u,
-                decode_bytes(r.get_ref(0)?.as_bytes()?, cat, Some(wanted))?,
-            );
+            decode_into(r.get_ref(0)?.as_bytes()?, cat, Some(wanted), out.slot(u))?;
         }
     }
     let mut any = conn.prepare_cached(
@@ -504,6 +597,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rows_hold_each_unit_once_and_compare_by_content() {
+        let n = |x: f64| Some(Value::Num(x));
+        let mut a = Rows::new(3);
+        a.insert(7, &[n(1.0), None, Some(Value::Label("Tốt".into()))]);
+        a.insert(3, &[None, n(2.0)]);
+        assert_eq!(a.get(&3), Some(&[None, n(2.0), None][..]), "short rows pad");
+        assert_eq!(a.len(), 2);
+        let mut b = Rows::new(3);
+        b.insert(3, &[None, n(2.0), None]);
+        b.insert(7, &[n(1.0), None, Some(Value::Label("Tốt".into()))]);
+        assert_eq!(a, b, "order of reading does not matter");
+        b.insert(3, &[None, n(2.5), None]);
+        assert_ne!(a, b);
+        assert_eq!(b.get(&3), Some(&[None, n(2.5), None][..]), "replaced");
+        assert_eq!(
+            b.remove(&7),
+            Some(vec![n(1.0), None, Some(Value::Label("Tốt".into()))])
+        );
+        assert_eq!((b.get(&7), b.len()), (None, 1));
+        assert_eq!(b.iter().map(|(u, _)| u).collect::<Vec<_>>(), [3]);
+    }
+
+    #[test]
     fn numbers_read_as_the_standard_parser_reads_them() {
         let mut x: u64 = 0x2545_F491_4F6C_DD1D;
         let mut next = || {
@@ -551,11 +667,12 @@ mod tests {
             "{\"processing\":37.9,\"online_payment\":0.30000000000000004,\"e_copies\":3090,\"rating\":\"Trung bình\"}"
         );
         assert_eq!(decode(&json, &cat).unwrap(), row);
+        let mut flat = vec![None; cat.metrics.len()];
         assert_eq!(
-            decode_flat(json.as_bytes(), &cat, None),
-            Some(row.clone()),
-            "the fast path reads it"
+            decode_flat(json.as_bytes(), &cat, None, &mut flat),
+            Some(())
         );
+        assert_eq!(flat, row, "the fast path reads it");
         assert!(decode("{\"nope\":1}", &cat).is_err());
         // Written by another tool: spacing, escapes, nulls, exponents.
         let other =

@@ -206,7 +206,7 @@ pub fn update_rule(tx: &Transaction<'_>, code: &str, ch: &RuleChange) -> Result<
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Month {
     /// Rows of the units loaded (all, or only those a streak still follows).
-    pub units: FxHashMap<i64, values::Row>,
+    pub units: values::Rows,
     pub parent: Option<values::Row>,
     /// Per catalog index: does any child unit have a value this month (all
     /// units, loaded or not).
@@ -224,8 +224,12 @@ impl Month {
         let present = (0..metrics)
             .map(|m| units.values().any(|r| r[m].is_some()))
             .collect();
+        let mut rows = values::Rows::new(metrics);
+        for (u, r) in &units {
+            rows.insert(*u, r);
+        }
         Month {
-            units,
+            units: rows,
             parent,
             present,
         }
@@ -479,8 +483,8 @@ impl Compare<'_> {
     /// Does the rule fire for this unit's rows? Its value, if so.
     fn fires<'r>(
         &self,
-        row: Option<&'r values::Row>,
-        prow: Option<&'r values::Row>,
+        row: Option<&'r [Option<Value>]>,
+        prow: Option<&'r [Option<Value>]>,
     ) -> Option<(&'r Value, Option<&'r Value>)> {
         let (rule, m) = (self.rule, self.metric);
         let value = row.and_then(|r| r[m].as_ref())?;
@@ -514,7 +518,12 @@ impl Compare<'_> {
     }
 
     /// The hit, if the rule fires for this unit's rows.
-    fn hit(&self, u: i64, row: Option<&values::Row>, prow: Option<&values::Row>) -> Option<Hit> {
+    fn hit(
+        &self,
+        u: i64,
+        row: Option<&[Option<Value>]>,
+        prow: Option<&[Option<Value>]>,
+    ) -> Option<Hit> {
         // Borrowed until it fires: most units do not, and cloning every
         // label costs.
         let (value, previous) = self.fires(row, prow)?;

@@ -241,7 +241,7 @@ pub fn unit_history(
         let row = if is_parent {
             month.parent.clone()
         } else {
-            month.units.get(&unit_id).cloned()
+            month.units.get(&unit_id).map(<[_]>::to_vec)
         };
         if let Some(row) = row {
             let prev = before
