@@ -45,6 +45,11 @@ impl Rows {
         self.slots.len()
     }
 
+    /// Cells per row: the length of the catalog they were read with.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
     }
@@ -204,15 +209,20 @@ fn decode_flat(
     Some(())
 }
 
-/// A stored number as `str::parse::<f64>` reads it. The usual form, an
-/// optional minus and at most 15 digits around one point, is an integer
-/// below 2^53 over a power of ten up to 10^22: both exact, so one division
-/// rounds correctly (Clinger's fast path). The rest goes to `parse`.
+/// A stored number as `str::parse::<f64>` reads it: `parse_plain` for the
+/// usual form, the standard parser for the rest.
 fn parse_number(b: &[u8]) -> Option<f64> {
+    parse_plain(b).or_else(|| std::str::from_utf8(b).ok()?.parse::<f64>().ok())
+}
+
+/// An optional minus and at most 15 digits around at most one point, else
+/// None. Such a number is an integer below 2^53 over a power of ten up to
+/// 10^15: both exact, so one division rounds correctly (Clinger's fast
+/// path), as the standard parser does.
+fn parse_plain(b: &[u8]) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
-    let slow = || std::str::from_utf8(b).ok()?.parse::<f64>().ok();
     let (neg, digits) = match b.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, b),
@@ -226,14 +236,14 @@ fn parse_number(b: &[u8]) -> Option<f64> {
                 decimals += usize::from(point);
             }
             b'.' if !point => point = true,
-            _ => return slow(),
+            _ => return None,
         }
         if count > 15 {
-            return slow();
+            return None;
         }
     }
     if count == 0 {
-        return slow();
+        return None;
     }
     let x = mantissa as f64 / POW10[decimals];
     Some(if neg { -x } else { x })
@@ -344,53 +354,39 @@ pub fn scan_period(
         out.reserve(expected as usize);
     }
     let mut present = vec![false; cat.metrics.len()];
-    // Metrics not wanted count as found: nobody asks, nothing to search.
-    let mut settled: Vec<bool> = (0..cat.metrics.len())
-        .map(|i| wanted.is_some_and(|w| !w[i]))
+    // The metrics wanted that no unit has shown yet (the parent aside).
+    let mut searching: Vec<bool> = (0..cat.metrics.len())
+        .map(|i| wanted.is_none_or(|w| w[i]))
         .collect();
-    // Built once: a metric no unit has is searched for in every row.
-    let needles: Vec<(memchr::memmem::Finder<'static>, usize)> = cat
-        .metrics
-        .iter()
-        .map(|m| {
-            let needle = format!("\"{}\":", m.code);
-            (
-                memchr::memmem::Finder::new(needle.as_bytes()).into_owned(),
-                needle.len(),
-            )
-        })
-        .collect();
-    let mut unsettled = settled.iter().filter(|d| !**d).count();
+    let mut left = searching.iter().filter(|s| **s).count();
+    let mut found = |row: &[Option<Value>], searching: &mut [bool], left: &mut usize| {
+        for (i, v) in row.iter().enumerate() {
+            if v.is_some() && searching[i] {
+                present[i] = true;
+                searching[i] = false;
+                *left -= 1;
+            }
+        }
+    };
+    let mut scratch: Row = vec![None; cat.metrics.len()];
     while let Some(r) = rows.next()? {
         let unit: i64 = r.get(0)?;
         let bytes = r.get_ref(1)?.as_bytes()?;
-        let counts = Some(unit) != skip_present && unsettled > 0;
+        let counts = Some(unit) != skip_present && left > 0;
         if keep(unit) {
             let row = out.slot(unit);
             decode_into(bytes, cat, wanted, row)?;
             // A decoded row says what it has (a null is no value).
             if counts {
-                for (i, v) in row.iter().enumerate() {
-                    if v.is_some() && !settled[i] {
-                        present[i] = true;
-                        settled[i] = true;
-                        unsettled -= 1;
-                    }
-                }
+                found(row, &mut searching, &mut left);
             }
         } else if counts {
-            for (i, (finder, len)) in needles.iter().enumerate() {
-                // A key with a null value is not a value.
-                if !settled[i]
-                    && finder
-                        .find(bytes)
-                        .is_some_and(|at| !bytes[at + len..].starts_with(b"null"))
-                {
-                    present[i] = true;
-                    settled[i] = true;
-                    unsettled -= 1;
-                }
-            }
+            // A unit not kept is decoded for the metrics still searched
+            // for: read as a kept row is, so what counts as present does
+            // not depend on who is kept.
+            scratch.fill(None);
+            decode_into(bytes, cat, Some(&searching), &mut scratch)?;
+            found(&scratch, &mut searching, &mut left);
         }
     }
     Ok((out, present))
@@ -628,26 +624,52 @@ mod tests {
             x ^= x << 17;
             x
         };
-        for i in 0..200_000 {
-            let r = next();
-            let text = match i % 6 {
-                0 => format!("{}", (r % 100_000) as f64 / 100.0),
-                1 => format!("-{}.{:0w$}", r % 1000, r % 10_000, w = (i % 5) as usize),
-                2 => format!("{}", f64::from_bits(r)),
-                3 => format!("{}", r % 10_000_000_000_000_000),
-                4 => format!("0.{:016}", r % 10_000_000_000_000_000),
-                _ => format!("{}e{}", r % 1000, (r % 40) as i64 - 20),
-            };
+        let same = |text: &str, got: Option<f64>| {
             let want = text.parse::<f64>().ok();
-            let got = parse_number(text.as_bytes());
             assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{text}");
+        };
+        // Plain forms of up to 15 digits: the fast path reads every one.
+        for i in 0..300_000u64 {
+            let r = next();
+            let digits = 1 + (i % 15) as usize;
+            let n = r % 10u64.pow(digits as u32);
+            let mut text = format!("{n:0digits$}");
+            let at = (r >> 50) as usize % (digits + 1);
+            if at < digits {
+                text.insert(at, '.');
+            }
+            if r >> 63 == 1 {
+                text.insert(0, '-');
+            }
+            let got = parse_plain(text.as_bytes());
+            assert!(got.is_some(), "{text}");
+            same(&text, got);
+        }
+        for text in [
+            "1.",
+            ".5",
+            "-.5",
+            "-0",
+            "007",
+            "00.10",
+            "100.0",
+            "0.00000000000001",
+        ] {
+            same(text, parse_plain(text.as_bytes()));
+        }
+        // The rest goes the standard way.
+        for text in [
+            "1e5",
+            "-2.5E-3",
+            "1234567890123456",
+            "0.000000000000001",
+            "1e400",
+        ] {
+            assert_eq!(parse_plain(text.as_bytes()), None, "{text}");
+            same(text, parse_number(text.as_bytes()));
         }
         for bad in ["", "-", ".", "null", "1.2.3", "--1", "1-"] {
-            assert_eq!(
-                parse_number(bad.as_bytes()),
-                bad.parse::<f64>().ok(),
-                "{bad}"
-            );
+            same(bad, parse_number(bad.as_bytes()));
         }
     }
 

@@ -82,16 +82,18 @@ pub fn push_number_vi(out: &mut String, x: f64) {
         return;
     }
     // ryu's shortest digits are Rust's `{}` except for the exponent form
-    // (outside 1e-5..1e16) and the ".0" it adds to whole numbers.
+    // (outside 1e-5..1e16) and the ".0" it adds to whole numbers. From
+    // 1e16 up `{}` prints every digit of the binary value, not the
+    // shortest: that, and the exponent forms, take the general way.
     let mut buf = ryu::Buffer::new();
     let shortest = buf.format_finite(x);
-    let owned;
-    let plain = if shortest.contains(['e', 'E']) {
-        owned = format!("{x}");
-        owned.as_str()
-    } else {
-        shortest.strip_suffix(".0").unwrap_or(shortest)
-    };
+    if shortest.contains(['e', 'E']) || x.abs() >= 1e16 {
+        let plain = format!("{x}");
+        let decimals = plain.split_once('.').map_or(0, |(_, f)| f.len());
+        out.push_str(&text::format_vi(x, decimals));
+        return;
+    }
+    let plain = shortest.strip_suffix(".0").unwrap_or(shortest);
     let (sign, digits) = match plain.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", plain),
@@ -508,6 +510,13 @@ pub fn csv(f: &Findings) -> anyhow::Result<Vec<u8>> {
     ])?;
     let plain = |v: &Option<crate::model::JsonValue>| match v {
         None => String::new(),
+        // JSON has no infinity and writes null (counts are whole numbers):
+        // an empty field, as for null.
+        Some(crate::model::JsonValue(Value::Num(x), k))
+            if !x.is_finite() && *k != MetricKind::Count =>
+        {
+            String::new()
+        }
         Some(crate::model::JsonValue(Value::Label(s), _)) => s.clone(),
         Some(n) => serde_json::to_string(n).unwrap_or_default(),
     };
@@ -563,6 +572,8 @@ mod tests {
         assert_eq!(number_vi(1e21), "1.000.000.000.000.000.000.000");
         assert_eq!(number_vi(-1234.5), "-1.234,5");
         assert_eq!(number_vi(0.00001), "0,00001");
+        assert_eq!(number_vi(-20000000000000008.0), "-20.000.000.000.000.008");
+        assert_eq!(number_vi(9999999999999998.0), "9.999.999.999.999.998");
         assert_eq!(
             fill(
                 "{unit} đạt {value}, {nope}",
@@ -589,9 +600,7 @@ mod tests {
             let v = match i % 5 {
                 0 => (x % 1_000_000) as f64 / 100.0,
                 1 => -((x % 100_000) as f64) / 1000.0,
-                // Beyond 1e15 `format_vi` prints every binary digit
-                // ("…433.752.317…"); this keeps the shortest ("…433.750.000…").
-                2 => f64::from_bits(x) % 1e15,
+                2 => f64::from_bits(x),
                 3 => (x % 10_000) as f64 * 0.1,
                 _ => (x % 100) as f64 * 1e-7,
             };

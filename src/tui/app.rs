@@ -87,10 +87,12 @@ struct Units {
     longest_name: usize,
     /// Unit id → index into `scope.units`.
     position: rustc_hash::FxHashMap<i64, usize>,
+    /// `PRAGMA data_version` just before they were read.
+    read_at: i64,
 }
 
 impl Units {
-    fn load(conn: &rusqlite::Connection) -> rusqlite::Result<Units> {
+    fn load(conn: &rusqlite::Connection, read_at: i64) -> rusqlite::Result<Units> {
         let scope = Scope::load(conn)?;
         let folded = scope.units.iter().map(|u| text::fold(&u.name)).collect();
         let longest_name = scope
@@ -111,6 +113,7 @@ impl Units {
             folded,
             longest_name,
             position,
+            read_at,
         })
     }
 }
@@ -205,6 +208,10 @@ impl App {
         // would stay resident; the page cache is bounded (14 MB less on a
         // national file, `cargo bench --bench tui`).
         db.conn().pragma_update(None, "mmap_size", 0)?;
+        // Before anything is read: what is read after is at least as new.
+        let version: i64 = db
+            .conn()
+            .pragma_query_value(None, "data_version", |r| r.get(0))?;
         let cat = Catalog::load(db.conn())?;
         let rules = rules::load_rules(db.conn())?;
         let mut app = App {
@@ -244,9 +251,8 @@ impl App {
             scroll_x: 0,
             message: None,
             quit: false,
-            data_version: 0,
+            data_version: version,
         };
-        app.data_version = app.db_version()?;
         app.periods = app.load_periods()?;
         if let Some(&last) = app.periods.last() {
             app.load_month(last)?;
@@ -277,10 +283,11 @@ impl App {
 
     pub(super) fn load_month(&mut self, period: Period) -> anyhow::Result<()> {
         let keep = self.cursor_unit();
-        if self.units.is_none() {
-            self.units = Some(Units::load(self.db.conn())?);
-        }
+        // Before anything is read: what is read after is at least as new.
         let version = self.db_version()?;
+        if self.units.is_none() {
+            self.units = Some(Units::load(self.db.conn(), version)?);
+        }
         let units = self.units.as_ref().expect("loaded above");
         // The month shown lends the month it shares with the new one; the
         // rest of it goes before anything is read.
@@ -288,9 +295,14 @@ impl App {
         let shown = old.as_ref().map(|(t, _)| t.period);
         // Read after a change to the file: the old month is stale.
         let old = old.filter(|(t, _)| Arc::ptr_eq(&t.units, &units.scope.units));
-        // A month kept from before a write by another process (not yet
-        // noticed) is not lent on to the findings.
-        let read_at = Some(version).filter(|_| old.as_ref().is_none_or(|o| o.1 == Some(version)));
+        // Lent on to the findings only if the catalog, the units and any
+        // month kept from before were all read at this version: a write by
+        // another process not yet noticed makes them differ.
+        let read_at = Some(version).filter(|_| {
+            self.data_version == version
+                && units.read_at == version
+                && old.as_ref().is_none_or(|o| o.1 == Some(version))
+        });
         let old = old.map(|(t, _)| t);
         let conn = self.db.conn();
         let read =
