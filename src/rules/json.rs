@@ -37,7 +37,7 @@ pub fn write_findings(f: &Findings, out: &mut dyn Write) -> io::Result<()> {
         .findings
         .iter()
         .any(|x| x.directive.is_empty())
-        .then(|| render::Directives::new(f))
+        .then(|| render::Directives::json(f))
         .flatten();
     let mut text = String::with_capacity(512);
     array(&mut w, 1, &f.findings, |w, x| {
@@ -61,15 +61,18 @@ pub fn write_findings(f: &Findings, out: &mut dyn Write) -> io::Result<()> {
         key(w, 3, "escalated");
         w.extend_from_slice(if x.escalated { b"true" } else { b"false" });
         w.extend_from_slice(b",\n");
-        let directive = match &mut directives {
+        match &mut directives {
             Some(d) if x.directive.is_empty() => {
+                // Rendered escaped already (`Directives::json`).
                 text.clear();
                 d.render(x, &mut text);
-                text.as_str()
+                key(w, 3, "directive");
+                w.push(b'"');
+                w.extend_from_slice(text.as_bytes());
+                w.extend_from_slice(b"\"\n");
             }
-            _ => x.directive.as_str(),
-        };
-        field_str(w, 3, "directive", directive, false);
+            _ => field_str(w, 3, "directive", &x.directive, false),
+        }
         Ok(())
     })?;
     w.extend_from_slice(b",\n");
@@ -140,10 +143,13 @@ fn indent(w: &mut Vec<u8>, depth: usize) {
     }
 }
 
+/// `"name": ` at `depth`; names are this file's own, plain ASCII.
 fn key(w: &mut Vec<u8>, depth: usize, name: &str) {
+    debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
     indent(w, depth);
-    string(w, name);
-    w.extend_from_slice(b": ");
+    w.push(b'"');
+    w.extend_from_slice(name.as_bytes());
+    w.extend_from_slice(b"\": ");
 }
 
 fn field_str(w: &mut Vec<u8>, depth: usize, name: &str, value: &str, more: bool) {
@@ -155,25 +161,26 @@ fn field_str(w: &mut Vec<u8>, depth: usize, name: &str, value: &str, more: bool)
 /// A JSON string as serde_json escapes it: `"` `\` and control characters;
 /// everything else, Vietnamese included, as is.
 fn string(w: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     w.push(b'"');
+    escape(w, s);
+    w.push(b'"');
+}
+
+/// `s` as the inside of a JSON string: for text escaped once and written
+/// many times (the parts of directive templates, unit phrases).
+pub(super) fn escaped(s: &str) -> String {
+    let mut w = Vec::with_capacity(s.len());
+    escape(&mut w, s);
+    String::from_utf8(w).expect("escaping ASCII bytes keeps UTF-8")
+}
+
+/// The inside of `string`.
+fn escape(w: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
-    // Control characters are rare (chiso refuses them in what it stores):
-    // this test has no early exit, so it compiles to vector code, and then
-    // memchr finds the quotes and backslashes.
-    let controls = bytes.iter().fold(0u8, |any, &b| any | u8::from(b < 0x20));
-    if controls == 0 {
-        let mut start = 0;
-        for i in memchr::memchr2_iter(b'"', b'\\', bytes) {
-            w.extend_from_slice(&bytes[start..i]);
-            w.push(b'\\');
-            w.push(bytes[i]);
-            start = i + 1;
-        }
-        w.extend_from_slice(&bytes[start..]);
-        w.push(b'"');
-        return;
-    }
+    // One pass: the strings escaped here are short (names, codes; the
+    // directives' fixed text is escaped once, `escaped`), and a search
+    // set up per string cost more than it saved.
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if b >= 0x20 && b != b'"' && b != b'\\' {
@@ -200,7 +207,6 @@ fn string(w: &mut Vec<u8>, s: &str) {
         start = i + 1;
     }
     w.extend_from_slice(&bytes[start..]);
-    w.push(b'"');
 }
 
 #[cfg(test)]

@@ -1672,8 +1672,23 @@ mod tests {
             &[(0, n(41.25)), (1, n(20.0)), (2, n(70.0))],
         );
         f.put("2024-08", "processing", &[(0, n(90.0)), (1, n(100.0))]);
+        // Quotes and backslashes in a template, a unit's name and the
+        // accountability sentence: escaped once or per finding, the same.
+        f.db.conn()
+            .execute_batch(
+                r#"UPDATE rules SET directive = 'Đề nghị {unit} "khẩn" \ {metric}: {value} (trước {previous})'
+                     WHERE code = 'digitization_low';
+                   UPDATE units SET name = 'Xã "B" \ mới' WHERE name = 'Xã B';
+                   INSERT OR REPLACE INTO settings (key, value)
+                     VALUES ('accountability', 'Chủ tịch "{unit}" chịu trách nhiệm.');"#,
+            )
+            .unwrap();
         for p in ["2024-07", "2024-08"] {
             let out = evaluate(f.db.conn(), Period::parse(p).unwrap()).unwrap();
+            let has = |t: &str| out.findings.iter().any(|x| x.directive.contains(t));
+            assert!(has(r#"xã "B" \ mới "khẩn" \"#), "{:#?}", out.findings);
+            // Escalated in August (a second month below 40%).
+            assert_eq!(has(r#"Chủ tịch "xã "B" \ mới" chịu"#), p == "2024-08");
             let mut want = serde_json::to_vec_pretty(&out).unwrap();
             want.push(b'\n');
             assert_eq!(

@@ -237,19 +237,30 @@ fn compiled(
     (compile(&rule.directive, &fixed), accountable)
 }
 
-/// One finding's directive from its rule's compiled parts, appended to `d`.
+/// One finding's directive from its rule's compiled parts, appended to `d`;
+/// with `json`, what varies is escaped for a JSON string (the parts and
+/// the phrase are escaped already).
 fn render_into(
     d: &mut String,
     (directive, accountable): &(Vec<Part>, Vec<Part>),
     f: &Finding,
     phrase: &str,
     metric: &crate::model::Metric,
+    json: bool,
 ) {
     let tail: &[Part] = if f.escalated { accountable } else { &[] };
-    let value = |d: &mut String, v: &Option<Value>| {
-        if let Some(v) = v {
-            push_value_vi(d, v, metric.kind);
+    let text = |d: &mut String, t: &str| {
+        if json {
+            d.push_str(&super::json::escaped(t));
+        } else {
+            d.push_str(t);
         }
+    };
+    let value = |d: &mut String, v: &Option<Value>| match v {
+        // Numbers need no escaping.
+        Some(Value::Label(l)) => text(d, l),
+        Some(v) => push_value_vi(d, v, metric.kind),
+        None => {}
     };
     for part in directive.iter().chain(tail) {
         match part {
@@ -258,7 +269,7 @@ fn render_into(
             Part::Slot(Slot::Value) => value(d, &f.hit.value),
             Part::Slot(Slot::Previous) => value(d, &f.hit.previous),
             Part::Slot(Slot::Reference) => value(d, &f.hit.reference),
-            Part::Slot(Slot::Metric) => d.push_str(&metric.label),
+            Part::Slot(Slot::Metric) => text(d, &metric.label),
         }
     }
 }
@@ -273,23 +284,45 @@ pub struct Directives<'a> {
     compiled: rustc_hash::FxHashMap<&'a str, (Vec<Part>, Vec<Part>)>,
     units: rustc_hash::FxHashMap<i64, &'a Unit>,
     phrases: rustc_hash::FxHashMap<i64, String>,
+    /// Writes the inside of a JSON string.
+    json: bool,
 }
 
 impl<'a> Directives<'a> {
     /// None without a catalog or a valid month (findings made by hand).
     pub fn new(out: &'a Findings) -> Option<Directives<'a>> {
+        Directives::make(out, false)
+    }
+
+    /// `new` writing each directive escaped for a JSON string: the fixed
+    /// text is escaped once, not scanned again in every directive.
+    pub fn json(out: &'a Findings) -> Option<Directives<'a>> {
+        Directives::make(out, true)
+    }
+
+    fn make(out: &'a Findings, json: bool) -> Option<Directives<'a>> {
         let ctx = &out.context;
         let catalog = ctx.catalog.as_ref()?;
         let period = Period::parse(&out.period)?;
         let parent = ctx.parent.as_ref().map(unit_phrase).unwrap_or_default();
+        let escape = |parts: Vec<Part>| -> Vec<Part> {
+            if !json {
+                return parts;
+            }
+            parts
+                .into_iter()
+                .map(|p| match p {
+                    Part::Text(t) => Part::Text(super::json::escaped(&t)),
+                    slot => slot,
+                })
+                .collect()
+        };
         let compiled = ctx
             .rules
             .iter()
             .map(|r| {
-                (
-                    r.code.as_str(),
-                    compiled(r, period, &parent, &ctx.accountability),
-                )
+                let (d, a) = compiled(r, period, &parent, &ctx.accountability);
+                (r.code.as_str(), (escape(d), escape(a)))
             })
             .collect();
         Some(Directives {
@@ -297,6 +330,7 @@ impl<'a> Directives<'a> {
             compiled,
             units: ctx.units.iter().map(|u| (u.id, u)).collect(),
             phrases: Default::default(),
+            json,
         })
     }
 
@@ -308,11 +342,13 @@ impl<'a> Directives<'a> {
         ) else {
             return;
         };
-        let phrase = self
-            .phrases
-            .entry(f.unit_id)
-            .or_insert_with(|| unit_phrase(unit));
-        render_into(d, parts, f, phrase, &self.catalog.metrics[f.hit.metric]);
+        let json = self.json;
+        let phrase = self.phrases.entry(f.unit_id).or_insert_with(|| {
+            let p = unit_phrase(unit);
+            if json { super::json::escaped(&p) } else { p }
+        });
+        let metric = &self.catalog.metrics[f.hit.metric];
+        render_into(d, parts, f, phrase, metric, json);
     }
 }
 
@@ -363,6 +399,7 @@ pub fn directive_for(out: &Findings, i: usize) -> String {
         f,
         &unit_phrase(unit),
         &cat.metrics[f.hit.metric],
+        false,
     );
     d
 }
