@@ -724,16 +724,26 @@ pub fn format_vi(x: f64, max_decimals: usize) -> String {
     }
     let plain = fixed_decimals(x.abs(), max_decimals);
     let (int, frac) = plain.split_once('.').unwrap_or((plain.as_str(), ""));
-    let frac = frac.trim_end_matches('0');
-    let is_zero = frac.is_empty() && int.bytes().all(|b| b == b'0');
-
     let mut out = String::with_capacity(int.len() + int.len() / 3 + frac.len() + 2);
-    if x.is_sign_negative() && !is_zero {
+    push_grouped(
+        &mut out,
+        x.is_sign_negative(),
+        int,
+        frac.trim_end_matches('0'),
+    );
+    out
+}
+
+/// Appends decimal digits the Vietnamese way: the minus (never on zero),
+/// the whole part grouped by dots, then a comma and `frac` if any.
+pub fn push_grouped(out: &mut String, negative: bool, int: &str, frac: &str) {
+    let is_zero = frac.is_empty() && int.bytes().all(|b| b == b'0');
+    if negative && !is_zero {
         out.push('-');
     }
     let n = int.len();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
+    for (i, ch) in int.char_indices() {
+        if i > 0 && (n - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(ch);
@@ -742,7 +752,6 @@ pub fn format_vi(x: f64, max_decimals: usize) -> String {
         out.push(',');
         out.push_str(frac);
     }
-    out
 }
 
 #[cfg(test)]

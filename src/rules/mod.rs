@@ -288,10 +288,7 @@ pub fn judge_all(
     label_of: impl Fn(Period) -> String,
     period: Period,
 ) -> Vec<Judgement> {
-    let prepared: Vec<Result<Prepared, String>> = rules
-        .iter()
-        .map(|r| Prepared::new(r, cat, month, prev, &label_of, period))
-        .collect();
+    let prepared = prepare(rules, cat, month, prev, &label_of, period);
     // Per rule, per metric it looks at: missing_data reports metric by
     // metric, each in unit order.
     let mut hits: Vec<Vec<Vec<Hit>>> = prepared
@@ -301,33 +298,20 @@ pub fn judge_all(
             _ => vec![Vec::new()],
         })
         .collect();
-    for &u in children {
-        let row = month.units.get(&u);
-        let prow = prev.and_then(|p| p.units.get(&u));
-        for (p, out) in prepared.iter().zip(&mut hits) {
-            match p {
-                Err(_) => {}
-                Ok(Prepared::Missing(ms)) => {
-                    for (&m, out) in ms.iter().zip(out) {
-                        if row.is_none_or(|r| r[m].is_none()) {
-                            out.push(Hit {
-                                unit_id: u,
-                                metric: m,
-                                value: None,
-                                previous: None,
-                                reference: None,
-                            });
-                        }
-                    }
-                }
-                Ok(Prepared::Compare(c)) => {
-                    if let Some(h) = c.hit(u, row, prow) {
-                        out[0].push(h);
-                    }
-                }
+    each_unit(&prepared, children, month, prev, |r, u, seen| match seen {
+        Seen::Lacks { slot, metric } => hits[r][slot].push(Hit {
+            unit_id: u,
+            metric,
+            value: None,
+            previous: None,
+            reference: None,
+        }),
+        Seen::Rows(c, row, prow) => {
+            if let Some(h) = c.hit(u, row, prow) {
+                hits[r][0].push(h);
             }
         }
-    }
+    });
     prepared
         .into_iter()
         .zip(hits)
@@ -349,37 +333,75 @@ pub fn judge_units(
     label_of: impl Fn(Period) -> String,
     period: Period,
 ) -> Vec<Result<Vec<i64>, String>> {
-    let prepared: Vec<Result<Prepared, String>> = rules
-        .iter()
-        .map(|r| Prepared::new(r, cat, month, prev, &label_of, period))
-        .collect();
+    let prepared = prepare(rules, cat, month, prev, &label_of, period);
     let mut caught: Vec<Vec<i64>> = vec![Vec::new(); rules.len()];
-    for &u in children {
-        let row = month.units.get(&u);
-        let prow = prev.and_then(|p| p.units.get(&u));
-        for (p, out) in prepared.iter().zip(&mut caught) {
-            match p {
-                Err(_) => {}
-                Ok(Prepared::Missing(ms)) => {
-                    for &m in ms {
-                        if row.is_none_or(|r| r[m].is_none()) {
-                            out.push(u);
-                        }
-                    }
-                }
-                Ok(Prepared::Compare(c)) => {
-                    if c.fires(row, prow).is_some() {
-                        out.push(u);
-                    }
-                }
+    each_unit(&prepared, children, month, prev, |r, u, seen| match seen {
+        Seen::Lacks { .. } => caught[r].push(u),
+        Seen::Rows(c, row, prow) => {
+            if c.fires(row, prow).is_some() {
+                caught[r].push(u);
             }
         }
-    }
+    });
     prepared
         .into_iter()
         .zip(caught)
         .map(|(p, units)| p.map(|_| units))
         .collect()
+}
+
+fn prepare<'a>(
+    rules: &[&'a Rule],
+    cat: &'a Catalog,
+    month: &'a Month,
+    prev: Option<&Month>,
+    label_of: &impl Fn(Period) -> String,
+    period: Period,
+) -> Vec<Result<Prepared<'a>, String>> {
+    rules
+        .iter()
+        .map(|r| Prepared::new(r, cat, month, prev, label_of, period))
+        .collect()
+}
+
+/// What `each_unit` shows of a unit for one rule.
+enum Seen<'c, 'r> {
+    /// missing_data: the unit lacks the metric of this slot.
+    Lacks { slot: usize, metric: usize },
+    /// A comparing rule with the unit's rows, this month's and last.
+    Rows(
+        &'c Compare<'c>,
+        Option<&'r [Option<Value>]>,
+        Option<&'r [Option<Value>]>,
+    ),
+}
+
+/// Visits each unit once, in order, for every rule that can be judged:
+/// (rule index, unit id, what the rule sees).
+fn each_unit<'r>(
+    prepared: &[Result<Prepared, String>],
+    children: &[i64],
+    month: &'r Month,
+    prev: Option<&'r Month>,
+    mut visit: impl FnMut(usize, i64, Seen<'_, 'r>),
+) {
+    for &u in children {
+        let row = month.units.get(&u);
+        let prow = prev.and_then(|p| p.units.get(&u));
+        for (r, p) in prepared.iter().enumerate() {
+            match p {
+                Err(_) => {}
+                Ok(Prepared::Missing(ms)) => {
+                    for (slot, &metric) in ms.iter().enumerate() {
+                        if row.is_none_or(|row| row[metric].is_none()) {
+                            visit(r, u, Seen::Lacks { slot, metric });
+                        }
+                    }
+                }
+                Ok(Prepared::Compare(c)) => visit(r, u, Seen::Rows(c, row, prow)),
+            }
+        }
+    }
 }
 
 /// A rule with what does not depend on the unit worked out once a month.

@@ -94,26 +94,12 @@ pub fn push_number_vi(out: &mut String, x: f64) {
         return;
     }
     let plain = shortest.strip_suffix(".0").unwrap_or(shortest);
-    let (sign, digits) = match plain.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", plain),
+    let (negative, digits) = match plain.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, plain),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    // -0 prints as 0, as `text::format_vi` does.
-    if !(frac.is_empty() && int.bytes().all(|b| b == b'0')) {
-        out.push_str(sign);
-    }
-    let n = int.len();
-    for (i, ch) in int.char_indices() {
-        if i > 0 && (n - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    if !frac.is_empty() {
-        out.push(',');
-        out.push_str(frac);
-    }
+    text::push_grouped(out, negative, int, frac);
 }
 
 /// Replaces `{name}` placeholders; unknown ones stay as written. One pass:
