@@ -353,21 +353,23 @@ pub fn scan_period(
     cat: &Catalog,
     skip_present: Option<i64>,
     keep: impl Fn(i64) -> bool,
+    kept: Option<usize>,
     wanted: Option<&[bool]>,
 ) -> rusqlite::Result<(Rows, Vec<bool>)> {
     let mut st =
         conn.prepare_cached("SELECT unit_id, vals FROM unit_values WHERE period_id = ?1")?;
     let mut rows = st.query([period.key()])?;
-    // A whole month (every metric wanted) is sized once: growing a
-    // national month's map step by step rehashes 10,000 rows fourteen
-    // times. Streak walks keep a few units and grow as needed.
+    // Sized once: growing a national month's rows step by step rehashes
+    // and copies them fourteen times. `kept` is how many `keep` accepts at
+    // most; without it, every row of the month is counted.
     let mut out = Rows::new(cat.metrics.len());
-    if wanted.is_none() {
-        let expected: i64 = conn
+    let kept = match kept {
+        Some(n) => n,
+        None => conn
             .prepare_cached("SELECT count(*) FROM unit_values WHERE period_id = ?1")?
-            .query_row([period.key()], |r| r.get(0))?;
-        out.reserve(expected as usize);
-    }
+            .query_row([period.key()], |r| r.get::<_, i64>(0))? as usize,
+    };
+    out.reserve(kept);
     let mut present = vec![false; cat.metrics.len()];
     // The metrics wanted that no unit has shown yet (the parent aside).
     let mut searching: Vec<bool> = (0..cat.metrics.len())

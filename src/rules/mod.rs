@@ -793,7 +793,7 @@ fn evaluate_in(
 
     let n = cat.metrics.len();
     // A month read from the database: every unit, or only those `keep`s.
-    let read = |p: Period| scope.read(conn, &cat, p, &|_| true, None);
+    let read = |p: Period| scope.read(conn, &cat, p, &|_| true, None, None);
     let label = |p: Period| p.label_vi();
     let (current, before) = match &lent {
         Some(l) => (
@@ -1546,6 +1546,7 @@ mod tests {
                     &f.cat,
                     parent,
                     |u| keep.contains(&u) || Some(u) == parent,
+                    None,
                     Some(&w),
                 )
                 .unwrap();

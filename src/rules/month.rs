@@ -88,14 +88,16 @@ impl Scope {
         self.units.iter().map(|u| u.id).collect()
     }
 
-    /// Reads one month for every unit, or only those `keep` accepts, with
-    /// the parent's row apart. A month without data is an empty `Month`.
+    /// Reads one month for every unit, or only those `keep` accepts (at
+    /// most `kept` of them, if known), with the parent's row apart. A month
+    /// without data is an empty `Month`.
     pub fn read(
         &self,
         conn: &Connection,
         cat: &Catalog,
         period: Period,
         keep: &dyn Fn(i64) -> bool,
+        kept: Option<usize>,
         wanted: Option<&[bool]>,
     ) -> rusqlite::Result<Month> {
         if !self.have.contains(&period) {
@@ -106,8 +108,10 @@ impl Scope {
         }
         let parent_id = self.parent_id();
         let keep_unit = |u: i64| Some(u) == parent_id || keep(u);
+        // The parent's row is read too.
+        let kept = kept.map(|n| n + 1);
         let (mut rows, present) =
-            values::scan_period(conn, period, cat, parent_id, keep_unit, wanted)?;
+            values::scan_period(conn, period, cat, parent_id, keep_unit, kept, wanted)?;
         let parent = parent_id.and_then(|id| rows.remove(&id));
         Ok(Month {
             units: rows,
@@ -129,7 +133,8 @@ impl Scope {
         wanted: &[bool],
     ) -> rusqlite::Result<Month> {
         if keep.len() * 5 > self.units.len() || !self.have.contains(&period) {
-            return self.read(conn, cat, period, &|u| keep.contains(&u), Some(wanted));
+            let keep_one = |u| keep.contains(&u);
+            return self.read(conn, cat, period, &keep_one, Some(keep.len()), Some(wanted));
         }
         let parent_id = self.parent_id();
         // In key order: neighbouring lookups share the pages they read.
@@ -170,7 +175,7 @@ pub fn month_table_in(
 ) -> Result<MonthTable, RuleError> {
     let ids = scope.ids();
     let previous = period.previous();
-    let read = |p| scope.read(conn, cat, p, &|_| true, None);
+    let read = |p| scope.read(conn, cat, p, &|_| true, None, None);
     // What is not reused goes before anything is read: two national
     // months at once are the peak of a session's memory.
     let (current, before) = match old {
@@ -237,7 +242,7 @@ pub fn unit_history(
     let mut out = Vec::new();
     let mut before: Option<(Period, Month)> = None;
     for &p in &scope.have {
-        let month = scope.read(conn, cat, p, &|u| u == unit_id, None)?;
+        let month = scope.read(conn, cat, p, &|u| u == unit_id, Some(1), None)?;
         let row = if is_parent {
             month.parent.clone()
         } else {
