@@ -813,6 +813,16 @@ fn evaluate_in(
         streak: FxHashMap<(i64, usize), u32>,
         alive: FxHashSet<(i64, usize)>,
     }
+    /// The units the rules still follow, and the metrics they look at.
+    fn following(open: &[Open], metrics: usize) -> (FxHashSet<i64>, Vec<bool>) {
+        let mut keep = FxHashSet::default();
+        let mut wanted = vec![false; metrics];
+        for &(unit, metric) in open.iter().flat_map(|o| &o.alive) {
+            keep.insert(unit);
+            wanted[metric] = true;
+        }
+        (keep, wanted)
+    }
     let mut open: Vec<Open> = Vec::new();
     let mut not_evaluated = Vec::new();
     let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
@@ -869,38 +879,36 @@ fn evaluate_in(
             }
             break;
         }
-        let keep: FxHashSet<i64> = open
-            .iter()
-            .flat_map(|o| o.alive.iter().map(|k| k.0))
-            .collect();
-        // Only the metrics the rules still following someone look at.
-        let mut wanted = vec![false; n];
-        for o in &open {
-            for k in &o.alive {
-                wanted[k.1] = true;
-            }
-        }
         let this = match month.take() {
             Some(m) => m,
-            None => Cow::Owned(scope.read_some(conn, &cat, p, &keep, &wanted)?),
+            None => {
+                let (keep, wanted) = following(&open, n);
+                Cow::Owned(scope.read_some(conn, &cat, p, &keep, &wanted)?)
+            }
         };
         if this.is_empty() {
             break;
         }
-        let needs_prev = open
-            .iter()
-            .any(|o| !o.alive.is_empty() && rules[o.rule].kind == RuleKind::Drop);
-        let prev = if needs_prev {
+        // Rules that need no month before go first: the month before is
+        // then read only for the units still followed.
+        let drop = |o: &Open| rules[o.rule].kind == RuleKind::Drop;
+        let judge_month = |o: &mut Open, prev: Option<&Month>| {
+            still_firing(&rules[o.rule], &cat, &this, prev, p, &mut o.alive);
+            for k in &o.alive {
+                *o.streak.get_mut(k).expect("alive keys have streaks") += 1;
+            }
+        };
+        for o in open.iter_mut().filter(|o| !o.alive.is_empty() && !drop(o)) {
+            judge_month(o, None);
+        }
+        let prev = if open.iter().any(|o| !o.alive.is_empty() && drop(o)) {
+            let (keep, wanted) = following(&open, n);
             Some(scope.read_some(conn, &cat, p.previous(), &keep, &wanted)?)
         } else {
             None
         };
-        for o in open.iter_mut().filter(|o| !o.alive.is_empty()) {
-            let prev_month = prev.as_ref().filter(|m| !m.is_empty());
-            still_firing(&rules[o.rule], &cat, &this, prev_month, p, &mut o.alive);
-            for k in &o.alive {
-                *o.streak.get_mut(k).expect("alive keys have streaks") += 1;
-            }
+        for o in open.iter_mut().filter(|o| !o.alive.is_empty() && drop(o)) {
+            judge_month(o, prev.as_ref().filter(|m| !m.is_empty()));
         }
         // Loaded for the same units (a superset of what stays alive).
         month = prev.map(Cow::Owned);
