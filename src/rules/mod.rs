@@ -9,6 +9,9 @@ pub mod cache;
 pub mod json;
 pub mod month;
 pub mod render;
+mod walk;
+
+use walk::Open;
 
 use std::borrow::Cow;
 
@@ -791,7 +794,6 @@ fn evaluate_in(
         .unwrap_or(2);
     let parent_id = scope.parent_id();
 
-    let n = cat.metrics.len();
     // A month read from the database: every unit, or only those `keep`s.
     let read = |p: Period| scope.read(conn, &cat, p, &|_| true, None, None);
     let label = |p: Period| p.label_vi();
@@ -806,23 +808,6 @@ fn evaluate_in(
         ),
     };
 
-    /// A rule that fired this month, and how far back each hit goes.
-    struct Open {
-        rule: usize,
-        hits: Vec<Hit>,
-        streak: FxHashMap<(i64, usize), u32>,
-        alive: FxHashSet<(i64, usize)>,
-    }
-    /// The units the rules still follow, and the metrics they look at.
-    fn following(open: &[Open], metrics: usize) -> (FxHashSet<i64>, Vec<bool>) {
-        let mut keep = FxHashSet::default();
-        let mut wanted = vec![false; metrics];
-        for &(unit, metric) in open.iter().flat_map(|o| &o.alive) {
-            keep.insert(unit);
-            wanted[metric] = true;
-        }
-        (keep, wanted)
-    }
     let mut open: Vec<Open> = Vec::new();
     let mut not_evaluated = Vec::new();
     let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
@@ -865,55 +850,15 @@ fn evaluate_in(
             }
         }
     }
-    let mut p = period.previous();
-    let mut month = Some(before);
-    while p >= earliest && open.iter().any(|o| !o.alive.is_empty()) {
-        if scope.have.contains(&p)
-            && let Some(c) = cache::load(conn, p, &stamp)?
-        {
-            for o in &mut open {
-                for k in o.alive.drain() {
-                    let before = c.get(&(o.rule, k.0, k.1)).copied().unwrap_or(0);
-                    *o.streak.get_mut(&k).expect("alive keys have streaks") += before;
-                }
-            }
-            break;
-        }
-        let this = match month.take() {
-            Some(m) => m,
-            None => {
-                let (keep, wanted) = following(&open, n);
-                Cow::Owned(scope.read_some(conn, &cat, p, &keep, &wanted)?)
-            }
-        };
-        if this.is_empty() {
-            break;
-        }
-        // Rules that need no month before go first: the month before is
-        // then read only for the units still followed.
-        let drop = |o: &Open| rules[o.rule].kind == RuleKind::Drop;
-        let judge_month = |o: &mut Open, prev: Option<&Month>| {
-            still_firing(&rules[o.rule], &cat, &this, prev, p, &mut o.alive);
-            for k in &o.alive {
-                *o.streak.get_mut(k).expect("alive keys have streaks") += 1;
-            }
-        };
-        for o in open.iter_mut().filter(|o| !o.alive.is_empty() && !drop(o)) {
-            judge_month(o, None);
-        }
-        let prev = if open.iter().any(|o| !o.alive.is_empty() && drop(o)) {
-            let (keep, wanted) = following(&open, n);
-            Some(scope.read_some(conn, &cat, p.previous(), &keep, &wanted)?)
-        } else {
-            None
-        };
-        for o in open.iter_mut().filter(|o| !o.alive.is_empty() && drop(o)) {
-            judge_month(o, prev.as_ref().filter(|m| !m.is_empty()));
-        }
-        // Loaded for the same units (a superset of what stays alive).
-        month = prev.map(Cow::Owned);
-        p = p.previous();
-    }
+    let w = walk::Walk {
+        conn,
+        scope,
+        cat: &cat,
+        rules: &rules,
+        stamp: &stamp,
+        earliest,
+    };
+    walk::walk(&w, &mut open, period.previous(), Some(before))?;
 
     if may_cache && cached_now.is_none() {
         let streaks: cache::Streaks = open
