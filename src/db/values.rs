@@ -443,6 +443,33 @@ pub fn scan_units(
     Ok((out, present))
 }
 
+/// The rows of the units `keep` accepts among those with ids in
+/// `lo..=hi`, decoded for the metrics `wanted`: half a month's scan, for
+/// a streak walk split in two (presence comes from `scan_units`).
+pub fn scan_range(
+    conn: &Connection,
+    period: Period,
+    cat: &Catalog,
+    (lo, hi): (i64, i64),
+    keep: impl Fn(i64) -> bool,
+    kept: usize,
+    wanted: &[bool],
+) -> rusqlite::Result<Rows> {
+    let mut st = conn.prepare_cached(
+        "SELECT unit_id, vals FROM unit_values WHERE period_id = ?1 AND unit_id BETWEEN ?2 AND ?3",
+    )?;
+    let mut rows = st.query(params![period.key(), lo, hi])?;
+    let mut out = Rows::new(cat.metrics.len());
+    out.reserve(kept);
+    while let Some(r) = rows.next()? {
+        let unit: i64 = r.get(0)?;
+        if keep(unit) {
+            decode_into(r.get_ref(1)?.as_bytes()?, cat, Some(wanted), out.slot(unit))?;
+        }
+    }
+    Ok(out)
+}
+
 /// One unit's row for one month, if it has any value.
 pub fn load_one(
     conn: &Connection,

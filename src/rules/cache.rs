@@ -55,6 +55,13 @@ pub fn stamp(rules: &[Rule], cat: &Catalog, parent: Option<i64>, children: &[i64
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whether streaks are stored for `period` or the month before (under any
+/// stamp): then a walk is likely short.
+pub fn near(conn: &Connection, period: Period) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM streak_cache WHERE period_id IN (?1, ?2))")?
+        .query_row(params![period.key(), period.previous().key()], |r| r.get(0))
+}
+
 /// The month's streaks, if stored under this stamp.
 pub fn load(conn: &Connection, period: Period, stamp: &str) -> rusqlite::Result<Option<Streaks>> {
     let data: Option<Vec<u8>> = conn

@@ -701,6 +701,10 @@ pub fn evaluate_lean(conn: &Connection, period: Period) -> Result<Findings, Rule
     evaluate_with(conn, period, false, None)
 }
 
+fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "data_version", |r| r.get(0))
+}
+
 /// What a caller showing a month already holds, read on the same
 /// connection when `PRAGMA data_version` said `data_version`: the units
 /// and the month table. The TUI lends them so that the findings view does
@@ -729,10 +733,20 @@ fn evaluate_with(
 ) -> Result<Findings, RuleError> {
     if !conn.is_autocommit() {
         // The caller's own uncommitted writes do not show in data_version.
-        return evaluate_in(conn, period, false, directives, None);
+        return evaluate_in(conn, period, false, directives, None, None);
     }
+    // No streaks cached for this month or the one before: the walk may go
+    // back through every month. A second connection begins its read first;
+    // `evaluate_in` uses it only if nothing was written before its own.
+    let helper = match conn.path().filter(|p| !p.is_empty()) {
+        Some(path) if !cache::near(conn, period)? => {
+            let before = data_version(conn)?;
+            walk::Helper::start(path).map(|h| (h, before))
+        }
+        _ => None,
+    };
     conn.execute_batch("BEGIN")?;
-    let result = evaluate_in(conn, period, true, directives, lent);
+    let result = evaluate_in(conn, period, true, directives, lent, helper.as_ref());
     if conn.execute_batch("COMMIT").is_err() {
         let _ = conn.execute_batch("ROLLBACK");
     }
@@ -745,9 +759,14 @@ fn evaluate_in(
     may_cache: bool,
     directives: bool,
     lent: Option<Lent<'_>>,
+    helper: Option<&(walk::Helper, i64)>,
 ) -> Result<Findings, RuleError> {
     let cat = Catalog::load(conn)?;
     let rules: Vec<Rule> = load_rules(conn)?;
+    // After a read: this transaction's view of the file. Unchanged since
+    // before the helper began, the helper reads the same.
+    let now = data_version(conn)?;
+    let helper = helper.filter(|(_, before)| *before == now).map(|(h, _)| h);
     // After a read, so the version is this transaction's view of the file.
     let lent = match lent {
         Some(l)
@@ -757,7 +776,6 @@ fn evaluate_in(
                     .iter()
                     .all(|m| m.units.width() == cat.metrics.len()) =>
         {
-            let now: i64 = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
             Some(l).filter(|l| l.data_version == now)
         }
         _ => None,
@@ -857,8 +875,9 @@ fn evaluate_in(
         rules: &rules,
         stamp: &stamp,
         earliest,
+        range: None,
     };
-    walk::walk(&w, &mut open, period.previous(), Some(before))?;
+    walk::walk_split(&w, &mut open, period.previous(), Some(before), helper)?;
 
     if may_cache && cached_now.is_none() {
         let streaks: cache::Streaks = open
@@ -1375,6 +1394,111 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap()
+    }
+
+    /// Pseudo-random months for the fixture's 3 units (some missing).
+    fn random_months(f: &mut Fixture, months: usize) -> Vec<Period> {
+        let mut x: u32 = 12345;
+        let mut rnd = |m: u32| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (x >> 8) % m
+        };
+        let months: Vec<String> = (1..=months).map(|m| format!("2023-{m:02}")).collect();
+        for p in &months {
+            for metric in ["processing", "digitization", "online_payment"] {
+                let mut vals = vec![(9, Value::Num(60.0))];
+                for u in 0..3 {
+                    if rnd(10) > 0 {
+                        let v = if rnd(2) == 0 {
+                            100.0
+                        } else {
+                            30.0 + rnd(40) as f64
+                        };
+                        vals.push((u, Value::Num(v)));
+                    }
+                }
+                f.put(p, metric, &vals);
+            }
+        }
+        months.iter().map(|m| Period::parse(m).unwrap()).collect()
+    }
+
+    #[test]
+    fn a_walk_split_between_two_connections_counts_what_one_walk_counts() {
+        let mut f = fixture();
+        let periods = random_months(&mut f, 10);
+        let clear = |f: &Fixture| {
+            f.db.conn().execute("DELETE FROM streak_cache", []).unwrap();
+        };
+        let run = |f: &Fixture, split_at: usize| -> Vec<_> {
+            walk::SPLIT_AT.set(split_at);
+            let out = periods
+                .iter()
+                .map(|&p| {
+                    clear(f);
+                    digest(&evaluate(f.db.conn(), p).unwrap())
+                })
+                .collect();
+            walk::SPLIT_AT.set(2_000);
+            out
+        };
+        let alone = run(&f, usize::MAX);
+        assert!(
+            alone.iter().flatten().any(|d| d.2 >= 3),
+            "some long streaks"
+        );
+        assert_eq!(run(&f, 2), alone);
+    }
+
+    #[test]
+    fn a_helper_begun_before_another_write_is_not_used() {
+        let mut f = fixture();
+        let n = Value::Num;
+        // Xã C (the highest id: the helper's half) is late Jan to Apr.
+        for p in ["2024-01", "2024-02", "2024-03", "2024-04"] {
+            f.put(p, "processing", &[(0, n(90.0)), (1, n(90.0)), (2, n(90.0))]);
+        }
+        let apr = Period::parse("2024-04").unwrap();
+        let conn = f.db.conn();
+        let path = conn.path().unwrap().to_owned();
+        let streak_of_c = |out: &Findings| {
+            out.findings
+                .iter()
+                .find(|x| x.unit == "Xã C" && x.rule == "processing_late")
+                .map(|x| x.streak)
+        };
+        walk::SPLIT_AT.set(2);
+        let evaluate_with_helper = |helper: Option<&(walk::Helper, i64)>| {
+            conn.execute_batch("BEGIN").unwrap();
+            let out = evaluate_in(conn, apr, false, false, None, helper).unwrap();
+            conn.execute_batch("COMMIT").unwrap();
+            out
+        };
+        let before = data_version(conn).unwrap();
+        let helper = walk::Helper::start(&path).unwrap();
+        assert_eq!(
+            streak_of_c(&evaluate_with_helper(Some(&(helper, before)))),
+            Some(4)
+        );
+        // The helper begins; then another process puts C on time in
+        // February. Its view is older than this connection's.
+        let before = data_version(conn).unwrap();
+        let helper = walk::Helper::start(&path).unwrap();
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute(
+                "UPDATE unit_values SET vals = json_set(vals, '$.processing', 100.0) \
+                 WHERE period_id = 202402 AND unit_id = ?1",
+                [f.ids[2]],
+            )
+            .unwrap();
+        let out = evaluate_with_helper(Some(&(helper, before)));
+        walk::SPLIT_AT.set(2_000);
+        assert_eq!(
+            streak_of_c(&out),
+            Some(2),
+            "March and April, as the file now says"
+        );
     }
 
     #[test]

@@ -57,6 +57,7 @@ impl MonthTable {
 
 /// What every reading of months starts from: the parent, the units judged
 /// and the months that have data.
+#[derive(Clone)]
 pub struct Scope {
     pub parent: Option<Unit>,
     /// Child units in Vietnamese alphabetical order.
@@ -122,8 +123,9 @@ impl Scope {
 }
 
 impl Scope {
-    /// `read` for the units a streak still follows: by key when they are
-    /// few, else by one scan of the month.
+    /// `read` for the units a streak still follows, all with ids in
+    /// `range` if given: by key when they are few, else by one scan of the
+    /// month (of the range).
     pub fn read_some(
         &self,
         conn: &Connection,
@@ -131,10 +133,27 @@ impl Scope {
         period: Period,
         keep: &rustc_hash::FxHashSet<i64>,
         wanted: &[bool],
+        range: Option<(i64, i64)>,
     ) -> rusqlite::Result<Month> {
-        if keep.len() * 5 > self.units.len() || !self.have.contains(&period) {
-            let keep_one = |u| keep.contains(&u);
+        // A split walk's range holds about half the units.
+        let among = self.units.len() / if range.is_some() { 2 } else { 1 };
+        let keep_one = |u| keep.contains(&u);
+        if !self.have.contains(&period) || (keep.len() * 5 > among && range.is_none()) {
             return self.read(conn, cat, period, &keep_one, Some(keep.len()), Some(wanted));
+        }
+        if let Some(range) = range.filter(|_| keep.len() * 5 > among) {
+            // The range's rows; the parent's row and what the month has,
+            // among all the units, by key.
+            let parent_id = self.parent_id();
+            let parent: Vec<i64> = parent_id.into_iter().collect();
+            let (mut head, present) =
+                values::scan_units(conn, period, cat, parent_id, &parent, wanted)?;
+            let units = values::scan_range(conn, period, cat, range, keep_one, keep.len(), wanted)?;
+            return Ok(Month {
+                units,
+                parent: parent_id.and_then(|id| head.remove(&id)),
+                present,
+            });
         }
         let parent_id = self.parent_id();
         // In key order: neighbouring lookups share the pages they read.

@@ -30,6 +30,8 @@ pub(super) struct Walk<'a> {
     pub rules: &'a [Rule],
     pub stamp: &'a str,
     pub earliest: Period,
+    /// Only units with ids in this range are followed (a split walk).
+    pub range: Option<(i64, i64)>,
 }
 
 /// The units the rules still follow, and the metrics they look at.
@@ -73,7 +75,7 @@ pub(super) fn walk(
             Some(m) => m,
             None => {
                 let (keep, wanted) = following(open, n);
-                Cow::Owned(scope.read_some(conn, cat, p, &keep, &wanted)?)
+                Cow::Owned(scope.read_some(conn, cat, p, &keep, &wanted, w.range)?)
             }
         };
         if this.is_empty() {
@@ -93,7 +95,7 @@ pub(super) fn walk(
         }
         let prev = if open.iter().any(|o| !o.alive.is_empty() && drop(o)) {
             let (keep, wanted) = following(open, n);
-            Some(scope.read_some(conn, cat, p.previous(), &keep, &wanted)?)
+            Some(scope.read_some(conn, cat, p.previous(), &keep, &wanted, w.range)?)
         } else {
             None
         };
@@ -105,4 +107,173 @@ pub(super) fn walk(
         p = p.previous();
     }
     Ok(())
+}
+
+thread_local! {
+    /// Below this many units followed, one thread walks alone (tests of
+    /// this thread lower it).
+    pub(super) static SPLIT_AT: std::cell::Cell<usize> = const { std::cell::Cell::new(2_000) };
+}
+
+/// The helper's half of a split walk, with all it reads with.
+struct Job {
+    scope: Scope,
+    cat: Catalog,
+    rules: Vec<Rule>,
+    stamp: String,
+    earliest: Period,
+    from: Period,
+    range: (i64, i64),
+    open: Vec<Open>,
+}
+
+type Done = Result<Vec<Open>, RuleError>;
+
+/// A second connection on its own thread, its read transaction begun
+/// before the caller's: when nothing was written in between (the caller
+/// checks `PRAGMA data_version`), both read the same state of the file,
+/// and a long streak walk goes in two halves, one on each core.
+pub(super) struct Helper {
+    jobs: Option<std::sync::mpsc::Sender<Job>>,
+    done: std::sync::mpsc::Receiver<Done>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Helper {
+    /// None if the file cannot be opened a second time.
+    pub(super) fn start(path: &str) -> Option<Helper> {
+        use rusqlite::OpenFlags;
+        let path = path.to_owned();
+        let (ready_tx, ready) = std::sync::mpsc::channel();
+        let (jobs, job_rx) = std::sync::mpsc::channel::<Job>();
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let opened = Connection::open_with_flags(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .and_then(|c| {
+                c.busy_timeout(crate::db::BUSY_TIMEOUT)?;
+                c.execute_batch("BEGIN")?;
+                // The read transaction starts at its first read.
+                c.query_row("SELECT count(*) FROM periods", [], |r| r.get::<_, i64>(0))?;
+                Ok(c)
+            });
+            let Ok(conn) = opened else {
+                let _ = ready_tx.send(false);
+                return;
+            };
+            let _ = ready_tx.send(true);
+            for mut job in job_rx {
+                let w = Walk {
+                    conn: &conn,
+                    scope: &job.scope,
+                    cat: &job.cat,
+                    rules: &job.rules,
+                    stamp: &job.stamp,
+                    earliest: job.earliest,
+                    range: Some(job.range),
+                };
+                let result = walk(&w, &mut job.open, job.from, None).map(|()| job.open);
+                if done_tx.send(result).is_err() {
+                    break;
+                }
+            }
+            let _ = conn.execute_batch("ROLLBACK");
+        });
+        if ready.recv() == Ok(true) {
+            Some(Helper {
+                jobs: Some(jobs),
+                done,
+                thread: Some(thread),
+            })
+        } else {
+            let _ = thread.join();
+            None
+        }
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        // No more jobs: the thread ends its transaction and returns.
+        self.jobs = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// `walk`, in two halves by unit id when a helper is given and enough
+/// units are followed: the helper's connection walks the upper half
+/// while this one walks the lower. Streaks are per unit, so the halves
+/// never need each other.
+pub(super) fn walk_split(
+    w: &Walk<'_>,
+    open: &mut [Open],
+    from: Period,
+    first: Option<Cow<'_, Month>>,
+    helper: Option<&Helper>,
+) -> Result<(), RuleError> {
+    let mut ids: Vec<i64> = open
+        .iter()
+        .flat_map(|o| o.alive.iter().map(|k| k.0))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let split_at = SPLIT_AT.get();
+    let (Some(helper), Some(jobs)) = (helper, helper.and_then(|h| h.jobs.as_ref())) else {
+        return walk(w, open, from, first);
+    };
+    if ids.len() < split_at.max(2) {
+        return walk(w, open, from, first);
+    }
+    let mid = ids[ids.len() / 2];
+    let theirs: Vec<Open> = open
+        .iter_mut()
+        .map(|o| {
+            let alive: FxHashSet<(i64, usize)> = o.alive.extract_if(|k| k.0 >= mid).collect();
+            let streak = alive.iter().map(|k| (*k, o.streak[k])).collect();
+            Open {
+                rule: o.rule,
+                hits: Vec::new(),
+                streak,
+                alive,
+            }
+        })
+        .collect();
+    let job = Job {
+        scope: w.scope.clone(),
+        cat: w.cat.clone(),
+        rules: w.rules.to_vec(),
+        stamp: w.stamp.to_owned(),
+        earliest: w.earliest,
+        from,
+        range: (mid, i64::MAX),
+        open: theirs,
+    };
+    // Kept to walk them here should the helper be gone.
+    let their_keys: Vec<FxHashSet<(i64, usize)>> =
+        job.open.iter().map(|o| o.alive.clone()).collect();
+    let sent = jobs.send(job).is_ok();
+    let mine = Walk {
+        range: Some((i64::MIN, mid - 1)),
+        ..*w
+    };
+    walk(&mine, open, from, first)?;
+    match helper.done.recv() {
+        Ok(theirs) if sent => {
+            for (o, t) in open.iter_mut().zip(theirs?) {
+                o.streak.extend(t.streak);
+            }
+            Ok(())
+        }
+        // The helper's thread ended: its half is walked here, from the start.
+        _ => {
+            for (o, keys) in open.iter_mut().zip(their_keys) {
+                o.alive = keys;
+            }
+            walk(w, open, from, None)
+        }
+    }
 }
