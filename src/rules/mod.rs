@@ -738,8 +738,15 @@ fn evaluate_with(
     // No streaks cached for this month or the one before: the walk may go
     // back through every month. A second connection begins its read first;
     // `evaluate_in` uses it only if nothing was written before its own.
+    // Only in WAL mode (a reader never holds up the commit of the cache)
+    // and with no statement of the caller's still reading (its older read
+    // would hide a write from data_version).
+    let wal = || -> rusqlite::Result<bool> {
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        Ok(mode.eq_ignore_ascii_case("wal"))
+    };
     let helper = match conn.path().filter(|p| !p.is_empty()) {
-        Some(path) if !cache::near(conn, period)? => {
+        Some(path) if !conn.is_busy() && wal()? && !cache::near(conn, period)? => {
             let before = data_version(conn)?;
             walk::Helper::start(path).map(|h| (h, before))
         }
@@ -1396,7 +1403,26 @@ mod tests {
             .unwrap()
     }
 
-    /// Pseudo-random months for the fixture's 3 units (some missing).
+    /// Adds `n` more units to the fixture.
+    fn more_units(f: &mut Fixture, n: usize) {
+        let actor = Actor {
+            os_user: "t".into(),
+            ssh_client: None,
+        };
+        let added =
+            f.db.write(|tx| -> Result<Vec<i64>, units::UnitError> {
+                let cs = db::begin_changeset(tx, &actor, "units", "test")?;
+                (0..n)
+                    .map(|i| {
+                        Ok(units::add(tx, cs, &format!("Xã D{i:02}"), UnitKind::Xa, false)?.id)
+                    })
+                    .collect()
+            })
+            .unwrap();
+        f.ids.extend(added);
+    }
+
+    /// Pseudo-random months for the fixture's units (some missing).
     fn random_months(f: &mut Fixture, months: usize) -> Vec<Period> {
         let mut x: u32 = 12345;
         let mut rnd = |m: u32| {
@@ -1407,7 +1433,7 @@ mod tests {
         for p in &months {
             for metric in ["processing", "digitization", "online_payment"] {
                 let mut vals = vec![(9, Value::Num(60.0))];
-                for u in 0..3 {
+                for u in (0..f.ids.len()).filter(|&u| u != 9) {
                     if rnd(10) > 0 {
                         let v = if rnd(2) == 0 {
                             100.0
@@ -1426,6 +1452,9 @@ mod tests {
     #[test]
     fn a_walk_split_between_two_connections_counts_what_one_walk_counts() {
         let mut f = fixture();
+        // Enough units that each half reads some months by key and
+        // scans others.
+        more_units(&mut f, 40);
         let periods = random_months(&mut f, 10);
         let clear = |f: &Fixture| {
             f.db.conn().execute("DELETE FROM streak_cache", []).unwrap();
@@ -1442,12 +1471,38 @@ mod tests {
             walk::SPLIT_AT.set(2_000);
             out
         };
+        let splits = walk::SPLITS.get();
         let alone = run(&f, usize::MAX);
+        assert_eq!(walk::SPLITS.get(), splits);
         assert!(
             alone.iter().flatten().any(|d| d.2 >= 3),
             "some long streaks"
         );
         assert_eq!(run(&f, 2), alone);
+        assert!(walk::SPLITS.get() > splits + 5, "most walks were split");
+    }
+
+    #[test]
+    fn no_helper_without_wal_where_its_read_would_hold_up_the_commit() {
+        let mut f = fixture();
+        let periods = random_months(&mut f, 4);
+        f.db.conn()
+            .pragma_update(None, "journal_mode", "DELETE")
+            .unwrap();
+        f.db.conn().execute("DELETE FROM streak_cache", []).unwrap();
+        walk::SPLIT_AT.set(2);
+        let splits = walk::SPLITS.get();
+        let t = std::time::Instant::now();
+        evaluate(f.db.conn(), periods[3]).unwrap();
+        walk::SPLIT_AT.set(2_000);
+        assert_eq!(walk::SPLITS.get(), splits, "one walk");
+        // A reader left open would have made the commit wait 10 s, then fail.
+        assert!(t.elapsed() < crate::db::BUSY_TIMEOUT / 2);
+        let cached: i64 =
+            f.db.conn()
+                .query_row("SELECT count(*) FROM streak_cache", [], |r| r.get(0))
+                .unwrap();
+        assert_eq!(cached, 1);
     }
 
     #[test]
@@ -1474,12 +1529,14 @@ mod tests {
             conn.execute_batch("COMMIT").unwrap();
             out
         };
+        let splits = walk::SPLITS.get();
         let before = data_version(conn).unwrap();
         let helper = walk::Helper::start(&path).unwrap();
         assert_eq!(
             streak_of_c(&evaluate_with_helper(Some(&(helper, before)))),
             Some(4)
         );
+        assert_eq!(walk::SPLITS.get(), splits + 1, "the helper walked C");
         // The helper begins; then another process puts C on time in
         // February. Its view is older than this connection's.
         let before = data_version(conn).unwrap();
@@ -1499,6 +1556,7 @@ mod tests {
             Some(2),
             "March and April, as the file now says"
         );
+        assert_eq!(walk::SPLITS.get(), splits + 1, "the helper was refused");
     }
 
     #[test]

@@ -113,6 +113,8 @@ thread_local! {
     /// Below this many units followed, one thread walks alone (tests of
     /// this thread lower it).
     pub(super) static SPLIT_AT: std::cell::Cell<usize> = const { std::cell::Cell::new(2_000) };
+    /// Walks this thread split and had merged (what tests look at).
+    pub(super) static SPLITS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The helper's half of a split walk, with all it reads with.
@@ -164,7 +166,9 @@ impl Helper {
                 return;
             };
             let _ = ready_tx.send(true);
-            for mut job in job_rx {
+            // One job at most; the read ends as soon as it is done, so it
+            // never holds up the caller's commit.
+            if let Ok(mut job) = job_rx.recv() {
                 let w = Walk {
                     conn: &conn,
                     scope: &job.scope,
@@ -175,9 +179,8 @@ impl Helper {
                     range: Some(job.range),
                 };
                 let result = walk(&w, &mut job.open, job.from, None).map(|()| job.open);
-                if done_tx.send(result).is_err() {
-                    break;
-                }
+                let _ = conn.execute_batch("ROLLBACK");
+                let _ = done_tx.send(result);
             }
             let _ = conn.execute_batch("ROLLBACK");
         });
@@ -266,6 +269,7 @@ pub(super) fn walk_split(
             for (o, t) in open.iter_mut().zip(theirs?) {
                 o.streak.extend(t.streak);
             }
+            SPLITS.set(SPLITS.get() + 1);
             Ok(())
         }
         // The helper's thread ended: its half is walked here, from the start.
