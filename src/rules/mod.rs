@@ -1562,30 +1562,7 @@ mod tests {
     #[test]
     fn cached_streaks_equal_walked_ones_in_any_order() {
         let mut f = fixture();
-        // Pseudo-random months for 3 units, some months missing a unit.
-        let mut x: u32 = 12345;
-        let mut rnd = |m: u32| {
-            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-            (x >> 8) % m
-        };
-        let months: Vec<String> = (1..=10).map(|m| format!("2023-{m:02}")).collect();
-        for p in &months {
-            for metric in ["processing", "digitization", "online_payment"] {
-                let mut vals = vec![(9, Value::Num(60.0))];
-                for u in 0..3 {
-                    if rnd(10) > 0 {
-                        let v = if rnd(2) == 0 {
-                            100.0
-                        } else {
-                            30.0 + rnd(40) as f64
-                        };
-                        vals.push((u, Value::Num(v)));
-                    }
-                }
-                f.put(p, metric, &vals);
-            }
-        }
-        let periods: Vec<Period> = months.iter().map(|m| Period::parse(m).unwrap()).collect();
+        let periods = random_months(&mut f, 10);
         let clear = |f: &Fixture| {
             f.db.conn().execute("DELETE FROM streak_cache", []).unwrap();
         };
