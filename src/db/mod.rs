@@ -227,6 +227,43 @@ pub fn begin_changeset(
     Ok(tx.last_insert_rowid())
 }
 
+/// One imported file, as `imports` records it: name, checksum, format,
+/// rows read and values new, changed and unchanged.
+pub struct ImportedFile<'a> {
+    pub name: &'a str,
+    pub sha256: &'a str,
+    pub format: &'a str,
+    pub rows: usize,
+    pub counts: (usize, usize, usize),
+}
+
+/// Records an imported file under changeset `cs`; returns its id (the
+/// `value_changes` it brought refer to it).
+pub fn record_import(
+    tx: &Transaction<'_>,
+    cs: i64,
+    write: PeriodWrite,
+    f: &ImportedFile<'_>,
+) -> rusqlite::Result<i64> {
+    let (new, changed, unchanged) = f.counts;
+    tx.prepare_cached(
+        "INSERT INTO imports (changeset_id, file_name, sha256, format, period, rows, values_new, values_changed, values_unchanged)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(rusqlite::params![
+        cs,
+        f.name,
+        f.sha256,
+        f.format,
+        write.period().to_string(),
+        f.rows as i64,
+        new as i64,
+        changed as i64,
+        unchanged as i64
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
 pub fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

@@ -517,7 +517,6 @@ fn apply(
     actor: &Actor,
     command: &str,
 ) -> Result<(), ImportError> {
-    let period = plan.period.to_string();
     let cat = &plan.catalog;
     let cs = db::begin_changeset(tx, actor, "import", command)?;
     let mut new_ids = Vec::with_capacity(plan.new_units.len());
@@ -527,22 +526,14 @@ fn apply(
     let write = db::begin_period_write(tx, plan.period)?;
     let mut import_ids = Vec::with_capacity(plan.files.len());
     for f in &plan.files {
-        tx.prepare_cached(
-            "INSERT INTO imports (changeset_id, file_name, sha256, format, period, rows, values_new, values_changed, values_unchanged)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(rusqlite::params![
-            cs,
-            f.name,
-            f.sha256,
-            f.format.to_string(),
-            period,
-            f.rows as i64,
-            f.new as i64,
-            f.changed as i64,
-            f.unchanged as i64
-        ])?;
-        import_ids.push(tx.last_insert_rowid());
+        let record = db::ImportedFile {
+            name: &f.name,
+            sha256: &f.sha256,
+            format: &f.format.to_string(),
+            rows: f.rows,
+            counts: (f.new, f.changed, f.unchanged),
+        };
+        import_ids.push(db::record_import(tx, cs, write, &record)?);
     }
     // Group the changes by unit, in the order units first appear.
     let mut order: Vec<UnitRef> = Vec::new();

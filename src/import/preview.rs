@@ -608,8 +608,13 @@ pub fn apply(
         let mut import_ids = Vec::new();
         if let Origin::Files(files) = &preview.origin {
             let counts = |fi: usize| {
-                let mut c = (0i64, 0i64, 0i64);
-                for cell in preview.rows.iter().flat_map(|r| &r.cells).filter(|c| c.file == fi) {
+                let mut c = (0, 0, 0);
+                for cell in preview
+                    .rows
+                    .iter()
+                    .flat_map(|r| &r.cells)
+                    .filter(|c| c.file == fi)
+                {
                     match cell.status {
                         Status::New => c.0 += 1,
                         Status::Changed => c.1 += 1,
@@ -619,23 +624,14 @@ pub fn apply(
                 c
             };
             for (fi, f) in files.iter().enumerate() {
-                let (new, changed, unchanged) = counts(fi);
-                tx.prepare_cached(
-                    "INSERT INTO imports (changeset_id, file_name, sha256, format, period, rows, values_new, values_changed, values_unchanged)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )?
-                .execute(rusqlite::params![
-                    cs,
-                    f.name,
-                    f.sha256,
-                    f.format,
-                    period.to_string(),
-                    f.rows as i64,
-                    new,
-                    changed,
-                    unchanged
-                ])?;
-                import_ids.push(tx.last_insert_rowid());
+                let record = db::ImportedFile {
+                    name: &f.name,
+                    sha256: &f.sha256,
+                    format: &f.format,
+                    rows: f.rows,
+                    counts: counts(fi),
+                };
+                import_ids.push(db::record_import(tx, cs, write, &record)?);
             }
         }
         // Per unit, the cells to write, in row order.
@@ -643,7 +639,11 @@ pub fn apply(
         let mut by_unit: HashMap<i64, Vec<&PreviewCell>> = HashMap::default();
         for r in &preview.rows {
             let id = r.unit_id().expect("ready: every row settled");
-            for c in r.cells.iter().filter(|c| matches!(c.status, Status::New | Status::Changed)) {
+            for c in r
+                .cells
+                .iter()
+                .filter(|c| matches!(c.status, Status::New | Status::Changed))
+            {
                 by_unit
                     .entry(id)
                     .or_insert_with(|| {
