@@ -213,6 +213,14 @@ pub fn parent_name(conn: &Connection) -> rusqlite::Result<Option<String>> {
     .optional()
 }
 
+/// `PRAGMA data_version`: changes when another connection commits to the
+/// file (not for this connection's own writes). Outside a transaction it
+/// counts every commit up to now; inside one, after its first read, it is
+/// that read's view of the file.
+pub fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "data_version", |r| r.get(0))
+}
+
 /// Opens a changeset row: every write command has exactly one.
 pub fn begin_changeset(
     tx: &Transaction<'_>,

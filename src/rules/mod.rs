@@ -701,10 +701,6 @@ pub fn evaluate_lean(conn: &Connection, period: Period) -> Result<Findings, Rule
     evaluate_with(conn, period, false, None)
 }
 
-fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.pragma_query_value(None, "data_version", |r| r.get(0))
-}
-
 /// What a caller showing a month already holds, read on the same
 /// connection when `PRAGMA data_version` said `data_version`: the units
 /// and the month table. The TUI lends them so that the findings view does
@@ -747,7 +743,7 @@ fn evaluate_with(
     };
     let helper = match conn.path().filter(|p| !p.is_empty()) {
         Some(path) if !conn.is_busy() && wal()? && !cache::near(conn, period)? => {
-            let before = data_version(conn)?;
+            let before = db::data_version(conn)?;
             walk::Helper::start(path).map(|h| (h, before))
         }
         _ => None,
@@ -772,7 +768,7 @@ fn evaluate_in(
     let rules: Vec<Rule> = load_rules(conn)?;
     // After a read: this transaction's view of the file. Unchanged since
     // before the helper began, the helper reads the same.
-    let now = data_version(conn)?;
+    let now = db::data_version(conn)?;
     let helper = helper.filter(|(_, before)| *before == now).map(|(h, _)| h);
     // After a read, so the version is this transaction's view of the file.
     let lent = match lent {
@@ -1530,7 +1526,7 @@ mod tests {
             out
         };
         let splits = walk::SPLITS.get();
-        let before = data_version(conn).unwrap();
+        let before = db::data_version(conn).unwrap();
         let helper = walk::Helper::start(&path).unwrap();
         assert_eq!(
             streak_of_c(&evaluate_with_helper(Some(&(helper, before)))),
@@ -1539,7 +1535,7 @@ mod tests {
         assert_eq!(walk::SPLITS.get(), splits + 1, "the helper walked C");
         // The helper begins; then another process puts C on time in
         // February. Its view is older than this connection's.
-        let before = data_version(conn).unwrap();
+        let before = db::data_version(conn).unwrap();
         let helper = walk::Helper::start(&path).unwrap();
         rusqlite::Connection::open(&path)
             .unwrap()
@@ -1717,10 +1713,7 @@ mod tests {
         }
         let p = Period::parse("2024-03").unwrap();
         let conn = f.db.conn();
-        let version = || -> i64 {
-            conn.pragma_query_value(None, "data_version", |r| r.get(0))
-                .unwrap()
-        };
+        let version = || db::data_version(conn).unwrap();
         let rules = load_rules(conn).unwrap();
         let at = version();
         let scope = month::Scope::load(conn).unwrap();

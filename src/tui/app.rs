@@ -209,9 +209,7 @@ impl App {
         // national file, `cargo bench --bench tui`).
         db.conn().pragma_update(None, "mmap_size", 0)?;
         // Before anything is read: what is read after is at least as new.
-        let version: i64 = db
-            .conn()
-            .pragma_query_value(None, "data_version", |r| r.get(0))?;
+        let version = db::data_version(db.conn())?;
         let cat = Catalog::load(db.conn())?;
         let rules = rules::load_rules(db.conn())?;
         let mut app = App {
@@ -269,9 +267,7 @@ impl App {
     }
 
     fn db_version(&self) -> rusqlite::Result<i64> {
-        self.db
-            .conn()
-            .pragma_query_value(None, "data_version", |r| r.get(0))
+        db::data_version(self.db.conn())
     }
 
     fn load_periods(&self) -> rusqlite::Result<Vec<Period>> {
