@@ -1,4 +1,4 @@
--- chiso database schema, version 1.
+-- chiso database schema, version 3.
 --
 -- This file is the single source of the schema: the binary embeds it and runs
 -- it on `chiso init`. Upgrades of an existing file are the numbered steps in
@@ -64,19 +64,58 @@ INSERT INTO metric_headers (header, metric_id) VALUES
     ('Cung cấp dịch vụ trực tuyến', 10);
 
 -- The issuing level (exactly one row with is_parent = 1) and the units under it.
+-- A unit exists from `valid_from` (a month key YYYYMM; NULL: always did) up
+-- to, not including, `valid_until` (NULL: still does). `valid_until` is
+-- derived: the earliest month of the unit's rows in `unit_lineage`. Two
+-- units may share a name when the months they exist in do not overlap
+-- (checked by chiso, src/db/lineage.rs), so `match_key` is not unique.
 CREATE TABLE units (
     id          INTEGER PRIMARY KEY,
     name        TEXT NOT NULL,                 -- NFC, as the office spells it
     kind        TEXT NOT NULL CHECK (kind IN ('tinh', 'thanh_pho', 'huyen', 'thi_xa', 'quan',
-                                               'xa', 'phuong', 'thi_tran', 'dac_khu')),
+                                               'xa', 'phuong', 'thi_tran', 'dac_khu', 'co_quan')),
     is_parent   INTEGER NOT NULL DEFAULT 0 CHECK (is_parent IN (0, 1)),
-    match_key   TEXT NOT NULL UNIQUE,          -- text::match_key(name)
+    match_key   TEXT NOT NULL,                 -- text::match_key(name)
     sort_key    BLOB NOT NULL,                 -- text::collation_key(name)
     created_at  TEXT NOT NULL,
-    CHECK (name <> '' AND name = trim(name))
+    valid_from  INTEGER CHECK (valid_from BETWEEN 190001 AND 299912),
+    valid_until INTEGER CHECK (valid_until BETWEEN 190001 AND 299912),
+    CHECK (name <> '' AND name = trim(name)),
+    CHECK (valid_from IS NULL OR valid_until IS NULL OR valid_from < valid_until)
 ) STRICT;
 CREATE UNIQUE INDEX units_one_parent ON units(is_parent) WHERE is_parent = 1;
 CREATE INDEX units_by_sort ON units(sort_key);
+CREATE INDEX units_by_key ON units(match_key);
+
+-- Names a unit had before a rename that took effect in `until_period`
+-- (`chiso units rename --from`): the unit was called `name` in the months
+-- before it. Months from then on use the next name (or units.name).
+CREATE TABLE unit_names (
+    unit_id      INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+    until_period INTEGER NOT NULL CHECK (until_period BETWEEN 190001 AND 299912),
+    name         TEXT NOT NULL CHECK (name <> '' AND name = trim(name)),
+    match_key    TEXT NOT NULL,
+    sort_key     BLOB NOT NULL,
+    PRIMARY KEY (unit_id, until_period)
+) STRICT;
+CREATE INDEX unit_names_by_key ON unit_names(match_key);
+
+-- Merges, splits and ends (the 2025 reform's resolutions): from month
+-- `period_id`, `from_unit` no longer exists and `to_unit` takes the whole
+-- of it or a part. `to_unit` NULL: the unit ends with no successor (a
+-- district in 7/2025). A unit may continue enlarged: then it is a
+-- `to_unit` without a new `valid_from`.
+CREATE TABLE unit_lineage (
+    id           INTEGER PRIMARY KEY,
+    from_unit    INTEGER NOT NULL REFERENCES units(id),
+    to_unit      INTEGER REFERENCES units(id),
+    period_id    INTEGER NOT NULL CHECK (period_id BETWEEN 190001 AND 299912 AND period_id % 100 BETWEEN 1 AND 12),
+    scope        TEXT NOT NULL CHECK (scope IN ('whole', 'part')),
+    changeset_id INTEGER NOT NULL REFERENCES changesets(id),
+    CHECK (to_unit IS NULL OR to_unit <> from_unit)
+) STRICT;
+CREATE UNIQUE INDEX unit_lineage_edge ON unit_lineage(from_unit, coalesce(to_unit, 0));
+CREATE INDEX unit_lineage_to ON unit_lineage(to_unit);
 
 -- Other spellings of a unit's name (and its names before a rename).
 CREATE TABLE unit_aliases (
@@ -171,12 +210,14 @@ CREATE VIEW value_history AS
     JOIN periods p ON p.id = c.period_id,
     json_each(c.new) j;
 
--- Changes to units and aliases (add, alias, rename), for the same audit trail.
+-- Changes to units and aliases (add, alias, rename) and their lineage (start,
+-- merge, split, end, unlink), for the same audit trail.
 CREATE TABLE unit_changes (
     id            INTEGER PRIMARY KEY,
     changeset_id  INTEGER NOT NULL REFERENCES changesets(id),
     unit_id       INTEGER NOT NULL REFERENCES units(id),
-    action        TEXT NOT NULL CHECK (action IN ('add', 'alias', 'rename', 'kind')),
+    action        TEXT NOT NULL CHECK (action IN ('add', 'alias', 'rename', 'kind', 'start',
+                                                  'merge', 'split', 'end', 'unlink')),
     old_text      TEXT,
     new_text      TEXT
 ) STRICT;
@@ -205,6 +246,7 @@ CREATE TABLE rules (
     sentence    TEXT NOT NULL,
     directive   TEXT NOT NULL,
     sort_order  INTEGER NOT NULL,
+    unit_group  TEXT NOT NULL DEFAULT 'all' CHECK (unit_group IN ('all', 'co_quan', 'huyen', 'xa')),
     CHECK (kind = 'missing' OR metric IS NOT NULL),
     CHECK (kind NOT IN ('below', 'band') OR threshold IS NOT NULL),
     CHECK (kind <> 'band' OR (upper IS NOT NULL AND upper > threshold)),

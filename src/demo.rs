@@ -41,10 +41,121 @@ const FILES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn default_path() -> anyhow::Result<PathBuf> {
+/// The province example (`chiso demo --province`): a few agencies, the
+/// communes of two clauses of Nghị quyết 1666/NQ-UBTVQH15 with their real
+/// lineage, a synthetic split and rename, months 5/2025–9/2025. Values
+/// are synthetic, and the files say so in their title rows.
+pub const PROVINCE: &str = "Tỉnh Hưng Yên";
+
+const PROVINCE_BEFORE: &[(&str, &str)] = &[
+    (
+        "hung-yen-2025-05-synthetic.tsv",
+        include_str!("../examples/hung-yen-2025-05-synthetic.tsv"),
+    ),
+    (
+        "hung-yen-2025-06-synthetic.tsv",
+        include_str!("../examples/hung-yen-2025-06-synthetic.tsv"),
+    ),
+];
+const PROVINCE_LINEAGE: (&str, &str) = (
+    "hung-yen-2025-lineage.tsv",
+    include_str!("../examples/hung-yen-2025-lineage.tsv"),
+);
+const PROVINCE_AFTER: &[(&str, &str)] = &[
+    (
+        "hung-yen-2025-07-synthetic.tsv",
+        include_str!("../examples/hung-yen-2025-07-synthetic.tsv"),
+    ),
+    (
+        "hung-yen-2025-08-synthetic.tsv",
+        include_str!("../examples/hung-yen-2025-08-synthetic.tsv"),
+    ),
+    (
+        "hung-yen-2025-09-synthetic.tsv",
+        include_str!("../examples/hung-yen-2025-09-synthetic.tsv"),
+    ),
+];
+
+fn default_path(province: bool) -> anyhow::Result<PathBuf> {
     let dir =
         dirs::data_dir().context("không xác định được thư mục dữ liệu; hãy dùng --db PATH")?;
-    Ok(dir.join("chiso").join("demo.db"))
+    Ok(dir.join("chiso").join(if province {
+        "demo-province.db"
+    } else {
+        "demo.db"
+    }))
+}
+
+fn import_text(
+    db: &mut Db,
+    actor: &Actor,
+    name: &str,
+    text: &str,
+    create_units: bool,
+) -> anyhow::Result<()> {
+    let opts = Options {
+        period: None,
+        create_units,
+        replace: false,
+        sheet: None,
+        encoding: None,
+        kind: None,
+        cmd: "chiso".into(),
+    };
+    let input = [Input {
+        name: name.to_owned(),
+        bytes: text.as_bytes().to_vec(),
+    }];
+    let command = format!("chiso demo --province: import {name}");
+    import::run(db, &input, &opts, actor, &command, false)
+        .with_context(|| format!("dữ liệu mẫu {name} không nhập được"))?;
+    Ok(())
+}
+
+/// Builds the province example at `path` (which must not exist), the way
+/// the README tells an office to move in: the province, the months before
+/// the reform, the resolution as a lineage table, the months after.
+pub fn build_province(path: &Path) -> anyhow::Result<Db> {
+    let actor = Actor {
+        os_user: "demo".into(),
+        ssh_client: None,
+    };
+    let mut db = Db::create(path)?;
+    db.write(|tx| -> anyhow::Result<()> {
+        let cs = db::begin_changeset(tx, &actor, "init", "chiso demo --province")?;
+        units::add(tx, cs, PROVINCE, UnitKind::Tinh, true)?;
+        Ok(())
+    })?;
+    for (i, (name, text)) in PROVINCE_BEFORE.iter().enumerate() {
+        import_text(&mut db, &actor, name, text, i == 0)?;
+    }
+    let (name, text) = PROVINCE_LINEAGE;
+    let input = Input {
+        name: name.to_owned(),
+        bytes: text.as_bytes().to_vec(),
+    };
+    let rows = import::lineage::read_table(&input, None, None)
+        .map_err(|p| anyhow::anyhow!("bảng mẫu {name} không đọc được: {p:?}"))?;
+    let changes = import::lineage::changes(&rows);
+    db.write(|tx| -> anyhow::Result<()> {
+        let cs = db::begin_changeset(tx, &actor, "units", "chiso demo --province: lineage")?;
+        import::lineage::apply(tx, cs, &changes, None, true)
+            .map_err(|(place, e)| anyhow::anyhow!("bảng mẫu {name}, {place}: {e}"))?;
+        Ok(())
+    })?;
+    for (name, text) in PROVINCE_AFTER {
+        import_text(&mut db, &actor, name, text, false)?;
+    }
+    db.write(|tx| -> anyhow::Result<()> {
+        db::begin_changeset(tx, &actor, "settings", "chiso demo --province")?;
+        db::settings::set(
+            tx,
+            "recipients",
+            "Giám đốc các sở, Thủ trưởng các ban, ngành tỉnh|Chủ tịch UBND các xã, phường",
+        )?;
+        Ok(())
+    })?;
+    Ok(db)
 }
 
 /// Builds the demo database at `path` (which must not exist).
@@ -75,6 +186,7 @@ pub fn build(path: &Path) -> anyhow::Result<Db> {
             replace: false,
             sheet: None,
             encoding: None,
+            kind: None,
             cmd: "chiso".into(),
         };
         let input = [Input {
@@ -130,20 +242,45 @@ const SEED_LETTER: &[(&str, &str)] = &[
 
 /// Builds the demo database (the default file is rebuilt; a `--db` path
 /// must not exist) and returns its path.
-pub fn prepare(db_flag: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let path = target(db_flag)?;
-    build(&path)?;
+pub fn prepare(db_flag: Option<&Path>, province: bool) -> anyhow::Result<PathBuf> {
+    let path = target(db_flag, province)?;
+    if province {
+        build_province(&path)?;
+    } else {
+        build(&path)?;
+    }
     Ok(path)
 }
 
 /// Builds the demo database and prints what it holds.
-pub fn run(db_flag: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
-    let db = build(&target(db_flag)?)?;
+pub fn run(db_flag: Option<&Path>, province: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    if province {
+        let db = build_province(&target(db_flag, true)?)?;
+        return print_province(&db, out);
+    }
+    let db = build(&target(db_flag, false)?)?;
     print_summary(&db, out)?;
     Ok(())
 }
 
-fn target(db_flag: Option<&Path>) -> anyhow::Result<PathBuf> {
+fn print_province(db: &Db, out: &mut dyn Write) -> anyhow::Result<()> {
+    let periods = db::periods_with_data(db.conn())?;
+    writeln!(out, "Cơ sở dữ liệu mẫu: {}", db.path().display())?;
+    writeln!(
+        out,
+        "{PROVINCE} (số liệu GIẢ LẬP, tên và sắp xếp đơn vị theo Nghị quyết 1666/NQ-UBTVQH15): các tháng {}.",
+        periods.join(", ")
+    )?;
+    let path = import::shell_quote(&db.path().display().to_string());
+    writeln!(out, "Thử: chiso --db {path} units lineage")?;
+    writeln!(
+        out,
+        "     chiso --db {path} findings --period 2025-07   (đơn vị mới sáp nhập: chưa so sánh được)"
+    )?;
+    Ok(())
+}
+
+fn target(db_flag: Option<&Path>, province: bool) -> anyhow::Result<PathBuf> {
     Ok(match db_flag {
         Some(p) => {
             if p.exists() {
@@ -156,7 +293,7 @@ fn target(db_flag: Option<&Path>) -> anyhow::Result<PathBuf> {
         }
         None => {
             // The default demo file is chiso's own: rebuild it every time.
-            let p = default_path()?;
+            let p = default_path(province)?;
             if let Some(dir) = p.parent() {
                 std::fs::create_dir_all(dir)?;
             }

@@ -30,6 +30,15 @@ impl Period {
             .then_some(Period { year, month })
     }
 
+    /// From a database key YYYYMM.
+    pub fn from_key(k: i64) -> Option<Period> {
+        let (year, month) = (k / 100, k % 100);
+        ((1..=12).contains(&month) && (1900..=2999).contains(&year)).then_some(Period {
+            year: year as u16,
+            month: month as u8,
+        })
+    }
+
     /// YYYYMM, the database key (`periods.id`).
     pub fn key(self) -> i64 {
         self.year as i64 * 100 + self.month as i64
@@ -163,8 +172,9 @@ impl Serialize for JsonValue<'_> {
     }
 }
 
-/// Kinds of unit. The first group are issuing levels (parents), the second
-/// commune level units.
+/// Kinds of unit. The first five are issuing levels (a parent; under a
+/// province, the districts of months before 7/2025), then commune-level
+/// units, then a province's agencies (sở, ban, ngành).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
@@ -177,10 +187,11 @@ pub enum UnitKind {
     Phuong,
     ThiTran,
     DacKhu,
+    CoQuan,
 }
 
 impl UnitKind {
-    pub const ALL: [UnitKind; 9] = [
+    pub const ALL: [UnitKind; 10] = [
         UnitKind::Tinh,
         UnitKind::ThanhPho,
         UnitKind::Huyen,
@@ -190,6 +201,7 @@ impl UnitKind {
         UnitKind::Phuong,
         UnitKind::ThiTran,
         UnitKind::DacKhu,
+        UnitKind::CoQuan,
     ];
 
     pub fn code(self) -> &'static str {
@@ -203,6 +215,7 @@ impl UnitKind {
             UnitKind::Phuong => "phuong",
             UnitKind::ThiTran => "thi_tran",
             UnitKind::DacKhu => "dac_khu",
+            UnitKind::CoQuan => "co_quan",
         }
     }
 
@@ -218,6 +231,7 @@ impl UnitKind {
             UnitKind::Phuong => "Phường",
             UnitKind::ThiTran => "Thị trấn",
             UnitKind::DacKhu => "Đặc khu",
+            UnitKind::CoQuan => "Cơ quan",
         }
     }
 
@@ -248,6 +262,45 @@ impl UnitKind {
         )
     }
 
+    /// The group the unit's results are published in.
+    pub fn group(self) -> Group {
+        match self {
+            UnitKind::CoQuan => Group::CoQuan,
+            UnitKind::Tinh
+            | UnitKind::ThanhPho
+            | UnitKind::Huyen
+            | UnitKind::ThiXa
+            | UnitKind::Quan => Group::Huyen,
+            UnitKind::Xa | UnitKind::Phuong | UnitKind::ThiTran | UnitKind::DacKhu => Group::Xa,
+        }
+    }
+
+    /// A provincial agency's name: it starts with one of the words the
+    /// portal's agency names start with ("Sở Tư pháp", "Công an tỉnh").
+    pub fn is_agency_name(name: &str) -> bool {
+        const STARTS: [&str; 10] = [
+            "so",
+            "ban",
+            "van phong",
+            "thanh tra",
+            "cong an",
+            "bao hiem xa hoi",
+            "thue",
+            "kho bac",
+            "cuc",
+            "chi cuc",
+        ];
+        let head: String = name
+            .split_whitespace()
+            .take(5)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let folded = crate::text::fold(&head);
+        STARTS.iter().any(|s| {
+            folded.starts_with(s) && folded.as_bytes().get(s.len()).is_none_or(|&b| b == b' ')
+        })
+    }
+
     /// The kind a name announces by its first word(s), if any, and the rest
     /// of the name. "Thị trấn Khoái Châu" → (ThiTran, "Khoái Châu").
     pub fn split_prefix(name: &str) -> (Option<UnitKind>, &str) {
@@ -256,8 +309,10 @@ impl UnitKind {
         static PREFIXES: std::sync::OnceLock<Vec<(UnitKind, String, usize)>> =
             std::sync::OnceLock::new();
         let prefixes = PREFIXES.get_or_init(|| {
+            // An agency has no kind word: its whole name is its name.
             let mut v: Vec<(UnitKind, String, usize)> = UnitKind::ALL
                 .into_iter()
+                .filter(|k| *k != UnitKind::CoQuan)
                 .map(|k| {
                     let p = crate::text::fold(k.prefix());
                     let words = p.split(' ').count();
@@ -297,12 +352,101 @@ impl fmt::Display for UnitKind {
     }
 }
 
+/// The groups a province publishes apart: its agencies, its districts
+/// (months before 7/2025) and its communes. Under a district, only `Xa`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    CoQuan,
+    Huyen,
+    Xa,
+}
+
+impl Group {
+    /// In the order a province's letter and tables put them.
+    pub const ALL: [Group; 3] = [Group::CoQuan, Group::Huyen, Group::Xa];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Group::CoQuan => "co_quan",
+            Group::Huyen => "huyen",
+            Group::Xa => "xa",
+        }
+    }
+
+    /// "Cơ quan cấp tỉnh", as a section of the letter is headed.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Group::CoQuan => "Cơ quan cấp tỉnh",
+            Group::Huyen => "UBND cấp huyện",
+            Group::Xa => "UBND cấp xã",
+        }
+    }
+
+    /// A code, or the Vietnamese words, any accents or case ("cơ quan",
+    /// "xa", "cap huyen").
+    pub fn parse(s: &str) -> Option<Group> {
+        let key = crate::text::fold(s.trim()).replace(['-', '_'], " ");
+        let key = key.split_whitespace().collect::<Vec<_>>().join(" ");
+        Some(match key.as_str() {
+            "co quan" | "co quan cap tinh" | "so" | "so ban nganh" | "nganh" => Group::CoQuan,
+            "huyen" | "cap huyen" | "ubnd cap huyen" => Group::Huyen,
+            "xa" | "cap xa" | "ubnd cap xa" | "xa phuong" => Group::Xa,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Cities directly under the central government: as a parent, a province.
+const CENTRAL_CITIES: [&str; 6] = [
+    "ha noi",
+    "ho chi minh",
+    "hai phong",
+    "da nang",
+    "can tho",
+    "hue",
+];
+
 #[derive(Debug, Clone)]
 pub struct Unit {
     pub id: i64,
     pub name: String,
     pub kind: UnitKind,
     pub is_parent: bool,
+    /// The first month the unit exists (None: it always did).
+    pub from: Option<Period>,
+    /// The first month it no longer exists (None: it still does).
+    pub until: Option<Period>,
+}
+
+impl Unit {
+    pub fn group(&self) -> Group {
+        self.kind.group()
+    }
+
+    /// Does the unit exist in `p`?
+    pub fn exists_in(&self, p: Period) -> bool {
+        self.from.is_none_or(|f| f <= p) && self.until.is_none_or(|u| p < u)
+    }
+
+    /// As a parent: is this a province's office (agencies, districts and
+    /// communes under it) rather than a district's (communes only)?
+    pub fn is_province(&self) -> bool {
+        match self.kind {
+            UnitKind::Tinh => true,
+            UnitKind::ThanhPho => {
+                let bare = crate::text::fold(UnitKind::split_prefix(&self.name).1);
+                CENTRAL_CITIES.contains(&bare.as_str())
+            }
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]

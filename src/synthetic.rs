@@ -290,6 +290,7 @@ mod tests {
             replace: false,
             sheet: None,
             encoding: None,
+            kind: None,
             cmd: "chiso".into(),
         };
         let inputs = [Input {

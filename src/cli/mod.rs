@@ -67,6 +67,9 @@ pub enum Command {
         /// Bảng mã cho tệp văn bản không phải UTF-8, ví dụ windows-1258
         #[arg(long, value_name = "LABEL", value_parser = encoding_arg)]
         encoding: Option<&'static encoding_rs::Encoding>,
+        /// Loại của đơn vị --create-units tạo khi tên không cho biết (co_quan, xa, …)
+        #[arg(long, value_parser = kind_arg)]
+        kind: Option<UnitKind>,
     },
     /// Nhập tay giá trị cho một đơn vị: METRIC=VALUE (để trống hoặc "-" để xoá)
     Set {
@@ -99,7 +102,11 @@ pub enum Command {
         date: Option<chrono::NaiveDate>,
     },
     /// Tạo cơ sở dữ liệu mẫu (huyện Khoái Châu, tháng 8/2024) và mở giao diện bảng (ngoài terminal: in nội dung)
-    Demo,
+    Demo {
+        /// Mẫu cấp tỉnh sau sắp xếp 2025 (Hưng Yên, giả lập): cơ quan, xã sáp nhập, chia tách, đổi tên
+        #[arg(long)]
+        province: bool,
+    },
     /// Quy tắc xác định đơn vị cần chỉ đạo khắc phục
     Rules {
         #[command(subcommand)]
@@ -255,12 +262,12 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
         ),
         None => "chiso".to_owned(),
     };
-    if let Command::Demo = command {
+    if let Command::Demo { province } = command {
         if on_terminal() {
-            let path = crate::demo::prepare(cli.db.as_deref())?;
+            let path = crate::demo::prepare(cli.db.as_deref(), province)?;
             return crate::tui::run(&path);
         }
-        return crate::demo::run(cli.db.as_deref(), &mut std::io::stdout().lock());
+        return crate::demo::run(cli.db.as_deref(), province, &mut std::io::stdout().lock());
     }
     let db_path = resolve_db_path(cli.db.as_deref())?;
     let ctx = Ctx {
@@ -282,6 +289,7 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             dry_run,
             sheet,
             encoding,
+            kind,
         } => {
             let opts = Options {
                 period,
@@ -289,6 +297,7 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
                 replace,
                 sheet,
                 encoding,
+                kind,
                 cmd: ctx.cmd.clone(),
             };
             import_files(&ctx, &files, &opts, dry_run, out)
@@ -313,7 +322,7 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             annexes: false,
             ..
         } => export_cmd(&ctx, &period, format, file.as_deref(), out),
-        Command::Demo => unreachable!("handled above"),
+        Command::Demo { .. } => unreachable!("handled above"),
         Command::Rules { command } => rules_cmd(&ctx, command, out),
         Command::Findings { period, format } => findings_cmd(&ctx, period, format, out),
         Command::Settings { command } => settings_cmd(&ctx, command, out),
@@ -336,7 +345,7 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
 }
 
 /// clap parsers: a bad value is a usage error (exit 2), said in Vietnamese.
-fn period_arg(s: &str) -> Result<Period, String> {
+pub(super) fn period_arg(s: &str) -> Result<Period, String> {
     Period::parse(s).ok_or_else(|| {
         format!(
             "tháng không hợp lệ: \"{}\"; viết dạng YYYY-MM, ví dụ 2024-08",
@@ -381,7 +390,7 @@ fn bool_arg(s: &str) -> Result<bool, String> {
     }
 }
 
-fn encoding_arg(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
+pub(super) fn encoding_arg(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
     encoding_rs::Encoding::for_label(s.trim().as_bytes()).ok_or_else(|| {
         format!(
             "không biết bảng mã \"{}\"; ví dụ: windows-1258, utf-16le, utf-8",
@@ -557,7 +566,7 @@ fn set(
     let mut db = open(ctx)?;
     let cat = Catalog::load(db.conn())?;
     let index = UnitIndex::load(db.conn())?;
-    let unit = index.require(unit)?.clone();
+    let unit = index.require_in(unit, Some(*period))?.clone();
     let mut problems = Vec::new();
     let mut wanted: Vec<(usize, Option<Value>)> = Vec::new();
     for a in assignments {

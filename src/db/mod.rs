@@ -4,6 +4,7 @@
 //! failed command leaves the file exactly as it was.
 
 pub mod audit;
+pub mod lineage;
 mod migrate;
 pub mod settings;
 pub mod units;
@@ -136,6 +137,18 @@ impl Db {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Runs `f` in a write transaction and rolls it back: what a command
+    /// would do (`--dry-run`), with the checks it would meet.
+    pub fn dry_run<T, E>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        f(&tx)
     }
 
     pub fn metrics(&self) -> rusqlite::Result<Vec<Metric>> {

@@ -5,8 +5,10 @@ use std::cell::OnceCell;
 
 use rusqlite::{Connection, Transaction, params};
 
-use crate::model::{Unit, UnitKind};
+use crate::model::{Period, Unit, UnitKind};
 use crate::text;
+
+use super::lineage::{self, Lineage};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UnitError {
@@ -22,6 +24,10 @@ pub enum UnitError {
     Unknown { name: String, hint: String },
     #[error("tên \"{0}\" khớp nhiều đơn vị: {1}; hãy ghi đầy đủ tên")]
     Ambiguous(String, String),
+    #[error("\"{0}\": {1}")]
+    NotInPeriod(String, String),
+    #[error("{0}")]
+    Lineage(String),
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -36,6 +42,12 @@ pub enum Resolution {
         similar: Vec<String>,
     },
     Ambiguous(Vec<String>),
+    /// The name is a unit's, but the unit does not exist in the month
+    /// asked; `why` says what happened to it (merged, split, not yet formed).
+    NotInPeriod {
+        id: i64,
+        why: String,
+    },
 }
 
 /// All units and aliases in memory, for matching many names quickly.
@@ -48,6 +60,13 @@ pub struct UnitIndex {
     /// like last month's skips computing a matching key.
     by_name: HashMap<String, usize>,
     aliases: Vec<(String, usize)>,
+    /// Keys held by more than one unit (a name reused after a merge, a
+    /// name before a rename): every holder, told apart by month.
+    shared: HashMap<String, Vec<usize>>,
+    /// Per unit: does it share a key with another unit? Then its exact name
+    /// alone does not say which unit is meant.
+    homonym: Vec<bool>,
+    lineage: Lineage,
     /// Built on the first name that misses the exact keys: a national
     /// import that matches everything never pays for it.
     fuzzy: OnceCell<Fuzzy>,
@@ -69,18 +88,47 @@ impl UnitIndex {
             by_alias: HashMap::default(),
             by_name: HashMap::default(),
             aliases: Vec::new(),
+            shared: HashMap::default(),
+            homonym: Vec::new(),
+            lineage: Lineage::load(conn)?,
             fuzzy: OnceCell::new(),
         };
-        let mut st =
-            conn.prepare_cached("SELECT id, name, kind, is_parent, match_key FROM units")?;
+        let mut keys: Vec<(String, usize)> = Vec::new();
+        let mut st = conn.prepare_cached(
+            "SELECT id, name, kind, is_parent, valid_from, valid_until, match_key FROM units",
+        )?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let unit = row_to_unit(r)?;
             let i = index.units.len();
             index.by_id.insert(unit.id, i);
-            index.by_key.insert(r.get(4)?, i);
+            keys.push((r.get(6)?, i));
             index.by_name.insert(unit.name.clone(), i);
             index.units.push(unit);
+        }
+        index.homonym = vec![false; index.units.len()];
+        // Names before a rename find their unit like its name does.
+        for (unit_id, _, name) in &index.lineage.former {
+            if let Some(&i) = index.by_id.get(unit_id) {
+                keys.push((text::match_key(name), i));
+                index.by_name.entry(name.clone()).or_insert(i);
+            }
+        }
+        for (key, i) in keys {
+            match index.by_key.get(&key) {
+                Some(&j) if j != i => {
+                    let holders = index.shared.entry(key).or_insert_with(|| vec![j]);
+                    if !holders.contains(&i) {
+                        holders.push(i);
+                    }
+                    index.homonym[i] = true;
+                    index.homonym[j] = true;
+                }
+                Some(_) => {}
+                None => {
+                    index.by_key.insert(key, i);
+                }
+            }
         }
         let mut st = conn.prepare_cached("SELECT match_key, alias, unit_id FROM unit_aliases")?;
         let mut rows = st.query([])?;
@@ -93,6 +141,14 @@ impl UnitIndex {
             }
         }
         Ok(index)
+    }
+
+    pub fn lineage(&self) -> &Lineage {
+        &self.lineage
+    }
+
+    pub fn units(&self) -> &[Unit] {
+        &self.units
     }
 
     fn fuzzy(&self) -> &Fuzzy {
@@ -128,14 +184,28 @@ impl UnitIndex {
     }
 
     /// Exact key, then alias, then the name without its kind word when that
-    /// is unique and the kinds agree ("Xã An Vỹ" finds "An Vỹ").
+    /// is unique and the kinds agree ("Xã An Vỹ" finds "An Vỹ"). Of units
+    /// that share a name, the one that exists now.
     pub fn resolve(&self, name: &str) -> Resolution {
-        if let Some(&i) = self.by_name.get(name) {
+        self.resolve_in(name, None)
+    }
+
+    /// `resolve` for a value of month `period`: of units that share a name,
+    /// the one that exists that month; a unit that does not is
+    /// `NotInPeriod`, with what happened to it.
+    pub fn resolve_in(&self, name: &str, period: Option<Period>) -> Resolution {
+        if let Some(&i) = self.by_name.get(name)
+            && !self.homonym[i]
+            && period.is_none_or(|p| self.units[i].exists_in(p))
+        {
             return Resolution::Found(self.units[i].id);
         }
         let key = text::match_key(name);
+        if let Some(holders) = self.shared.get(&key) {
+            return self.pick(holders.clone(), period);
+        }
         if let Some(&i) = self.by_key.get(&key).or_else(|| self.by_alias.get(&key)) {
-            return Resolution::Found(self.units[i].id);
+            return self.pick(vec![i], period);
         }
         let (kind, bare) = UnitKind::split_prefix(name);
         if let Some(candidates) = self.fuzzy().by_bare_key.get(&text::match_key(bare)) {
@@ -147,17 +217,68 @@ impl UnitIndex {
             // A bare name never lands on the parent by itself: "Khoái Châu"
             // in a commune table is more likely the thị trấn than the huyện.
             // It needs the kind word ("Huyện Khoái Châu") or stays a question.
-            let names = || fits.iter().map(|&i| self.units[i].name.clone()).collect();
             let parent_only = fits.len() == 1 && self.units[fits[0]].is_parent && kind.is_none();
-            match fits.len() {
-                0 => {}
-                1 if parent_only => return Resolution::Unknown { similar: names() },
-                1 => return Resolution::Found(self.units[fits[0]].id),
-                _ => return Resolution::Ambiguous(names()),
+            if parent_only {
+                return Resolution::Unknown {
+                    similar: vec![self.units[fits[0]].name.clone()],
+                };
+            }
+            if !fits.is_empty() {
+                return self.pick(fits, period);
             }
         }
         Resolution::Unknown {
             similar: self.similar(name),
+        }
+    }
+
+    /// One of the units a name matched: the one that exists in `period`
+    /// (now, without one; else the one that ended last).
+    fn pick(&self, holders: Vec<usize>, period: Option<Period>) -> Resolution {
+        let names = |v: &[usize]| v.iter().map(|&i| self.units[i].name.clone()).collect();
+        let living: Vec<usize> = holders
+            .iter()
+            .copied()
+            .filter(|&i| match period {
+                Some(p) => self.units[i].exists_in(p),
+                None => self.units[i].until.is_none(),
+            })
+            .collect();
+        match (living.len(), period) {
+            (1, _) => Resolution::Found(self.units[living[0]].id),
+            (0, None) => {
+                let last = holders.iter().map(|&i| self.units[i].until).max().flatten();
+                let ended_last: Vec<usize> = holders
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.units[i].until == last)
+                    .collect();
+                match ended_last.as_slice() {
+                    [i] => Resolution::Found(self.units[*i].id),
+                    _ => Resolution::Ambiguous(names(&holders)),
+                }
+            }
+            (0, Some(p)) => {
+                // The one closest to the month asked: why it is not there.
+                let i = holders
+                    .iter()
+                    .copied()
+                    .min_by_key(|&i| {
+                        let u = &self.units[i];
+                        match (u.from, u.until) {
+                            (Some(f), _) if p < f => f.key() - p.key(),
+                            (_, Some(t)) => p.key() - t.key(),
+                            _ => i64::MAX,
+                        }
+                    })
+                    .expect("holders are never empty");
+                let unit = &self.units[i];
+                Resolution::NotInPeriod {
+                    id: unit.id,
+                    why: lineage::absence(&self.lineage, &self.by_id, &self.units, unit, p),
+                }
+            }
+            _ => Resolution::Ambiguous(names(if living.is_empty() { &holders } else { &living })),
         }
     }
 
@@ -194,7 +315,15 @@ impl UnitIndex {
 
     /// Resolves or explains why not, for commands that take one unit name.
     pub fn require(&self, name: &str) -> Result<&Unit, UnitError> {
-        match self.resolve(name) {
+        self.require_in(name, None)
+    }
+
+    /// `require` for a value of month `period` (see `resolve_in`).
+    pub fn require_in(&self, name: &str, period: Option<Period>) -> Result<&Unit, UnitError> {
+        match self.resolve_in(name, period) {
+            Resolution::NotInPeriod { why, .. } => {
+                Err(UnitError::NotInPeriod(text::show(name), why))
+            }
             Resolution::Found(id) => Ok(self.get(id).expect("resolved id is in the index")),
             Resolution::Ambiguous(names) => {
                 Err(UnitError::Ambiguous(text::show(name), quote_list(&names)))
@@ -219,12 +348,18 @@ pub fn quote_list(names: &[String]) -> String {
         .join(", ")
 }
 
+/// A unit from `id, name, kind, is_parent, valid_from, valid_until`.
 fn row_to_unit(r: &rusqlite::Row<'_>) -> rusqlite::Result<Unit> {
+    let month = |i: usize| -> rusqlite::Result<Option<Period>> {
+        Ok(r.get::<_, Option<i64>>(i)?.and_then(Period::from_key))
+    };
     Ok(Unit {
         id: r.get(0)?,
         name: r.get(1)?,
         kind: UnitKind::from_code(r.get_ref(2)?.as_str()?).unwrap_or(UnitKind::Xa),
         is_parent: r.get::<_, i64>(3)? == 1,
+        from: month(4)?,
+        until: month(5)?,
     })
 }
 
@@ -232,8 +367,9 @@ fn row_to_unit(r: &rusqlite::Row<'_>) -> rusqlite::Result<Unit> {
 pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Unit>> {
     // In index order (units_by_sort holds the rowid too), so SQLite does not
     // sort 10,000 rows; the parent is moved up here.
-    let mut st =
-        conn.prepare_cached("SELECT id, name, kind, is_parent FROM units ORDER BY sort_key, id")?;
+    let mut st = conn.prepare_cached(
+        "SELECT id, name, kind, is_parent, valid_from, valid_until FROM units ORDER BY sort_key, id",
+    )?;
     let mut units: Vec<Unit> = st
         .query_map([], row_to_unit)?
         .collect::<rusqlite::Result<_>>()?;
@@ -264,7 +400,8 @@ pub fn clean_name(name: &str) -> Result<String, UnitError> {
 }
 
 /// The kind a new unit gets: given, else from its name, else xã (or huyện
-/// for a parent).
+/// for a parent). Under a province a child's kind must come from its name
+/// or be given (`kind_for_child`).
 pub fn kind_for(name: &str, given: Option<UnitKind>, parent: bool) -> UnitKind {
     given
         .or_else(|| UnitKind::split_prefix(name).0)
@@ -275,19 +412,73 @@ pub fn kind_for(name: &str, given: Option<UnitKind>, parent: bool) -> UnitKind {
         })
 }
 
+/// The kind of a new child unit: given, else from its name (a kind word, or
+/// under a province an agency's first word: Sở, Ban, Công an …); under a
+/// district a bare name is a xã, as the seed's communes are; under a
+/// province it is None, never a guess.
+pub fn kind_for_child(name: &str, given: Option<UnitKind>, province: bool) -> Option<UnitKind> {
+    if given.is_some() {
+        return given;
+    }
+    if let Some(k) = UnitKind::split_prefix(name).0 {
+        return Some(k);
+    }
+    if province {
+        UnitKind::is_agency_name(name).then_some(UnitKind::CoQuan)
+    } else {
+        Some(UnitKind::Xa)
+    }
+}
+
+/// Why a child of this kind cannot be created under `parent`, if it can't:
+/// under a district only communes; under a province also agencies and
+/// the districts of before 7/2025, never another province.
+pub fn kind_refused(kind: UnitKind, province: bool) -> Option<String> {
+    let refused = match kind {
+        UnitKind::Tinh => true,
+        UnitKind::CoQuan => !province,
+        k if k.is_parent_level() => !province,
+        _ => false,
+    };
+    refused.then(|| match kind {
+        UnitKind::CoQuan => {
+            "không tạo được cơ quan cấp tỉnh (co_quan) dưới đơn vị cấp huyện".to_owned()
+        }
+        _ => format!(
+            "không tạo được đơn vị cấp {} dưới đơn vị cấp trên này",
+            kind.prefix().to_lowercase()
+        ),
+    })
+}
+
+/// Is there a unit or alias with this name that would exist at the same
+/// time as a new one living `from`..`until`? Two units may share a name
+/// only in months that do not overlap.
 fn check_free(tx: &Connection, name: &str, except_unit: Option<i64>) -> Result<(), UnitError> {
+    check_free_during(tx, name, except_unit, None, None)
+}
+
+fn check_free_during(
+    tx: &Connection,
+    name: &str,
+    except_unit: Option<i64>,
+    from: Option<Period>,
+    until: Option<Period>,
+) -> Result<(), UnitError> {
     let key = text::match_key(name);
-    let taken: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT id, name FROM units WHERE match_key = ?1",
-            [&key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .ok();
-    if let Some((id, other)) = taken
-        && Some(id) != except_unit
-    {
-        return Err(UnitError::Taken(other, name.to_owned()));
+    let mut st = tx.prepare_cached(
+        "SELECT id, name, valid_from, valid_until FROM units WHERE match_key = ?1",
+    )?;
+    let holders: Vec<(i64, String, Option<i64>, Option<i64>)> = st
+        .query_map([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let (from, until) = (from.map(Period::key), until.map(Period::key));
+    for (id, other, f, u) in holders {
+        let overlap = from.is_none_or(|a| u.is_none_or(|u| a < u))
+            && f.is_none_or(|f| until.is_none_or(|b| f < b));
+        if Some(id) != except_unit && overlap {
+            return Err(UnitError::Taken(other, name.to_owned()));
+        }
     }
     let alias: Option<(i64, String)> = tx
         .query_row(
@@ -312,9 +503,22 @@ pub fn add(
     kind: UnitKind,
     is_parent: bool,
 ) -> Result<Unit, UnitError> {
-    check_free(tx, name, None)?;
+    add_from(tx, changeset, name, kind, is_parent, None)
+}
+
+/// `add` for a unit that exists from month `from` on (formed by a merge
+/// or split): it may share a name with a unit that ended before.
+pub fn add_from(
+    tx: &Transaction<'_>,
+    changeset: i64,
+    name: &str,
+    kind: UnitKind,
+    is_parent: bool,
+    from: Option<Period>,
+) -> Result<Unit, UnitError> {
+    check_free_during(tx, name, None, from, None)?;
     tx.prepare_cached(
-        "INSERT INTO units (name, kind, is_parent, match_key, sort_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO units (name, kind, is_parent, match_key, sort_key, created_at, valid_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         name,
@@ -322,7 +526,8 @@ pub fn add(
         is_parent as i64,
         text::match_key(name),
         text::collation_key(name),
-        super::now()
+        super::now(),
+        from.map(Period::key)
     ])?;
     let id = tx.last_insert_rowid();
     log(tx, changeset, id, "add", None, Some(name))?;
@@ -331,6 +536,8 @@ pub fn add(
         name: name.to_owned(),
         kind,
         is_parent,
+        from,
+        until: None,
     })
 }
 
@@ -397,7 +604,7 @@ pub fn rename(
     Ok(())
 }
 
-fn log(
+pub(super) fn log(
     tx: &Transaction<'_>,
     changeset: i64,
     unit_id: i64,

@@ -608,6 +608,8 @@ pub fn month_table(conn: &Connection, period: Period) -> rusqlite::Result<MonthT
                 name: r.get(1)?,
                 kind: UnitKind::from_code(r.get_ref(2)?.as_str()?).unwrap_or(UnitKind::Xa),
                 is_parent: r.get::<_, i64>(3)? == 1,
+                from: None,
+                until: None,
             },
             values,
         };

@@ -6,6 +6,7 @@
 //! all files are collected, so one run shows every fix the operator needs.
 
 pub mod header;
+pub mod lineage;
 pub mod parse;
 pub mod preview;
 pub mod read;
@@ -105,6 +106,9 @@ pub struct Options {
     pub replace: bool,
     pub sheet: Option<String>,
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The kind of the units `create_units` makes, when their names do not
+    /// say (`import --kind`).
+    pub kind: Option<UnitKind>,
     /// How to call chiso in the hints ("chiso" or "chiso --db x.db").
     pub cmd: String,
 }
@@ -261,6 +265,7 @@ fn plan(
 
     let index = UnitIndex::load(conn)?;
     let parent_id = index.parent().map(|u| u.id);
+    let province = index.parent().is_some_and(|p| p.is_province());
     let stored = values::load_period(conn, period, &catalog)?;
     let mut new_units: Vec<(String, UnitKind)> = Vec::new();
     let mut new_by_key: HashMap<String, usize> = HashMap::default();
@@ -307,8 +312,22 @@ fn plan(
             // Cleaned (NFC, spaces) only when shown or stored: matching
             // ignores form and spacing anyway.
             let name = || text::clean(&rec.unit_name);
-            let unit = match index.resolve(&rec.unit_name) {
+            let unit = match index.resolve_in(&rec.unit_name, Some(period)) {
                 Resolution::Found(id) => UnitRef::Existing(id),
+                Resolution::NotInPeriod { why, .. } => {
+                    problems.push(problem(
+                        rec.unit_col,
+                        &name(),
+                        why,
+                        Some(format!(
+                            "nhập số liệu {} cho đơn vị tồn tại trong tháng đó; xem `{} units lineage {}`",
+                            period.label_vi(),
+                            opts.cmd,
+                            shell_quote(&name())
+                        )),
+                    ));
+                    continue;
+                }
                 Resolution::Ambiguous(names) => {
                     problems.push(problem(
                         rec.unit_col,
@@ -352,16 +371,30 @@ fn plan(
                         ));
                         continue;
                     } else {
-                        let kind = units::kind_for(&name, rec.kind, false);
-                        if kind.is_parent_level() {
+                        let Some(kind) =
+                            units::kind_for_child(&name, rec.kind.or(opts.kind), province)
+                        else {
                             problems.push(problem(
                                 rec.unit_col,
                                 &name,
-                                format!(
-                                    "không tạo được đơn vị cấp {} dưới đơn vị cấp trên",
-                                    kind.prefix().to_lowercase()
-                                ),
-                                Some("mỗi cơ sở dữ liệu có một đơn vị cấp trên (tạo bằng `chiso init`); đơn vị trực thuộc là xã, phường, thị trấn, đặc khu".into()),
+                                "không biết đơn vị mới này thuộc loại nào (xã, phường, cơ quan…)".into(),
+                                Some(format!(
+                                    "ghi tên kèm \"Xã\", \"Phường\", \"Sở\"… trong tệp, hoặc nhập lại với --kind (ví dụ --kind co_quan); {} units add TÊN --kind LOẠI cho từng đơn vị",
+                                    opts.cmd
+                                )),
+                            ));
+                            continue;
+                        };
+                        if let Some(why) = units::kind_refused(kind, province) {
+                            problems.push(problem(
+                                rec.unit_col,
+                                &name,
+                                why,
+                                Some(if province {
+                                    "mỗi cơ sở dữ liệu có một đơn vị cấp trên (tạo bằng `chiso init`)".into()
+                                } else {
+                                    "mỗi cơ sở dữ liệu có một đơn vị cấp trên (tạo bằng `chiso init`); đơn vị trực thuộc huyện là xã, phường, thị trấn, đặc khu".into()
+                                }),
                             ));
                             continue;
                         }

@@ -268,7 +268,7 @@ fn headerless(
                     Some(Cell::Num(x)) => x.to_string(),
                     _ => String::new(),
                 };
-                (text::show(&text::clean(&raw)), resolve(index, &raw))
+                (text::show(&text::clean(&raw)), resolve(index, &raw, target.period))
             }
             None => match target.rows.get(at) {
                 Some(&id) => (
@@ -329,18 +329,19 @@ fn headerless(
     out
 }
 
-fn resolve(index: &UnitIndex, raw: &str) -> RowUnit {
+fn resolve(index: &UnitIndex, raw: &str, period: Period) -> RowUnit {
     if text::find_control(raw).is_some() {
         return RowUnit::Invalid("tên đơn vị chứa ký tự điều khiển".into());
     }
-    match index.resolve(raw) {
+    match index.resolve_in(raw, Some(period)) {
         Resolution::Found(id) => RowUnit::Found(id),
+        Resolution::NotInPeriod { why, .. } => RowUnit::Invalid(why),
         Resolution::Ambiguous(names) => RowUnit::Invalid(format!(
             "tên khớp nhiều đơn vị: {}",
             units::quote_list(&names)
         )),
         Resolution::Unknown { similar } => {
-            let unit = similar.first().and_then(|n| match index.resolve(n) {
+            let unit = similar.first().and_then(|n| match index.resolve_in(n, Some(period)) {
                 Resolution::Found(id) => index.get(id),
                 _ => None,
             });
@@ -427,6 +428,7 @@ fn files_preview(
         replace: true,
         sheet: read.sheet.clone(),
         encoding: read.encoding,
+        kind: None,
         cmd: "chiso".into(),
     };
     let mut problems: Vec<Problem> = Vec::new();
@@ -449,7 +451,7 @@ fn files_preview(
     let mut rows = Vec::new();
     for (fi, f) in files.iter().enumerate() {
         for rec in &f.records {
-            rows.push(record_row(cat, &index, &stored, f, fi, rec));
+            rows.push(record_row(cat, &index, &stored, f, fi, rec, period));
         }
     }
     refuse_repeats(&mut rows, cat);
@@ -507,6 +509,7 @@ fn record_row(
     f: &ParsedFile,
     fi: usize,
     rec: &parse::Record,
+    period: Period,
 ) -> PreviewRow {
     // The file's name without its folder: the title lists the files.
     let short = std::path::Path::new(&f.name)
@@ -517,7 +520,7 @@ fn record_row(
         text::escape(&short),
         text::escape(&f.place(rec, None))
     );
-    let unit = resolve(index, &rec.unit_name);
+    let unit = resolve(index, &rec.unit_name, period);
     let id = match &unit {
         RowUnit::Found(id) | RowUnit::Suggested { unit_id: id, .. } => Some(*id),
         RowUnit::Invalid(_) => None,

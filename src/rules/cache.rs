@@ -22,9 +22,16 @@ const FORMAT: &str = "streaks-1";
 pub type Streaks = FxHashMap<(usize, i64, usize), u32>;
 
 /// What streaks depend on besides the months' values.
-pub fn stamp(rules: &[Rule], cat: &Catalog, parent: Option<i64>, children: &[i64]) -> String {
+pub fn stamp(
+    rules: &[Rule],
+    cat: &Catalog,
+    parent: Option<i64>,
+    children: &[i64],
+    lineage: &str,
+) -> String {
     let mut h = Sha256::new();
     h.update(FORMAT);
+    h.update(lineage);
     for m in &cat.metrics {
         h.update(format!(
             "\0m{}\0{:?}\0{}",

@@ -46,6 +46,7 @@ pub fn write_findings(f: &Findings, out: &mut dyn Write) -> io::Result<()> {
             w.clear();
         }
         field_str(w, 3, "unit", &x.unit, true);
+        field_str(w, 3, "group", x.group.code(), true);
         field_str(w, 3, "rule", &x.rule, true);
         field_str(w, 3, "metric", &x.metric, true);
         field_str(w, 3, "severity", x.severity.code(), true);
@@ -104,6 +105,9 @@ pub fn write_findings(f: &Findings, out: &mut dyn Write) -> io::Result<()> {
     key(&mut w, 1, "not_evaluated");
     array(&mut w, 1, &f.not_evaluated, |w, n: &NotEvaluated| {
         field_str(w, 3, "rule", &n.rule, true);
+        if let Some(u) = &n.unit {
+            field_str(w, 3, "unit", u, true);
+        }
         field_str(w, 3, "reason", &n.reason, false);
         Ok(())
     })?;

@@ -20,7 +20,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::db::{self, Catalog, values};
-use crate::model::{JsonValue, MetricKind, Period, Unit, Value};
+use crate::model::{Group, JsonValue, MetricKind, Period, Unit, Value};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
@@ -353,6 +353,39 @@ pub fn judge_units(
         .collect()
 }
 
+/// Judges `rules` with `judge(rules, units)`, leaving the units formed or
+/// changed this month (`fresh`) out of the rules that compare with the
+/// month before: they have no month before (a merged unit's percentages
+/// are not its predecessors'). Results in the rules' order.
+pub(crate) fn fresh_aware<T>(
+    rules: &[&Rule],
+    children: &[i64],
+    fresh: &FxHashSet<i64>,
+    mut judge: impl FnMut(&[&Rule], &[i64]) -> Vec<T>,
+) -> Vec<T> {
+    if fresh.is_empty() || !rules.iter().any(|r| r.kind == RuleKind::Drop) {
+        return judge(rules, children);
+    }
+    let settled: Vec<i64> = children
+        .iter()
+        .copied()
+        .filter(|u| !fresh.contains(u))
+        .collect();
+    let (drops, others): (Vec<usize>, Vec<usize>) =
+        (0..rules.len()).partition(|&i| rules[i].kind == RuleKind::Drop);
+    let pick = |ix: &[usize]| ix.iter().map(|&i| rules[i]).collect::<Vec<_>>();
+    let mut out: Vec<Option<T>> = (0..rules.len()).map(|_| None).collect();
+    for (i, j) in others.iter().zip(judge(&pick(&others), children)) {
+        out[*i] = Some(j);
+    }
+    for (i, j) in drops.iter().zip(judge(&pick(&drops), &settled)) {
+        out[*i] = Some(j);
+    }
+    out.into_iter()
+        .map(|j| j.expect("every rule judged"))
+        .collect()
+}
+
 fn prepare<'a>(
     rules: &[&'a Rule],
     cat: &'a Catalog,
@@ -600,6 +633,7 @@ fn still_firing(
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub unit: String,
+    pub group: Group,
     pub rule: String,
     pub metric: String,
     pub severity: Severity,
@@ -633,8 +667,9 @@ impl Finding {
 impl Serialize for Finding {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Finding", 10)?;
+        let mut st = s.serialize_struct("Finding", 11)?;
         st.serialize_field("unit", &self.unit)?;
+        st.serialize_field("group", &self.group)?;
         st.serialize_field("rule", &self.rule)?;
         st.serialize_field("metric", &self.metric)?;
         st.serialize_field("severity", &self.severity)?;
@@ -658,6 +693,10 @@ pub struct RuleSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct NotEvaluated {
     pub rule: String,
+    /// A unit the rule could not judge (formed or changed this month);
+    /// None: the whole rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
     pub reason: String,
 }
 
@@ -774,6 +813,7 @@ fn evaluate_in(
     let lent = match lent {
         Some(l)
             if l.table.period == period
+                && l.scope.simple
                 && std::sync::Arc::ptr_eq(&l.table.units, &l.scope.units)
                 && [&l.table.current, &l.table.before]
                     .iter()
@@ -791,9 +831,11 @@ fn evaluate_in(
             &own_scope
         }
     };
-    let child_ids = scope.ids();
-    let order: FxHashMap<i64, usize> = scope
-        .units
+    // The units of this month, named as they were then.
+    let units_now = scope.at(period);
+    let child_ids: Vec<i64> = units_now.iter().map(|u| u.id).collect();
+    let fresh = scope.fresh_in(period);
+    let order: FxHashMap<i64, usize> = units_now
         .iter()
         .enumerate()
         .map(|(i, u)| (u.id, i))
@@ -834,17 +876,44 @@ fn evaluate_in(
     let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
     let judged: Vec<&Rule> = enabled.iter().map(|&i| &rules[i]).collect();
     let prev = Some(&*before).filter(|m| !m.is_empty());
-    let all = judge_all(&judged, &cat, &child_ids, &current, prev, label, period);
+    let all = fresh_aware(&judged, &child_ids, &fresh, |rules, ids| {
+        judge_all(rules, &cat, ids, &current, prev, label, period)
+    });
     drop(current);
+    // Units formed or changed this month, once per rule that compares with
+    // the month before, with what they were formed from.
+    let name_of = |id: i64| {
+        scope
+            .units
+            .iter()
+            .find(|u| u.id == id)
+            .map_or_else(String::new, |u| scope.lineage.name_in(u, period.previous()).to_owned())
+    };
+    let fresh_units: Vec<&Unit> = units_now.iter().filter(|u| fresh.contains(&u.id)).collect();
     for (ri, j) in enabled.into_iter().zip(all) {
+        if rules[ri].kind == RuleKind::Drop && matches!(j, Judgement::Hits(_)) {
+            for u in &fresh_units {
+                not_evaluated.push(NotEvaluated {
+                    rule: rules[ri].code.clone(),
+                    unit: Some(u.name.clone()),
+                    reason: scope.lineage.fresh_reason(u, period, &name_of),
+                });
+            }
+        }
         match j {
             Judgement::NotEvaluated(reason) => not_evaluated.push(NotEvaluated {
                 rule: rules[ri].code.clone(),
+                unit: None,
                 reason,
             }),
             Judgement::Hits(hits) => {
                 let streak = hits.iter().map(|h| ((h.unit_id, h.metric), 1)).collect();
-                let alive = hits.iter().map(|h| (h.unit_id, h.metric)).collect();
+                // A unit formed or changed this month starts its streaks here.
+                let alive = hits
+                    .iter()
+                    .map(|h| (h.unit_id, h.metric))
+                    .filter(|(u, _)| !fresh.contains(u))
+                    .collect();
                 open.push(Open {
                     rule: ri,
                     hits,
@@ -859,7 +928,13 @@ fn evaluate_in(
     // walk early; otherwise walk back a month at a time, every rule
     // together, judging only the units still on their list; a month
     // without data ends them.
-    let stamp = cache::stamp(&rules, &cat, parent_id, &child_ids);
+    let stamp = cache::stamp(
+        &rules,
+        &cat,
+        parent_id,
+        &scope.ids(),
+        &scope.lineage.digest(),
+    );
     let cached_now = cache::load(conn, period, &stamp)?.filter(|c| {
         open.iter()
             .all(|o| o.alive.iter().all(|k| c.contains_key(&(o.rule, k.0, k.1))))
@@ -907,9 +982,10 @@ fn evaluate_in(
             let s = o.streak[&(h.unit_id, h.metric)];
             let kind = cat.metrics[h.metric].kind;
             let escalated = rule.severity == Severity::Critical && s >= escalate_after;
-            let unit = &scope.units[order[&h.unit_id]];
+            let unit = &units_now[order[&h.unit_id]];
             findings.push(Finding {
                 unit: unit.name.clone(),
+                group: unit.group(),
                 rule: rule.code.clone(),
                 metric: cat.metrics[h.metric].code.clone(),
                 severity: rule.severity,
@@ -948,8 +1024,8 @@ fn evaluate_in(
     summary.sort_by_key(|s| rule_pos[s.rule.as_str()]);
     let context = Context {
         rules,
-        kinds_word: render::kinds_word(&scope.units),
-        units: std::sync::Arc::clone(&scope.units),
+        kinds_word: render::kinds_word(&units_now),
+        units: std::sync::Arc::clone(&units_now),
         parent: scope.parent.clone(),
         catalog: Some(cat),
         accountability: db::settings::get(conn, "accountability")?.unwrap_or_default(),

@@ -60,9 +60,14 @@ impl MonthTable {
 #[derive(Clone)]
 pub struct Scope {
     pub parent: Option<Unit>,
-    /// Child units in Vietnamese alphabetical order.
+    /// Child units in Vietnamese alphabetical order, every month's (`at`
+    /// gives one month's).
     pub units: Arc<Vec<Unit>>,
     pub have: BTreeSet<Period>,
+    /// Merges, splits, renames from a month.
+    pub lineage: Arc<db::lineage::Lineage>,
+    /// No unit starts, ends or changes its name: every month has `units`.
+    pub simple: bool,
 }
 
 impl Scope {
@@ -74,11 +79,56 @@ impl Scope {
             .iter()
             .filter_map(|p| Period::parse(p))
             .collect();
+        let lineage = db::lineage::Lineage::load(conn)?;
+        let units: Arc<Vec<Unit>> = units;
+        let simple = lineage.is_empty() && units.iter().all(|u| u.from.is_none() && u.until.is_none());
         Ok(Scope {
             parent,
             units,
             have,
+            lineage: Arc::new(lineage),
+            simple,
         })
+    }
+
+    /// The child units that exist in `p`, named as they were then, in
+    /// alphabetical order of those names. The same `Arc` as `units` when
+    /// no unit ever changed.
+    pub fn at(&self, p: Period) -> Arc<Vec<Unit>> {
+        if self.simple {
+            return Arc::clone(&self.units);
+        }
+        let mut v: Vec<Unit> = self.units.iter().filter(|u| u.exists_in(p)).cloned().collect();
+        let mut renamed = false;
+        for u in &mut v {
+            let name = self.lineage.name_in(u, p);
+            if name != u.name {
+                u.name = name.to_owned();
+                renamed = true;
+            }
+        }
+        if renamed {
+            v.sort_by(|a, b| crate::text::compare_vi(&a.name, &b.name));
+        }
+        Arc::new(v)
+    }
+
+    /// Units formed or changed in `p`: nothing to compare with the month before.
+    pub fn fresh_in(&self, p: Period) -> rustc_hash::FxHashSet<i64> {
+        if self.simple {
+            return Default::default();
+        }
+        self.lineage.fresh_in(&self.units, p)
+    }
+
+    /// Does unit `id` exist in `p`?
+    pub fn exists(&self, id: i64, p: Period) -> bool {
+        self.simple
+            || self
+                .units
+                .iter()
+                .find(|u| u.id == id)
+                .is_none_or(|u| u.exists_in(p))
     }
 
     pub fn parent_id(&self) -> Option<i64> {
@@ -192,7 +242,9 @@ pub fn month_table_in(
     period: Period,
     old: Option<MonthTable>,
 ) -> Result<MonthTable, RuleError> {
-    let ids = scope.ids();
+    let units = scope.at(period);
+    let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+    let fresh = scope.fresh_in(period);
     let previous = period.previous();
     let read = |p| scope.read(conn, cat, p, &|_| true, None, None);
     // What is not reused goes before anything is read: two national
@@ -216,13 +268,16 @@ pub fn month_table_in(
     let prev = Some(&before).filter(|m| !m.is_empty());
     let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
     let judged: Vec<&Rule> = enabled.iter().map(|&i| &rules[i]).collect();
-    let all = judge_units(&judged, cat, &ids, &current, prev, |p| p.label_vi(), period);
+    let all = super::fresh_aware(&judged, &ids, &fresh, |rules, ids| {
+        judge_units(rules, cat, ids, &current, prev, |p| p.label_vi(), period)
+    });
     hits.reserve_exact(all.iter().map(|j| j.as_ref().map_or(0, Vec::len)).sum());
     for (ri, j) in enabled.into_iter().zip(all) {
         match j {
             Ok(units) => hits.extend(units.into_iter().map(|u| (ri, u))),
             Err(reason) => not_evaluated.push(NotEvaluated {
                 rule: rules[ri].code.clone(),
+                unit: None,
                 reason,
             }),
         }
@@ -231,7 +286,7 @@ pub fn month_table_in(
         period,
         previous,
         parent: scope.parent.clone(),
-        units: Arc::clone(&scope.units),
+        units,
         current,
         before,
         hits,

@@ -571,6 +571,8 @@ mod tests {
             name: name.into(),
             kind,
             is_parent: false,
+            from: None,
+            until: None,
         }
     }
 

@@ -81,6 +81,16 @@ pub(super) fn walk(
         if this.is_empty() {
             break;
         }
+        // A unit that did not exist this month has no streak in it; one
+        // formed or changed in it has no month before to fall against.
+        let fresh = scope.fresh_in(p);
+        if !scope.simple {
+            for o in open.iter_mut() {
+                let is_drop = rules[o.rule].kind == RuleKind::Drop;
+                o.alive
+                    .retain(|&(u, _)| scope.exists(u, p) && !(is_drop && fresh.contains(&u)));
+            }
+        }
         // Rules that need no month before go first: the month before is
         // then read only for the units still followed.
         let drop = |o: &Open| rules[o.rule].kind == RuleKind::Drop;
@@ -101,6 +111,12 @@ pub(super) fn walk(
         };
         for o in open.iter_mut().filter(|o| !o.alive.is_empty() && drop(o)) {
             judge_month(o, prev.as_ref().filter(|m| !m.is_empty()));
+        }
+        // A unit formed or changed this month starts its streaks in it.
+        if !fresh.is_empty() {
+            for o in open.iter_mut() {
+                o.alive.retain(|(u, _)| !fresh.contains(u));
+            }
         }
         // Read for the units followed then (a superset of what stays alive).
         month = prev.map(Cow::Owned);
