@@ -116,7 +116,10 @@ pub fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyho
                 for u in &mut list {
                     u.name = lineage.name_in(u, p).to_owned();
                 }
-                let parent = list.iter().position(|u| u.is_parent).map(|i| list.remove(i));
+                let parent = list
+                    .iter()
+                    .position(|u| u.is_parent)
+                    .map(|i| list.remove(i));
                 list.sort_by(|a, b| text::compare_vi(&a.name, &b.name));
                 list.splice(0..0, parent);
             }
@@ -181,7 +184,9 @@ pub fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyho
                     write!(out, "{}", crate::table::plain(&header, &rows, usize::MAX))?;
                     let n = list.iter().filter(|u| !u.is_parent).count();
                     match period {
-                        Some(p) => writeln!(out, "{n} đơn vị trực thuộc tồn tại trong {}.", p.label_vi())?,
+                        Some(p) => {
+                            writeln!(out, "{n} đơn vị trực thuộc tồn tại trong {}.", p.label_vi())?
+                        }
                         None => writeln!(out, "{n} đơn vị trực thuộc.")?,
                     }
                 }
@@ -303,15 +308,25 @@ pub fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyho
             report(out, &done)?;
         }
         UnitsCommand::Lineage {
-            command: Some(LineageCommand::Import {
-                file,
-                dry_run,
-                kind,
-                sheet,
-                encoding,
-            }),
+            command:
+                Some(LineageCommand::Import {
+                    file,
+                    dry_run,
+                    kind,
+                    sheet,
+                    encoding,
+                }),
             ..
-        } => lineage_import(ctx, &mut db, &file, dry_run, kind, sheet.as_deref(), encoding, out)?,
+        } => lineage_import(
+            ctx,
+            &mut db,
+            &file,
+            dry_run,
+            kind,
+            sheet.as_deref(),
+            encoding,
+            out,
+        )?,
         UnitsCommand::Lineage {
             command: Some(LineageCommand::Remove { old, into }),
             ..
@@ -358,7 +373,10 @@ fn report(out: &mut dyn Write, done: &lineage::Outcome) -> anyhow::Result<()> {
         writeln!(out, "  {l}")?;
     }
     if done.lines.is_empty() && done.created.is_empty() {
-        writeln!(out, "Không có gì thay đổi: các dòng này đã được ghi trước đó.")?;
+        writeln!(
+            out,
+            "Không có gì thay đổi: các dòng này đã được ghi trước đó."
+        )?;
     }
     Ok(())
 }
@@ -375,8 +393,8 @@ fn lineage_import(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
-    let bytes = std::fs::read(file)
-        .with_context(|| format!("không đọc được tệp {}", file.display()))?;
+    let bytes =
+        std::fs::read(file).with_context(|| format!("không đọc được tệp {}", file.display()))?;
     let input = import::Input {
         name: file.display().to_string(),
         bytes,
@@ -402,7 +420,11 @@ fn lineage_import(
             )
         })
     };
-    let done = if dry_run { db.dry_run(run)? } else { db.write(run)? };
+    let done = if dry_run {
+        db.dry_run(run)?
+    } else {
+        db.write(run)?
+    };
     writeln!(
         out,
         "Bảng sắp xếp {}: {} dòng, {} thay đổi.",
@@ -478,7 +500,13 @@ fn show_lineage(
                     "Chưa có đơn vị nào sáp nhập, chia tách hay đổi tên từ một tháng.\n  gợi ý: chiso units lineage import BẢNG.tsv (cột Đơn vị cũ, Đơn vị mới, Từ tháng, Phạm vi)"
                 )?;
             }
-            let share = |s: Share| if s == Share::Part { " (một phần)" } else { "" };
+            let share = |s: Share| {
+                if s == Share::Part {
+                    " (một phần)"
+                } else {
+                    ""
+                }
+            };
             for u in &chosen {
                 let life = match (u.from, u.until) {
                     (None, None) => String::new(),

@@ -242,7 +242,11 @@ pub fn absence(
     match (to.len(), next.first().map(|e| e.share)) {
         (0, _) => format!("đơn vị này không còn từ {}", until.label_vi()),
         (1, Some(Share::Whole)) => {
-            format!("đơn vị này đã sáp nhập vào {} từ {}", to[0], until.label_vi())
+            format!(
+                "đơn vị này đã sáp nhập vào {} từ {}",
+                to[0],
+                until.label_vi()
+            )
         }
         _ => format!(
             "đơn vị này đã chia tách, sáp nhập vào {} từ {}",
@@ -381,7 +385,11 @@ fn link(
             from.name,
             to.map_or("(không có)", |u| u.name.as_str()),
             Period::from_key(period).map_or_else(String::new, Period::label_vi),
-            if scope == "part" { "một phần" } else { "toàn bộ" },
+            if scope == "part" {
+                "một phần"
+            } else {
+                "toàn bộ"
+            },
         )));
     }
     tx.execute(
@@ -443,7 +451,8 @@ pub fn apply(
     let Some(into) = step.into else {
         for o in &olds {
             if link(tx, cs, o, None, p, Share::Whole)? {
-                out.lines.push(format!("{}: không còn từ {}", o.name, p.label_vi()));
+                out.lines
+                    .push(format!("{}: không còn từ {}", o.name, p.label_vi()));
             }
         }
         return check(tx);
@@ -472,9 +481,7 @@ pub fn apply(
                 )?;
             }
             let index = units::UnitIndex::load(tx)?;
-            let (t, _) = target(
-                tx, cs, &index, into, p, step.new, step.kind, province, out,
-            )?;
+            let (t, _) = target(tx, cs, &index, into, p, step.new, step.kind, province, out)?;
             if olds.iter().any(|o| o.id == t.id) {
                 return Err(UnitError::Lineage(format!(
                     "\"{}\" vừa là đơn vị cũ vừa là đơn vị mới; bỏ --new nếu đơn vị này tiếp tục, hoặc bỏ nó khỏi danh sách đơn vị cũ",

@@ -173,8 +173,7 @@ mod tests {
     /// new tables and columns work.
     #[test]
     fn a_version_2_file_upgrades_keeping_everything() {
-        let fixture =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v2-demo.db");
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v2-demo.db");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v2.db");
         std::fs::copy(&fixture, &path).unwrap();
@@ -208,7 +207,9 @@ mod tests {
         assert_eq!(v, SCHEMA_VERSION);
         assert_eq!(snapshot(conn), before);
         let fk: i64 = conn
-            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(fk, 0);
         let on: i64 = conn
@@ -222,7 +223,11 @@ mod tests {
         )
         .unwrap();
         let groups: i64 = conn
-            .query_row("SELECT count(*) FROM rules WHERE unit_group = 'all'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM rules WHERE unit_group = 'all'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(groups, 8);
         drop(db);

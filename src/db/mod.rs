@@ -141,7 +141,10 @@ impl Db {
 
     /// Runs `f` in a write transaction and rolls it back: what a command
     /// would do (`--dry-run`), with the checks it would meet.
-    pub fn dry_run<T, E>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    pub fn dry_run<T, E>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<rusqlite::Error>,
     {

@@ -5,13 +5,13 @@
 use rusqlite::Transaction;
 
 use super::header::{cell_text, header_key};
-use crate::db::lineage::{self, Outcome, Step};
-use crate::db::units::{self, UnitError, UnitIndex};
-use crate::model::UnitKind;
 use super::read::{self, Cell, Content, Grid};
 use super::{Input, Problem};
 use crate::db::lineage::Share;
+use crate::db::lineage::{self, Outcome, Step};
+use crate::db::units::{self, UnitError, UnitIndex};
 use crate::model::Period;
+use crate::model::UnitKind;
 use crate::text;
 
 /// One row of the table.
@@ -91,19 +91,27 @@ pub fn read_table(
     let grid = match read::read(file, &input.bytes, encoding, sheet) {
         Ok(Content::Grid(g)) => g,
         Ok(Content::Text(t)) => {
-            let formats = read::delimiters(&t);
-            let grids: Vec<Result<Grid, Problem>> = formats
-                .iter()
-                .map(|f| read::delimited(file, &t, *f))
-                .collect();
-            let pick = grids
-                .iter()
-                .position(|g| g.as_ref().is_ok_and(|g| find_columns(g).is_some()))
-                .unwrap_or(0);
-            match grids.into_iter().nth(pick) {
-                Some(Ok(g)) => g,
-                Some(Err(p)) => return Err(vec![p]),
-                None => return Err(vec![]),
+            // The first delimiter under which the header appears; else the
+            // sniffed one, whose grid says what is wrong.
+            let mut first = None;
+            let mut found = None;
+            for f in read::delimiters(&t) {
+                match read::delimited(file, &t, f) {
+                    Ok(g) if find_columns(&g).is_some() => {
+                        found = Some(g);
+                        break;
+                    }
+                    other => {
+                        if first.is_none() {
+                            first = Some(other);
+                        }
+                    }
+                }
+            }
+            match (found, first) {
+                (Some(g), _) | (None, Some(Ok(g))) => g,
+                (None, Some(Err(p))) => return Err(vec![p]),
+                (None, None) => return Err(vec![]),
             }
         }
         Ok(Content::Json(_)) => {
@@ -374,11 +382,15 @@ mod tests {
         assert_eq!(rows[4].new, None);
         let ch = changes(&rows);
         assert_eq!(ch.len(), 5);
-        assert!(matches!(&ch[0], Change::Merge { olds, new: Some(n), .. } if olds.len() == 2 && n == "Xã Tân Hưng"));
+        assert!(
+            matches!(&ch[0], Change::Merge { olds, new: Some(n), .. } if olds.len() == 2 && n == "Xã Tân Hưng")
+        );
         // A part of one unit into a new name is not a rename.
         assert!(matches!(&ch[1], Change::Merge { olds, .. } if olds[0].1 == Share::Part));
         assert!(matches!(&ch[3], Change::Merge { new: None, .. }));
-        assert!(matches!(&ch[4], Change::Rename { old, new, .. } if old == "Ban A" && new == "Ban B"));
+        assert!(
+            matches!(&ch[4], Change::Rename { old, new, .. } if old == "Ban A" && new == "Ban B")
+        );
     }
 
     #[test]

@@ -268,7 +268,10 @@ fn headerless(
                     Some(Cell::Num(x)) => x.to_string(),
                     _ => String::new(),
                 };
-                (text::show(&text::clean(&raw)), resolve(index, &raw, target.period))
+                (
+                    text::show(&text::clean(&raw)),
+                    resolve(index, &raw, target.period),
+                )
             }
             None => match target.rows.get(at) {
                 Some(&id) => (
@@ -341,10 +344,12 @@ fn resolve(index: &UnitIndex, raw: &str, period: Period) -> RowUnit {
             units::quote_list(&names)
         )),
         Resolution::Unknown { similar } => {
-            let unit = similar.first().and_then(|n| match index.resolve_in(n, Some(period)) {
-                Resolution::Found(id) => index.get(id),
-                _ => None,
-            });
+            let unit = similar
+                .first()
+                .and_then(|n| match index.resolve_in(n, Some(period)) {
+                    Resolution::Found(id) => index.get(id),
+                    _ => None,
+                });
             match unit {
                 Some(u) if similar.len() == 1 => RowUnit::Suggested {
                     unit_id: u.id,

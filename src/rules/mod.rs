@@ -887,7 +887,9 @@ fn evaluate_in(
             .units
             .iter()
             .find(|u| u.id == id)
-            .map_or_else(String::new, |u| scope.lineage.name_in(u, period.previous()).to_owned())
+            .map_or_else(String::new, |u| {
+                scope.lineage.name_in(u, period.previous()).to_owned()
+            })
     };
     let fresh_units: Vec<&Unit> = units_now.iter().filter(|u| fresh.contains(&u.id)).collect();
     for (ri, j) in enabled.into_iter().zip(all) {

@@ -81,7 +81,8 @@ impl Scope {
             .collect();
         let lineage = db::lineage::Lineage::load(conn)?;
         let units: Arc<Vec<Unit>> = units;
-        let simple = lineage.is_empty() && units.iter().all(|u| u.from.is_none() && u.until.is_none());
+        let simple =
+            lineage.is_empty() && units.iter().all(|u| u.from.is_none() && u.until.is_none());
         Ok(Scope {
             parent,
             units,
@@ -98,7 +99,12 @@ impl Scope {
         if self.simple {
             return Arc::clone(&self.units);
         }
-        let mut v: Vec<Unit> = self.units.iter().filter(|u| u.exists_in(p)).cloned().collect();
+        let mut v: Vec<Unit> = self
+            .units
+            .iter()
+            .filter(|u| u.exists_in(p))
+            .cloned()
+            .collect();
         let mut renamed = false;
         for u in &mut v {
             let name = self.lineage.name_in(u, p);
