@@ -1,0 +1,177 @@
+//! What a rule is: the rows of the `rules` table, read and changed.
+
+use rusqlite::{Connection, Transaction, params};
+use serde::Serialize;
+
+use super::RuleError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    Warning,
+}
+
+impl Severity {
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "critical" => Some(Severity::Critical),
+            "warning" => Some(Severity::Warning),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    Below,
+    Band,
+    Drop,
+    BelowParent,
+    LabelWorse,
+    Missing,
+}
+
+impl RuleKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            RuleKind::Below => "below",
+            RuleKind::Band => "band",
+            RuleKind::Drop => "drop",
+            RuleKind::BelowParent => "below_parent",
+            RuleKind::LabelWorse => "label_worse",
+            RuleKind::Missing => "missing",
+        }
+    }
+
+    fn parse(s: &str) -> Option<RuleKind> {
+        [
+            RuleKind::Below,
+            RuleKind::Band,
+            RuleKind::Drop,
+            RuleKind::BelowParent,
+            RuleKind::LabelWorse,
+            RuleKind::Missing,
+        ]
+        .into_iter()
+        .find(|k| k.code() == s)
+    }
+}
+
+/// One row of the `rules` table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub code: String,
+    pub kind: RuleKind,
+    pub metric: Option<String>,
+    pub threshold: Option<f64>,
+    pub upper: Option<f64>,
+    pub label: Option<String>,
+    pub severity: Severity,
+    pub enabled: bool,
+    pub sentence: String,
+    pub directive: String,
+    #[serde(skip)]
+    pub sort_order: i64,
+}
+
+pub fn load_rules(conn: &Connection) -> rusqlite::Result<Vec<Rule>> {
+    let mut st = conn.prepare_cached(
+        "SELECT code, kind, metric, threshold, upper, label, severity, enabled, sentence, directive, sort_order
+         FROM rules ORDER BY sort_order, code",
+    )?;
+    st.query_map([], |r| {
+        Ok(Rule {
+            code: r.get(0)?,
+            kind: RuleKind::parse(r.get_ref(1)?.as_str()?).unwrap_or(RuleKind::Below),
+            metric: r.get(2)?,
+            threshold: r.get(3)?,
+            upper: r.get(4)?,
+            label: r.get(5)?,
+            severity: Severity::parse(r.get_ref(6)?.as_str()?).unwrap_or(Severity::Warning),
+            enabled: r.get::<_, i64>(7)? == 1,
+            sentence: r.get(8)?,
+            directive: r.get(9)?,
+            sort_order: r.get(10)?,
+        })
+    })?
+    .collect()
+}
+
+/// What `chiso rules set` may change.
+#[derive(Debug, Default, Clone)]
+pub struct RuleChange {
+    pub threshold: Option<f64>,
+    pub upper: Option<f64>,
+    pub severity: Option<Severity>,
+    pub enabled: Option<bool>,
+    pub directive: Option<String>,
+}
+
+/// Applies a change to one rule after checking it makes sense for its kind.
+pub fn update_rule(tx: &Transaction<'_>, code: &str, ch: &RuleChange) -> Result<Rule, RuleError> {
+    let rules = load_rules(tx)?;
+    let mut rule = rules
+        .into_iter()
+        .find(|r| r.code == code)
+        .ok_or_else(|| RuleError::Unknown(crate::text::show(code)))?;
+    let invalid = |message: &str| RuleError::Invalid {
+        code: crate::text::show(code),
+        message: message.to_owned(),
+    };
+    if ch.upper.is_some() && rule.kind != RuleKind::Band {
+        return Err(invalid("--upper chỉ dùng cho quy tắc kiểu khoảng (band)"));
+    }
+    if ch.threshold.is_some()
+        && matches!(
+            rule.kind,
+            RuleKind::BelowParent | RuleKind::LabelWorse | RuleKind::Missing
+        )
+    {
+        return Err(invalid("quy tắc này không có ngưỡng (--threshold)"));
+    }
+    if let Some(t) = ch.threshold {
+        rule.threshold = Some(t);
+    }
+    if let Some(u) = ch.upper {
+        rule.upper = Some(u);
+    }
+    if rule.kind == RuleKind::Band && rule.upper.zip(rule.threshold).is_some_and(|(u, t)| u <= t) {
+        return Err(invalid(
+            "cận trên (--upper) phải lớn hơn ngưỡng (--threshold)",
+        ));
+    }
+    if let Some(t) = ch.threshold
+        && !t.is_finite()
+    {
+        return Err(invalid("ngưỡng phải là một số"));
+    }
+    if let Some(d) = &ch.directive {
+        if crate::text::find_control(d).is_some() {
+            return Err(invalid("nội dung chỉ đạo chứa ký tự điều khiển"));
+        }
+        if d.trim().is_empty() {
+            return Err(invalid("nội dung chỉ đạo trống"));
+        }
+        rule.directive = crate::text::clean(d);
+    }
+    if let Some(s) = ch.severity {
+        rule.severity = s;
+    }
+    if let Some(e) = ch.enabled {
+        rule.enabled = e;
+    }
+    tx.execute(
+        "UPDATE rules SET threshold = ?1, upper = ?2, severity = ?3, enabled = ?4, directive = ?5 WHERE code = ?6",
+        params![rule.threshold, rule.upper, rule.severity.code(), rule.enabled as i64, rule.directive, rule.code],
+    )?;
+    Ok(rule)
+}
