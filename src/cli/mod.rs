@@ -1,9 +1,12 @@
 //! The command line: clap definitions and one function per command. Each
 //! function is a thin face over the domain modules; output is Vietnamese.
-//! A family of commands that has grown has a file of its own (`units_cmd.rs`).
+//! A family of commands that has grown has a file of its own (`units_cmd.rs`,
+//! `rules_cmd.rs`).
 
+mod rules_cmd;
 mod units_cmd;
 
+use rules_cmd::{RulesCommand, rules_cmd};
 use units_cmd::{UnitsCommand, units_cmd};
 
 use std::io::Write;
@@ -17,7 +20,7 @@ use crate::db::{self, Actor, Catalog, Db, values};
 use crate::export::{self, ExportFormat};
 use crate::import::{self, ImportError, Input, Options};
 use crate::model::{Period, UnitKind, Value};
-use crate::rules::{self, RuleChange, Severity};
+use crate::rules::{self, Severity};
 use crate::text;
 
 #[derive(Parser, Debug)]
@@ -145,32 +148,6 @@ pub enum Command {
     Settings {
         #[command(subcommand)]
         command: SettingsCommand,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum RulesCommand {
-    /// Liệt kê quy tắc
-    List {
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        format: ListFormat,
-    },
-    /// Sửa một quy tắc
-    Set {
-        code: String,
-        /// Ngưỡng (below, band: cận dưới; drop: mức giảm tối thiểu)
-        #[arg(long, allow_negative_numbers = true, value_parser = number_arg)]
-        threshold: Option<f64>,
-        /// Cận trên (band)
-        #[arg(long, value_parser = number_arg)]
-        upper: Option<f64>,
-        #[arg(long, value_parser = severity_arg)]
-        severity: Option<Severity>,
-        #[arg(long, value_parser = bool_arg)]
-        enabled: Option<bool>,
-        /// Nội dung chỉ đạo, với {unit} {value} {month} …
-        #[arg(long)]
-        directive: Option<String>,
     },
 }
 
@@ -363,7 +340,7 @@ fn date_arg(s: &str) -> Result<chrono::NaiveDate, String> {
     })
 }
 
-fn kind_arg(s: &str) -> Result<UnitKind, String> {
+pub(super) fn kind_arg(s: &str) -> Result<UnitKind, String> {
     UnitKind::parse(s).ok_or_else(|| {
         format!(
             "loại đơn vị \"{}\" không hợp lệ; dùng một trong: {}",
@@ -373,16 +350,16 @@ fn kind_arg(s: &str) -> Result<UnitKind, String> {
     })
 }
 
-fn number_arg(s: &str) -> Result<f64, String> {
+pub(super) fn number_arg(s: &str) -> Result<f64, String> {
     text::parse_decimal(s)
         .map_err(|_| format!("\"{}\" không phải số; viết như 40 hoặc 40,5", text::show(s)))
 }
 
-fn severity_arg(s: &str) -> Result<Severity, String> {
+pub(super) fn severity_arg(s: &str) -> Result<Severity, String> {
     Severity::parse(s).ok_or_else(|| "mức độ là critical hoặc warning".to_string())
 }
 
-fn bool_arg(s: &str) -> Result<bool, String> {
+pub(super) fn bool_arg(s: &str) -> Result<bool, String> {
     match s {
         "true" | "1" | "yes" | "on" | "co" | "có" => Ok(true),
         "false" | "0" | "no" | "off" | "khong" | "không" => Ok(false),
@@ -785,80 +762,6 @@ pub fn describe_import_error(e: &ImportError) -> Option<String> {
         }
     }
     Some(s)
-}
-
-fn rules_cmd(ctx: &Ctx, command: RulesCommand, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut db = open(ctx)?;
-    match command {
-        RulesCommand::List { format } => {
-            let list = rules::load_rules(db.conn())?;
-            match format {
-                ListFormat::Json => {
-                    serde_json::to_writer_pretty(&mut *out, &list)?;
-                    writeln!(out)?;
-                }
-                ListFormat::Table => {
-                    let num = |x: Option<f64>| x.map(|x| text::format_vi(x, 2)).unwrap_or_default();
-                    let rows: Vec<Vec<String>> = list
-                        .iter()
-                        .map(|r| {
-                            vec![
-                                r.code.clone(),
-                                r.kind.code().to_owned(),
-                                r.metric.clone().unwrap_or_else(|| "(mọi chỉ số)".into()),
-                                num(r.threshold),
-                                num(r.upper),
-                                r.label.clone().unwrap_or_default(),
-                                r.severity.code().to_owned(),
-                                if r.enabled { "bật" } else { "tắt" }.to_owned(),
-                            ]
-                        })
-                        .collect();
-                    let header = [
-                        "Mã",
-                        "Kiểu",
-                        "Chỉ số",
-                        "Ngưỡng",
-                        "Cận trên",
-                        "Mức",
-                        "Mức độ",
-                        "Trạng thái",
-                    ];
-                    write!(out, "{}", crate::table::plain(&header, &rows, usize::MAX))?;
-                }
-            }
-        }
-        RulesCommand::Set {
-            code,
-            threshold,
-            upper,
-            severity,
-            enabled,
-            directive,
-        } => {
-            let change = RuleChange {
-                threshold,
-                upper,
-                severity,
-                enabled,
-                directive,
-            };
-            let rule = db.write(|tx| -> anyhow::Result<rules::Rule> {
-                db::begin_changeset(tx, &ctx.actor, "rules", &ctx.command_line)?;
-                Ok(rules::update_rule(tx, &code, &change)?)
-            })?;
-            writeln!(
-                out,
-                "Đã cập nhật quy tắc {}: ngưỡng {}, cận trên {}, mức độ {}, {}.",
-                rule.code,
-                rule.threshold.map_or("-".into(), |x| text::format_vi(x, 2)),
-                rule.upper.map_or("-".into(), |x| text::format_vi(x, 2)),
-                rule.severity.code(),
-                if rule.enabled { "bật" } else { "tắt" }
-            )?;
-        }
-    }
-    Ok(())
 }
 
 fn findings_cmd(

@@ -42,14 +42,15 @@ pub fn stamp(
     }
     for r in rules {
         h.update(format!(
-            "\0r{}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{}",
+            "\0r{}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{}\0{:?}",
             r.code,
             r.kind.code(),
             r.metric,
             r.threshold.map(f64::to_bits),
             r.upper.map(f64::to_bits),
             r.label,
-            r.enabled
+            r.enabled,
+            r.group
         ));
     }
     h.update(format!("\0p{parent:?}\0c"));

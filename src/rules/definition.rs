@@ -4,6 +4,7 @@ use rusqlite::{Connection, Transaction, params};
 use serde::Serialize;
 
 use super::RuleError;
+use crate::model::Group;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -79,13 +80,25 @@ pub struct Rule {
     pub enabled: bool,
     pub sentence: String,
     pub directive: String,
+    /// The group of units the rule judges (None: all).
+    #[serde(serialize_with = "group_code")]
+    pub group: Option<Group>,
     #[serde(skip)]
     pub sort_order: i64,
 }
 
+fn group_code<S: serde::Serializer>(g: &Option<Group>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(g.map_or("all", Group::code))
+}
+
+/// "all" or a group's code, as the `unit_group` column holds it.
+pub fn group_from_code(s: &str) -> Option<Group> {
+    Group::ALL.into_iter().find(|g| g.code() == s)
+}
+
 pub fn load_rules(conn: &Connection) -> rusqlite::Result<Vec<Rule>> {
     let mut st = conn.prepare_cached(
-        "SELECT code, kind, metric, threshold, upper, label, severity, enabled, sentence, directive, sort_order
+        "SELECT code, kind, metric, threshold, upper, label, severity, enabled, sentence, directive, sort_order, unit_group
          FROM rules ORDER BY sort_order, code",
     )?;
     st.query_map([], |r| {
@@ -101,6 +114,7 @@ pub fn load_rules(conn: &Connection) -> rusqlite::Result<Vec<Rule>> {
             sentence: r.get(8)?,
             directive: r.get(9)?,
             sort_order: r.get(10)?,
+            group: group_from_code(r.get_ref(11)?.as_str()?),
         })
     })?
     .collect()
@@ -114,6 +128,8 @@ pub struct RuleChange {
     pub severity: Option<Severity>,
     pub enabled: Option<bool>,
     pub directive: Option<String>,
+    /// Some(None): every group.
+    pub group: Option<Option<Group>>,
 }
 
 /// Applies a change to one rule after checking it makes sense for its kind.
@@ -169,9 +185,54 @@ pub fn update_rule(tx: &Transaction<'_>, code: &str, ch: &RuleChange) -> Result<
     if let Some(e) = ch.enabled {
         rule.enabled = e;
     }
+    if let Some(g) = ch.group {
+        rule.group = g;
+    }
     tx.execute(
-        "UPDATE rules SET threshold = ?1, upper = ?2, severity = ?3, enabled = ?4, directive = ?5 WHERE code = ?6",
-        params![rule.threshold, rule.upper, rule.severity.code(), rule.enabled as i64, rule.directive, rule.code],
+        "UPDATE rules SET threshold = ?1, upper = ?2, severity = ?3, enabled = ?4, directive = ?5, unit_group = ?6 WHERE code = ?7",
+        params![rule.threshold, rule.upper, rule.severity.code(), rule.enabled as i64, rule.directive, rule.group.map_or("all", Group::code), rule.code],
     )?;
     Ok(rule)
+}
+
+/// `chiso rules add NEW --like CODE …`: a copy of a rule under a new code,
+/// placed right after it, with the changes asked (its own threshold,
+/// directive, severity, group), checked as `update_rule` checks them.
+pub fn add_like(
+    tx: &Transaction<'_>,
+    code: &str,
+    like: &str,
+    ch: &RuleChange,
+) -> Result<Rule, RuleError> {
+    let rules = load_rules(tx)?;
+    let invalid = |message: String| RuleError::Invalid {
+        code: crate::text::show(code),
+        message,
+    };
+    if code.is_empty()
+        || !code.starts_with(|c: char| c.is_ascii_lowercase())
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(invalid(
+            "mã quy tắc gồm chữ thường không dấu, chữ số và \"_\", bắt đầu bằng chữ (ví dụ digitization_low_agencies)".into(),
+        ));
+    }
+    if rules.iter().any(|r| r.code == code) {
+        return Err(invalid(
+            "đã có quy tắc mã này; sửa nó bằng `chiso rules set`".into(),
+        ));
+    }
+    let base = rules
+        .iter()
+        .find(|r| r.code == like)
+        .ok_or_else(|| RuleError::Unknown(crate::text::show(like)))?;
+    tx.execute(
+        "INSERT INTO rules (code, kind, metric, threshold, upper, label, severity, enabled, sentence, directive, sort_order, unit_group)
+         SELECT ?1, kind, metric, threshold, upper, label, severity, enabled, sentence, directive, sort_order, unit_group
+         FROM rules WHERE code = ?2",
+        params![code, base.code],
+    )?;
+    update_rule(tx, code, ch)
 }

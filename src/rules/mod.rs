@@ -12,7 +12,7 @@ pub mod month;
 pub mod render;
 mod walk;
 
-pub use definition::{Rule, RuleChange, RuleKind, Severity, load_rules, update_rule};
+pub use definition::{Rule, RuleChange, RuleKind, Severity, add_like, load_rules, update_rule};
 use walk::Open;
 
 use std::borrow::Cow;
@@ -184,33 +184,44 @@ pub fn judge_units(
         .collect()
 }
 
-/// Judges `rules` with `judge(rules, units)`, leaving the units formed or
-/// changed this month (`fresh`) out of the rules that compare with the
-/// month before: they have no month before (a merged unit's percentages
+/// Judges `rules` over a month's `units` with `judge(rules, ids)`: a rule
+/// for one group judges only that group's units, and a rule that compares
+/// with the month before leaves out the units formed or changed this
+/// month (`fresh`): they have no month before (a merged unit's percentages
 /// are not its predecessors'). Results in the rules' order.
-pub(crate) fn fresh_aware<T>(
+pub(crate) fn judge_scoped<T>(
     rules: &[&Rule],
-    children: &[i64],
+    units: &[Unit],
     fresh: &FxHashSet<i64>,
     mut judge: impl FnMut(&[&Rule], &[i64]) -> Vec<T>,
 ) -> Vec<T> {
-    if fresh.is_empty() || !rules.iter().any(|r| r.kind == RuleKind::Drop) {
-        return judge(rules, children);
+    let key = |r: &Rule| (r.group, r.kind == RuleKind::Drop && !fresh.is_empty());
+    let mut keys: Vec<(Option<Group>, bool)> = Vec::new();
+    for r in rules {
+        if !keys.contains(&key(r)) {
+            keys.push(key(r));
+        }
     }
-    let settled: Vec<i64> = children
-        .iter()
-        .copied()
-        .filter(|u| !fresh.contains(u))
-        .collect();
-    let (drops, others): (Vec<usize>, Vec<usize>) =
-        (0..rules.len()).partition(|&i| rules[i].kind == RuleKind::Drop);
-    let pick = |ix: &[usize]| ix.iter().map(|&i| rules[i]).collect::<Vec<_>>();
+    let ids = |group: Option<Group>, settled: bool| -> Vec<i64> {
+        units
+            .iter()
+            .filter(|u| group.is_none_or(|g| u.group() == g))
+            .filter(|u| !settled || !fresh.contains(&u.id))
+            .map(|u| u.id)
+            .collect()
+    };
+    if let [(None, false)] = keys.as_slice() {
+        return judge(rules, &ids(None, false));
+    }
     let mut out: Vec<Option<T>> = (0..rules.len()).map(|_| None).collect();
-    for (i, j) in others.iter().zip(judge(&pick(&others), children)) {
-        out[*i] = Some(j);
-    }
-    for (i, j) in drops.iter().zip(judge(&pick(&drops), &settled)) {
-        out[*i] = Some(j);
+    for (group, settled) in keys {
+        let ix: Vec<usize> = (0..rules.len())
+            .filter(|&i| key(rules[i]) == (group, settled))
+            .collect();
+        let these: Vec<&Rule> = ix.iter().map(|&i| rules[i]).collect();
+        for (i, j) in ix.iter().zip(judge(&these, &ids(group, settled))) {
+            out[*i] = Some(j);
+        }
     }
     out.into_iter()
         .map(|j| j.expect("every rule judged"))
@@ -664,7 +675,6 @@ fn evaluate_in(
     };
     // The units of this month, named as they were then.
     let units_now = scope.at(period);
-    let child_ids: Vec<i64> = units_now.iter().map(|u| u.id).collect();
     let fresh = scope.fresh_in(period);
     let order: FxHashMap<i64, usize> = units_now
         .iter()
@@ -707,7 +717,7 @@ fn evaluate_in(
     let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
     let judged: Vec<&Rule> = enabled.iter().map(|&i| &rules[i]).collect();
     let prev = Some(&*before).filter(|m| !m.is_empty());
-    let all = fresh_aware(&judged, &child_ids, &fresh, |rules, ids| {
+    let all = judge_scoped(&judged, &units_now, &fresh, |rules, ids| {
         judge_all(rules, &cat, ids, &current, prev, label, period)
     });
     drop(current);
@@ -725,7 +735,11 @@ fn evaluate_in(
     let fresh_units: Vec<&Unit> = units_now.iter().filter(|u| fresh.contains(&u.id)).collect();
     for (ri, j) in enabled.into_iter().zip(all) {
         if rules[ri].kind == RuleKind::Drop && matches!(j, Judgement::Hits(_)) {
-            for u in &fresh_units {
+            let group = rules[ri].group;
+            for u in fresh_units
+                .iter()
+                .filter(|u| group.is_none_or(|g| u.group() == g))
+            {
                 not_evaluated.push(NotEvaluated {
                     rule: rules[ri].code.clone(),
                     unit: Some(u.name.clone()),
@@ -902,6 +916,7 @@ mod tests {
             sentence: String::new(),
             directive: String::new(),
             sort_order: 0,
+            group: None,
         }
     }
 

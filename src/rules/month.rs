@@ -249,7 +249,6 @@ pub fn month_table_in(
     old: Option<MonthTable>,
 ) -> Result<MonthTable, RuleError> {
     let units = scope.at(period);
-    let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
     let fresh = scope.fresh_in(period);
     let previous = period.previous();
     let read = |p| scope.read(conn, cat, p, &|_| true, None, None);
@@ -274,7 +273,7 @@ pub fn month_table_in(
     let prev = Some(&before).filter(|m| !m.is_empty());
     let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
     let judged: Vec<&Rule> = enabled.iter().map(|&i| &rules[i]).collect();
-    let all = super::fresh_aware(&judged, &ids, &fresh, |rules, ids| {
+    let all = super::judge_scoped(&judged, &units, &fresh, |rules, ids| {
         judge_units(rules, cat, ids, &current, prev, |p| p.label_vi(), period)
     });
     hits.reserve_exact(all.iter().map(|j| j.as_ref().map_or(0, Vec::len)).sum());

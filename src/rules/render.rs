@@ -7,9 +7,15 @@ use super::{Finding, Findings, Rule, RuleKind};
 use crate::model::{MetricKind, Period, Unit, UnitKind, Value};
 use crate::text;
 
-/// "xã, thị trấn": the kinds of the units judged, in the usual order.
+/// "xã, thị trấn": the kinds of the units judged, in the usual order
+/// (agencies, districts, communes).
 pub fn kinds_word(units: &[Unit]) -> String {
     let order = [
+        UnitKind::CoQuan,
+        UnitKind::Huyen,
+        UnitKind::ThiXa,
+        UnitKind::ThanhPho,
+        UnitKind::Quan,
         UnitKind::Xa,
         UnitKind::Phuong,
         UnitKind::ThiTran,
@@ -17,7 +23,7 @@ pub fn kinds_word(units: &[Unit]) -> String {
     ];
     let words: Vec<String> = order
         .iter()
-        .filter(|k| units.iter().any(|u| u.kind == **k))
+        .filter(|k| units.iter().any(|u| !u.is_parent && u.kind == **k))
         .map(|k| k.prefix().to_lowercase())
         .collect();
     if words.is_empty() {
@@ -30,6 +36,10 @@ pub fn kinds_word(units: &[Unit]) -> String {
 /// "xã An Vỹ", "thị trấn Khoái Châu", "huyện Khoái Châu": a unit as a
 /// sentence names it.
 pub fn unit_phrase(unit: &Unit) -> String {
+    // An agency's name is its phrase: "Sở Tư pháp".
+    if unit.kind == UnitKind::CoQuan {
+        return unit.name.clone();
+    }
     // The usual case, "Phường Giả Lập" of kind phường, without folding.
     let own = unit.kind.prefix();
     if let Some(rest) = unit
@@ -204,23 +214,33 @@ fn compile(template: &str, fixed: &[(&str, String)]) -> Vec<Part> {
     parts
 }
 
+/// A directive template as an agency reads it: the templates speak to a
+/// commune ("Chủ tịch UBND {unit}"); an agency's head is its Thủ trưởng.
+fn for_agency(template: &str) -> String {
+    template
+        .replace("Chủ tịch UBND {unit}", "Thủ trưởng {unit}")
+        .replace("UBND {unit}", "{unit}")
+}
+
 /// A rule's directive and accountability tail, compiled with what is the
-/// same for every finding of the month.
+/// same for every finding of the month; `agency`: worded for an agency.
 fn compiled(
     rule: &Rule,
     period: Period,
     parent: &str,
     accountability: &str,
+    agency: bool,
 ) -> (Vec<Part>, Vec<Part>) {
     let fixed = rule_vars(rule, period, parent);
+    let word = |t: &str| if agency { for_agency(t) } else { t.to_owned() };
     let accountable = if accountability.is_empty() {
         Vec::new()
     } else {
         let mut parts = vec![Part::Text(" ".into())];
-        parts.extend(compile(accountability, &fixed));
+        parts.extend(compile(&word(accountability), &fixed));
         parts
     };
-    (compile(&rule.directive, &fixed), accountable)
+    (compile(&word(&rule.directive), &fixed), accountable)
 }
 
 /// One finding's directive from its rule's compiled parts, appended to `d`;
@@ -267,7 +287,8 @@ fn render_into(
 /// held at once.
 pub struct Directives<'a> {
     catalog: &'a crate::db::Catalog,
-    compiled: rustc_hash::FxHashMap<&'a str, (Vec<Part>, Vec<Part>)>,
+    /// Per rule: worded for a commune, and for an agency.
+    compiled: rustc_hash::FxHashMap<&'a str, [(Vec<Part>, Vec<Part>); 2]>,
     units: rustc_hash::FxHashMap<i64, &'a Unit>,
     phrases: rustc_hash::FxHashMap<i64, String>,
     /// Writes the inside of a JSON string.
@@ -307,8 +328,11 @@ impl<'a> Directives<'a> {
             .rules
             .iter()
             .map(|r| {
-                let (d, a) = compiled(r, period, &parent, &ctx.accountability);
-                (r.code.as_str(), (escape(d), escape(a)))
+                let both = [false, true].map(|agency| {
+                    let (d, a) = compiled(r, period, &parent, &ctx.accountability, agency);
+                    (escape(d), escape(a))
+                });
+                (r.code.as_str(), both)
             })
             .collect();
         Some(Directives {
@@ -334,6 +358,7 @@ impl<'a> Directives<'a> {
             if json { super::json::escaped(&p) } else { p }
         });
         let metric = &self.catalog.metrics[f.hit.metric];
+        let parts = &parts[usize::from(unit.kind == UnitKind::CoQuan)];
         render_into(d, parts, f, phrase, metric, json);
     }
 }
@@ -377,7 +402,13 @@ pub fn directive_for(out: &Findings, i: usize) -> String {
     };
     let ctx = &out.context;
     let parent = ctx.parent.as_ref().map(unit_phrase).unwrap_or_default();
-    let parts = compiled(rule, period, &parent, &ctx.accountability);
+    let parts = compiled(
+        rule,
+        period,
+        &parent,
+        &ctx.accountability,
+        unit.kind == UnitKind::CoQuan,
+    );
     let mut d = String::new();
     render_into(
         &mut d,
@@ -453,10 +484,24 @@ pub fn sentence(f: &Findings, rule: &Rule, count: usize) -> String {
             ))
         })
         .unwrap_or_default();
+    // A rule for one group counts and names that group's units.
+    let (total, units) = match rule.group {
+        None => (f.units_total, f.context.kinds_word.clone()),
+        Some(g) => {
+            let mine: Vec<Unit> = f
+                .context
+                .units
+                .iter()
+                .filter(|u| u.group() == g)
+                .cloned()
+                .collect();
+            (mine.len(), kinds_word(&mine))
+        }
+    };
     vars.extend([
         ("count", count.to_string()),
-        ("total", f.units_total.to_string()),
-        ("units", f.context.kinds_word.clone()),
+        ("total", total.to_string()),
+        ("units", units),
         ("reference", reference),
     ]);
     fill(&rule.sentence, &vars)

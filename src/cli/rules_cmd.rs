@@ -1,0 +1,191 @@
+//! `chiso rules …`: list the rules, change one, add one like another.
+
+use std::io::Write;
+
+use clap::Subcommand;
+
+use super::{Ctx, ListFormat, bool_arg, number_arg, open, severity_arg};
+use crate::db;
+use crate::model::Group;
+use crate::rules::{self, RuleChange, Severity};
+use crate::text;
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Liệt kê quy tắc
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Sửa một quy tắc
+    Set {
+        code: String,
+        /// Ngưỡng (below, band: cận dưới; drop: mức giảm tối thiểu)
+        #[arg(long, allow_negative_numbers = true, value_parser = number_arg)]
+        threshold: Option<f64>,
+        /// Cận trên (band)
+        #[arg(long, value_parser = number_arg)]
+        upper: Option<f64>,
+        #[arg(long, value_parser = severity_arg)]
+        severity: Option<Severity>,
+        #[arg(long, value_parser = bool_arg)]
+        enabled: Option<bool>,
+        /// Nội dung chỉ đạo, với {unit} {value} {month} …
+        #[arg(long)]
+        directive: Option<String>,
+        /// Nhóm đơn vị quy tắc áp dụng: co_quan, huyen, xa hoặc all
+        #[arg(long, value_parser = group_arg)]
+        group: Option<GroupArg>,
+    },
+    /// Thêm quy tắc mới chép từ một quy tắc có sẵn (ngưỡng, chỉ đạo, mức độ, nhóm riêng)
+    Add {
+        code: String,
+        /// Quy tắc gốc để chép
+        #[arg(long, value_name = "CODE")]
+        like: String,
+        #[arg(long, value_parser = group_arg)]
+        group: Option<GroupArg>,
+        #[arg(long, allow_negative_numbers = true, value_parser = number_arg)]
+        threshold: Option<f64>,
+        #[arg(long, value_parser = number_arg)]
+        upper: Option<f64>,
+        #[arg(long, value_parser = severity_arg)]
+        severity: Option<Severity>,
+        #[arg(long, value_parser = bool_arg)]
+        enabled: Option<bool>,
+        #[arg(long)]
+        directive: Option<String>,
+    },
+}
+
+/// `--group`: a group, or `all`.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupArg(Option<Group>);
+
+fn group_arg(s: &str) -> Result<GroupArg, String> {
+    if matches!(text::fold(s.trim()).as_str(), "all" | "tat ca" | "moi nhom") {
+        return Ok(GroupArg(None));
+    }
+    Group::parse(s).map(|g| GroupArg(Some(g))).ok_or_else(|| {
+        format!(
+            "nhóm \"{}\" không hợp lệ; dùng co_quan, huyen, xa hoặc all",
+            text::show(s)
+        )
+    })
+}
+
+fn group_words(g: Option<Group>) -> String {
+    g.map_or("mọi nhóm đơn vị".into(), |g| {
+        g.label_vi().to_lowercase()
+    })
+}
+
+pub fn rules_cmd(ctx: &Ctx, command: RulesCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut db = open(ctx)?;
+    match command {
+        RulesCommand::List { format } => {
+            let list = rules::load_rules(db.conn())?;
+            match format {
+                ListFormat::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &list)?;
+                    writeln!(out)?;
+                }
+                ListFormat::Table => {
+                    let num = |x: Option<f64>| x.map(|x| text::format_vi(x, 2)).unwrap_or_default();
+                    let rows: Vec<Vec<String>> = list
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                r.code.clone(),
+                                r.kind.code().to_owned(),
+                                r.metric.clone().unwrap_or_else(|| "(mọi chỉ số)".into()),
+                                num(r.threshold),
+                                num(r.upper),
+                                r.label.clone().unwrap_or_default(),
+                                r.severity.code().to_owned(),
+                                if r.enabled { "bật" } else { "tắt" }.to_owned(),
+                                r.group.map_or("all", Group::code).to_owned(),
+                            ]
+                        })
+                        .collect();
+                    let header = [
+                        "Mã",
+                        "Kiểu",
+                        "Chỉ số",
+                        "Ngưỡng",
+                        "Cận trên",
+                        "Mức",
+                        "Mức độ",
+                        "Trạng thái",
+                        "Nhóm",
+                    ];
+                    write!(out, "{}", crate::table::plain(&header, &rows, usize::MAX))?;
+                }
+            }
+        }
+        RulesCommand::Set {
+            code,
+            threshold,
+            upper,
+            severity,
+            enabled,
+            directive,
+            group,
+        } => {
+            let change = RuleChange {
+                threshold,
+                upper,
+                severity,
+                enabled,
+                directive,
+                group: group.map(|g| g.0),
+            };
+            let rule = db.write(|tx| -> anyhow::Result<rules::Rule> {
+                db::begin_changeset(tx, &ctx.actor, "rules", &ctx.command_line)?;
+                Ok(rules::update_rule(tx, &code, &change)?)
+            })?;
+            writeln!(
+                out,
+                "Đã cập nhật quy tắc {}: ngưỡng {}, cận trên {}, mức độ {}, {}.",
+                rule.code,
+                rule.threshold.map_or("-".into(), |x| text::format_vi(x, 2)),
+                rule.upper.map_or("-".into(), |x| text::format_vi(x, 2)),
+                rule.severity.code(),
+                if rule.enabled { "bật" } else { "tắt" }
+            )?;
+            writeln!(out, "  áp dụng cho: {}", group_words(rule.group))?;
+        }
+        RulesCommand::Add {
+            code,
+            like,
+            group,
+            threshold,
+            upper,
+            severity,
+            enabled,
+            directive,
+        } => {
+            let change = RuleChange {
+                threshold,
+                upper,
+                severity,
+                enabled,
+                directive,
+                group: group.map(|g| g.0),
+            };
+            let rule = db.write(|tx| -> anyhow::Result<rules::Rule> {
+                db::begin_changeset(tx, &ctx.actor, "rules", &ctx.command_line)?;
+                Ok(rules::add_like(tx, &code, &like, &change)?)
+            })?;
+            writeln!(
+                out,
+                "Đã thêm quy tắc {} (chép từ {like}): ngưỡng {}, mức độ {}, áp dụng cho {}.",
+                rule.code,
+                rule.threshold.map_or("-".into(), |x| text::format_vi(x, 2)),
+                rule.severity.code(),
+                group_words(rule.group)
+            )?;
+        }
+    }
+    Ok(())
+}
