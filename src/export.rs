@@ -103,6 +103,7 @@ struct ParentOut<'a> {
 struct UnitOut<'a> {
     name: &'a str,
     kind: &'a str,
+    group: &'a str,
     values: ValuesOut<'a>,
 }
 
@@ -139,6 +140,7 @@ impl<'a> Serialize for Doc<'a> {
         let units = t.units.iter().map(|r| UnitOut {
             name: &r.unit.name,
             kind: r.unit.kind.code(),
+            group: r.unit.group().code(),
             values: values(r),
         });
         doc.serialize_field("units", &SeqOut(std::cell::RefCell::new(Some(units))))?;

@@ -19,7 +19,7 @@ use crate::db::units::{self, UnitIndex};
 use crate::db::{self, Actor, Catalog, Db, values};
 use crate::export::{self, ExportFormat};
 use crate::import::{self, ImportError, Input, Options};
-use crate::model::{Period, UnitKind, Value};
+use crate::model::{Group, Period, UnitKind, Value};
 use crate::rules::{self, Severity};
 use crate::text;
 
@@ -103,6 +103,9 @@ pub enum Command {
         /// --annexes: ngày của công văn, dạng YYYY-MM-DD
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg, requires = "annexes")]
         date: Option<chrono::NaiveDate>,
+        /// Chỉ một nhóm đơn vị: co_quan, huyen, xa
+        #[arg(long, value_parser = group_arg, conflicts_with = "annexes")]
+        group: Option<GroupArg>,
     },
     /// Tạo cơ sở dữ liệu mẫu (huyện Khoái Châu, tháng 8/2024) và mở giao diện bảng (ngoài terminal: in nội dung)
     Demo {
@@ -121,6 +124,9 @@ pub enum Command {
         period: Period,
         #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
         format: FindingsFormat,
+        /// Chỉ một nhóm đơn vị: co_quan, huyen, xa
+        #[arg(long, value_parser = group_arg)]
+        group: Option<GroupArg>,
     },
     /// Công văn công bố kết quả tháng, kèm Phụ lục 1 và 2 (md, txt, docx)
     Report {
@@ -291,17 +297,30 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             out: file,
             annexes: true,
             date,
+            ..
         } => annexes_cmd(&ctx, period, format, file.as_deref(), date),
         Command::Export {
             period,
             format,
             out: file,
             annexes: false,
+            group,
             ..
-        } => export_cmd(&ctx, &period, format, file.as_deref(), out),
+        } => export_cmd(
+            &ctx,
+            &period,
+            format,
+            file.as_deref(),
+            group.and_then(|g| g.0),
+            out,
+        ),
         Command::Demo { .. } => unreachable!("handled above"),
         Command::Rules { command } => rules_cmd(&ctx, command, out),
-        Command::Findings { period, format } => findings_cmd(&ctx, period, format, out),
+        Command::Findings {
+            period,
+            format,
+            group,
+        } => findings_cmd(&ctx, period, format, group.and_then(|g| g.0), out),
         Command::Settings { command } => settings_cmd(&ctx, command, out),
         Command::Log {
             period,
@@ -322,6 +341,22 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
 }
 
 /// clap parsers: a bad value is a usage error (exit 2), said in Vietnamese.
+/// `--group`: a group, or `all`.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupArg(pub Option<Group>);
+
+pub(super) fn group_arg(s: &str) -> Result<GroupArg, String> {
+    if matches!(text::fold(s.trim()).as_str(), "all" | "tat ca" | "moi nhom") {
+        return Ok(GroupArg(None));
+    }
+    Group::parse(s).map(|g| GroupArg(Some(g))).ok_or_else(|| {
+        format!(
+            "nhóm \"{}\" không hợp lệ; dùng co_quan, huyen, xa hoặc all",
+            text::show(s)
+        )
+    })
+}
+
 pub(super) fn period_arg(s: &str) -> Result<Period, String> {
     Period::parse(s).ok_or_else(|| {
         format!(
@@ -673,10 +708,14 @@ fn export_cmd(
     period: &Period,
     format: ExportArg,
     file: Option<&Path>,
+    group: Option<Group>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let db = open(ctx)?;
-    let table = values::month_table(db.conn(), *period)?;
+    let mut table = values::month_table(db.conn(), *period)?;
+    if let Some(g) = group {
+        table.units.retain(|r| r.unit.group() == g);
+    }
     if table.parent.is_none() && table.units.is_empty() {
         let have = db::periods_with_data(db.conn())?;
         bail!(
@@ -768,14 +807,18 @@ fn findings_cmd(
     ctx: &Ctx,
     period: Period,
     format: FindingsFormat,
+    group: Option<Group>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let db = open(ctx)?;
     // JSON writes each directive as it renders it.
-    let f = match format {
+    let mut f = match format {
         FindingsFormat::Json => rules::evaluate_lean(db.conn(), period)?,
         _ => rules::evaluate(db.conn(), period)?,
     };
+    if let Some(g) = group {
+        f.keep_group(g);
+    }
     match format {
         FindingsFormat::Json => {
             rules::json::write_findings(&f, out)?;

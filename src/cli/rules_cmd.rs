@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::Subcommand;
 
-use super::{Ctx, ListFormat, bool_arg, number_arg, open, severity_arg};
+use super::{Ctx, GroupArg, ListFormat, bool_arg, group_arg, number_arg, open, severity_arg};
 use crate::db;
 use crate::model::Group;
 use crate::rules::{self, RuleChange, Severity};
@@ -56,22 +56,6 @@ pub enum RulesCommand {
         #[arg(long)]
         directive: Option<String>,
     },
-}
-
-/// `--group`: a group, or `all`.
-#[derive(Debug, Clone, Copy)]
-pub struct GroupArg(Option<Group>);
-
-fn group_arg(s: &str) -> Result<GroupArg, String> {
-    if matches!(text::fold(s.trim()).as_str(), "all" | "tat ca" | "moi nhom") {
-        return Ok(GroupArg(None));
-    }
-    Group::parse(s).map(|g| GroupArg(Some(g))).ok_or_else(|| {
-        format!(
-            "nhóm \"{}\" không hợp lệ; dùng co_quan, huyen, xa hoặc all",
-            text::show(s)
-        )
-    })
 }
 
 fn group_words(g: Option<Group>) -> String {

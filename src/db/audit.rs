@@ -22,7 +22,8 @@ pub struct Entry {
     pub unit: String,
     /// Empty for a change to the unit itself.
     pub metric: String,
-    /// A change to the unit itself: add, alias, rename or kind.
+    /// A change to the unit itself: add, alias, rename, kind, or its
+    /// lineage: start, merge, split, end, unlink.
     pub unit_change: Option<String>,
     /// None: there was no value / the value was removed.
     pub old: Option<Value>,
@@ -151,6 +152,11 @@ pub fn unit_change_vi(action: &str) -> &'static str {
         "add" => "(thêm đơn vị)",
         "alias" => "(bí danh)",
         "rename" => "(đổi tên)",
+        "start" => "(thành lập từ tháng)",
+        "merge" => "(sáp nhập)",
+        "split" => "(chia tách)",
+        "end" => "(không còn)",
+        "unlink" => "(gỡ sắp xếp)",
         _ => "(loại đơn vị)",
     }
 }

@@ -619,6 +619,17 @@ pub fn month_table(conn: &Connection, period: Period) -> rusqlite::Result<MonthT
             units.push((r.get(5)?, row));
         }
     }
+    // A unit renamed from a later month keeps, in this one, the name it had.
+    let lineage = super::lineage::Lineage::load(conn)?;
+    if !lineage.former.is_empty() {
+        for (key, row) in &mut units {
+            let name = lineage.name_in(&row.unit, period).to_owned();
+            if name != row.unit.name {
+                *key = crate::text::collation_key(&name);
+                row.unit.name = name;
+            }
+        }
+    }
     units.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.unit.id.cmp(&b.1.unit.id)));
     let mut units: Vec<MonthRow> = units.into_iter().map(|(_, row)| row).collect();
     // Keep only the columns that have data this month.

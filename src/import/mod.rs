@@ -372,7 +372,7 @@ fn plan(
                         continue;
                     } else {
                         let Some(kind) =
-                            units::kind_for_child(&name, rec.kind.or(opts.kind), province)
+                            units::kind_for_child(&name, rec.kind, province).or(opts.kind)
                         else {
                             problems.push(problem(
                                 rec.unit_col,

@@ -556,6 +556,38 @@ pub struct Findings {
     pub context: Context,
 }
 
+impl Findings {
+    /// Only group `g`: its findings, its units (and their count), the
+    /// rules it is judged by (`chiso findings --group`).
+    pub fn keep_group(&mut self, g: Group) {
+        let mine: Vec<Unit> = self
+            .context
+            .units
+            .iter()
+            .filter(|u| u.group() == g)
+            .cloned()
+            .collect();
+        let in_group = |name: &str| mine.iter().any(|u| u.name == name);
+        self.findings.retain(|f| f.group == g);
+        for s in &mut self.summary {
+            s.units.retain(|u| in_group(u));
+            s.count = s.units.len();
+        }
+        self.summary.retain(|s| s.count > 0);
+        let rules = &self.context.rules;
+        self.not_evaluated.retain(|n| match &n.unit {
+            Some(u) => in_group(u),
+            None => rules
+                .iter()
+                .find(|r| r.code == n.rule)
+                .is_none_or(|r| r.group.is_none_or(|rg| rg == g)),
+        });
+        self.units_total = mine.len();
+        self.context.kinds_word = render::kinds_word(&mine);
+        self.context.units = std::sync::Arc::new(mine);
+    }
+}
+
 /// What text rendering needs besides the findings.
 #[derive(Debug, Clone, Default)]
 pub struct Context {

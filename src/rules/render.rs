@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{Finding, Findings, Rule, RuleKind};
-use crate::model::{MetricKind, Period, Unit, UnitKind, Value};
+use crate::model::{Group, MetricKind, Period, Unit, UnitKind, Value};
 use crate::text;
 
 /// "xã, thị trấn": the kinds of the units judged, in the usual order
@@ -521,6 +521,31 @@ pub fn table(f: &Findings) -> String {
         f.units_total,
         f.context.kinds_word
     );
+    let groups: Vec<Group> = Group::ALL
+        .into_iter()
+        .filter(|g| f.context.units.iter().any(|u| u.group() == *g))
+        .collect();
+    if groups.len() < 2 {
+        table_body(f, period, &mut out);
+        return out;
+    }
+    // A province: one block per group, as its letter has one section each.
+    for g in groups {
+        let mut mine = f.clone();
+        mine.keep_group(g);
+        let _ = writeln!(
+            out,
+            "\n══ {} ({} {}) ══",
+            g.label_vi(),
+            mine.units_total,
+            mine.context.kinds_word
+        );
+        table_body(&mine, period, &mut out);
+    }
+    out
+}
+
+fn table_body(f: &Findings, period: Period, out: &mut String) {
     if f.findings.is_empty() {
         out.push_str("Không có đơn vị nào vi phạm quy tắc đang bật.\n");
     }
@@ -554,9 +579,19 @@ pub fn table(f: &Findings) -> String {
         }
     }
     for n in &f.not_evaluated {
-        let _ = writeln!(out, "\n[?] chưa đánh giá được · {}: {}", n.rule, n.reason);
+        match &n.unit {
+            Some(u) => {
+                let _ = writeln!(
+                    out,
+                    "\n[?] chưa so sánh được · {} · {u}: {}",
+                    n.rule, n.reason
+                );
+            }
+            None => {
+                let _ = writeln!(out, "\n[?] chưa đánh giá được · {}: {}", n.rule, n.reason);
+            }
+        }
     }
-    out
 }
 
 /// One line per finding, for spreadsheets.
