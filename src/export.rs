@@ -212,9 +212,11 @@ fn xlsx(table: &MonthTable, parent_name: &str) -> anyhow::Result<Vec<u8>> {
     Ok(book.save_to_buffer()?)
 }
 
-/// The letter's two annexes as a workbook, one sheet each, as the office
-/// sends them: title, caption, a bold bordered header that repeats on each
-/// printed page, numbers stored as numbers. Text cells are written as text,
+/// The letter's annexes as a workbook, one sheet each, named and ordered
+/// as the letter numbers them (a district's "Phụ lục 1", "Phụ lục 2"; a
+/// province's "Phụ lục I" … two per group), as the office sends them:
+/// title, caption, a bold bordered header that repeats on each printed
+/// page, numbers stored as numbers. Text cells are written as text,
 /// never as formulas, whatever they start with ("=", "+", "@" …).
 pub fn annexes_xlsx(
     annexes: &[crate::report::Annex],
@@ -242,7 +244,10 @@ pub fn annexes_xlsx(
         sheet.write_string_with_format(header_row, 0, ORDINAL_HEADER, &head)?;
         sheet.write_string_with_format(header_row, 1, UNIT_HEADER, &head)?;
         sheet.set_column_width(0, 5)?;
-        sheet.set_column_width(1, 24)?;
+        // Agencies' names are long ("Ban Quản lý các khu công nghiệp tỉnh").
+        let longest = a.values.iter().map(|(n, _)| n.chars().count()).max();
+        let name_width = longest.map_or(24, |n| (n + 2).clamp(24, 60));
+        sheet.set_column_width(1, name_width as f64)?;
         for (c, label) in a.columns.iter().enumerate() {
             let col = c as u16 + 2;
             sheet.write_string_with_format(header_row, col, label, &head)?;

@@ -128,7 +128,7 @@ pub enum Command {
         #[arg(long, value_parser = group_arg)]
         group: Option<GroupArg>,
     },
-    /// Công văn công bố kết quả tháng, kèm Phụ lục 1 và 2 (md, txt, docx)
+    /// Công văn công bố kết quả tháng, kèm các phụ lục (md, txt, docx)
     Report {
         #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
         period: Period,
@@ -850,9 +850,10 @@ fn annexes_cmd(
     let bytes = export::annexes_xlsx(&report.letter.annexes, period)?;
     write_atomically(path, &bytes, &ctx.db_path)?;
     eprintln!(
-        "Đã xuất Phụ lục 1 và 2 của {} ({} đơn vị) vào {}.",
+        "Đã xuất {} của {} ({} đơn vị) vào {}.",
+        crate::report::annex_list(&report.letter.annexes),
         period.label_vi(),
-        report.letter.annexes.first().map_or(0, |a| a.values.len()),
+        report.findings.units_total,
         shown(path)
     );
     Ok(())

@@ -22,6 +22,9 @@ const BODY: usize = 28;
 const SMALL: usize = 24;
 /// A4 text width: 210 mm less 30 + 15 mm margins.
 const TEXT_MM: f64 = 165.0;
+/// The header's left column (issuing body, number, trích yếu); the right
+/// one, the rest, holds the Quốc hiệu on one line.
+const HEADER_LEFT_MM: f64 = 62.0;
 
 /// Text as XML 1.0 allows it: no C0 controls but tab and newline, no
 /// U+FFFE/U+FFFF (Word refuses a file that has them).
@@ -44,8 +47,13 @@ fn grid(widths_mm: &[f64]) -> Vec<usize> {
 }
 
 fn para(text: &str) -> Paragraph {
+    para_with(text, |r| r)
+}
+
+/// A body paragraph whose run is styled by `style` (bold, italic …).
+fn para_with(text: &str, style: impl Fn(Run) -> Run) -> Paragraph {
     Paragraph::new()
-        .add_run(run(text, BODY))
+        .add_run(style(run(text, BODY)))
         .align(AlignmentType::Both)
         .indent(
             None,
@@ -99,7 +107,9 @@ pub fn render(l: &Letter) -> Vec<u8> {
     left.push(centred(&[("", false)], SMALL)[0].clone());
     left.extend(centred(&[(&l.number, false)], SMALL + 2));
     left.extend(centred(&[(&l.subject, false)], SMALL));
-    let mut right = centred(&[(QUOC_HIEU, true)], SMALL + 2);
+    // 12 pt (the decree allows 12–13) in a 103 mm column: the Quốc hiệu
+    // on one line, as the decree wants it.
+    let mut right = centred(&[(QUOC_HIEU, true)], SMALL);
     // The Tiêu ngữ is underlined (the decree's line under it).
     right.push(
         Paragraph::new()
@@ -113,10 +123,10 @@ pub fn render(l: &Letter) -> Vec<u8> {
             .align(AlignmentType::Center),
     );
     let header = Table::new(vec![TableRow::new(vec![
-        cell(left, half - 10.0),
-        cell(right, half + 10.0),
+        cell(left, HEADER_LEFT_MM),
+        cell(right, TEXT_MM - HEADER_LEFT_MM),
     ])])
-    .set_grid(grid(&[half - 10.0, half + 10.0]))
+    .set_grid(grid(&[HEADER_LEFT_MM, TEXT_MM - HEADER_LEFT_MM]))
     .set_borders(no_borders())
     .layout(TableLayoutType::Fixed)
     .width(mm(TEXT_MM) as usize, WidthType::Dxa);
@@ -178,6 +188,9 @@ pub fn render(l: &Letter) -> Vec<u8> {
         doc = doc.add_paragraph(match b {
             Block::Para(t) => para(t),
             Block::Heading(t) => para(t),
+            // A group's part of a province's letter, kept on the page of
+            // its first bullet.
+            Block::Subheading(t) => para_with(t, |r| r.bold().italic()).keep_next(true),
             Block::Bullet(t) => para(&format!("- {t}")),
         });
     }
@@ -223,7 +236,17 @@ pub fn render(l: &Letter) -> Vec<u8> {
             );
         let n = a.columns.len();
         let stt = 12.0;
-        let name = 45.0;
+        // Wide enough for the longest name on about one line (agencies'
+        // names are long: "Ban Quản lý các khu công nghiệp tỉnh"), within
+        // 45 to 65 mm so the figures keep their room.
+        let longest = a
+            .rows
+            .iter()
+            .filter_map(|r| r.get(1))
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0);
+        let name = (longest as f64 * 1.9 + 4.0).clamp(45.0, 65.0);
         let each = (TEXT_MM - stt - name) / n.max(1) as f64;
         let widths: Vec<f64> = [stt, name]
             .into_iter()

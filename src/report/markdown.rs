@@ -78,6 +78,9 @@ pub fn render(l: &Letter) -> String {
             Block::Heading(t) => {
                 let _ = writeln!(out, "**{}**\n", esc(t));
             }
+            Block::Subheading(t) => {
+                let _ = writeln!(out, "***{}***\n", esc(t));
+            }
             Block::Bullet(t) => {
                 let _ = writeln!(out, "- {}\n", esc(t));
             }

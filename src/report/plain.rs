@@ -72,7 +72,9 @@ pub fn render(l: &Letter, width: usize) -> String {
     out.push(String::new());
     for b in &l.body {
         match b {
-            Block::Para(t) | Block::Heading(t) => out.extend(wrap(t, width, "    ", "")),
+            Block::Para(t) | Block::Heading(t) | Block::Subheading(t) => {
+                out.extend(wrap(t, width, "    ", ""))
+            }
             Block::Bullet(t) => out.extend(wrap(t, width, "  - ", "    ")),
         }
         out.push(String::new());

@@ -214,6 +214,9 @@ fn compile(template: &str, fixed: &[(&str, String)]) -> Vec<Part> {
     parts
 }
 
+/// A directive and its accountability tail, split into parts.
+type Compiled = (Vec<Part>, Vec<Part>);
+
 /// A directive template as an agency reads it: the templates speak to a
 /// commune ("Chủ tịch UBND {unit}"); an agency's head is its Thủ trưởng.
 fn for_agency(template: &str) -> String {
@@ -230,7 +233,7 @@ fn compiled(
     parent: &str,
     accountability: &str,
     agency: bool,
-) -> (Vec<Part>, Vec<Part>) {
+) -> Compiled {
     let fixed = rule_vars(rule, period, parent);
     let word = |t: &str| if agency { for_agency(t) } else { t.to_owned() };
     let accountable = if accountability.is_empty() {
@@ -248,7 +251,7 @@ fn compiled(
 /// the phrase are escaped already).
 fn render_into(
     d: &mut String,
-    (directive, accountable): &(Vec<Part>, Vec<Part>),
+    (directive, accountable): &Compiled,
     f: &Finding,
     phrase: &str,
     metric: &crate::model::Metric,
@@ -288,7 +291,7 @@ fn render_into(
 pub struct Directives<'a> {
     catalog: &'a crate::db::Catalog,
     /// Per rule: worded for a commune, and for an agency.
-    compiled: rustc_hash::FxHashMap<&'a str, [(Vec<Part>, Vec<Part>); 2]>,
+    compiled: rustc_hash::FxHashMap<&'a str, [Compiled; 2]>,
     units: rustc_hash::FxHashMap<i64, &'a Unit>,
     phrases: rustc_hash::FxHashMap<i64, String>,
     /// Writes the inside of a JSON string.
