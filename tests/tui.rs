@@ -218,6 +218,30 @@ fn help_lists_every_key_of_the_keymap() {
 }
 
 #[test]
+fn a_district_has_one_group_and_g_says_so() {
+    let (_d, mut app) = demo();
+    let before = screen(&mut app, 80, 24);
+    assert!(!before.contains("Nhóm"), "no group column:\n{before}");
+    keys(&mut app, "g");
+    assert_eq!(app.group, None);
+    let msg = app.message.clone().unwrap();
+    assert!(
+        msg.contains("Chỉ có một nhóm đơn vị (UBND cấp xã)"),
+        "{msg}"
+    );
+    assert_eq!(visible(&app).len(), 25);
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("Chỉ có một nhóm đơn vị"), "{s}");
+    // The filter's group: every commune, or none.
+    keys(&mut app, "/nhóm=xã");
+    assert_eq!(visible(&app).len(), 25);
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "/cơ quan");
+    assert!(visible(&app).is_empty());
+}
+
+#[test]
 fn tiny_terminals_get_a_message_not_a_panic() {
     let (_d, mut app) = demo();
     for (w, h) in [(1, 1), (2, 1), (20, 5), (59, 30), (100, 11)] {

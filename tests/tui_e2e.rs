@@ -271,3 +271,31 @@ fn type_a_column_paste_a_table_undo_and_quit() {
         "{log:#?}"
     );
 }
+
+#[test]
+fn a_province_by_group_and_a_merged_units_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("province.db");
+    chiso_out(&db, &["demo", "--province"]);
+    let t = Tmux::start("province", &session_cmd(&db));
+    let s = t.wait_for("10/10 đủ số liệu");
+    assert!(s.contains("Tỉnh Hưng Yên") && s.contains("Nhóm"), "{s}");
+    t.send(&["g"]);
+    let s = t.wait_for("nhóm: Cơ quan cấp tỉnh");
+    assert!(
+        s.contains("Công an tỉnh") && !s.contains("Xã Tân Hưng"),
+        "{s}"
+    );
+    // Esc alone: Esc then "[" at once would read as a terminal sequence.
+    t.send(&["Escape"]);
+    t.wait_for("· 10/10 đơn vị");
+    t.send(&["[", "["]);
+    let s = t.wait_for("* mới, sáp nhập");
+    assert!(s.contains("Xã Tân Hưng *"), "formed in 7/2025:\n{s}");
+    t.send(&["/", "tan hung", "Enter", "Enter"]);
+    let s = t.wait_for("Trước 7/2025: Xã Thủ Sỹ (toàn bộ)");
+    assert!(s.contains("Xã Tân Hưng: mọi tháng"), "{s}");
+    t.send(&["q"]);
+    let s = t.wait_for("STTY-DONE");
+    assert!(s.contains("EXIT=0"), "{s}");
+}

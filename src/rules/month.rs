@@ -68,6 +68,9 @@ pub struct Scope {
     pub lineage: Arc<db::lineage::Lineage>,
     /// No unit starts, ends or changes its name: every month has `units`.
     pub simple: bool,
+    /// Position in `units` by id (only when not `simple`: what `exists`
+    /// looks up for each key of a streak walk).
+    by_id: Arc<rustc_hash::FxHashMap<i64, usize>>,
 }
 
 impl Scope {
@@ -83,12 +86,18 @@ impl Scope {
         let units: Arc<Vec<Unit>> = units;
         let simple =
             lineage.is_empty() && units.iter().all(|u| u.from.is_none() && u.until.is_none());
+        let by_id = if simple {
+            Default::default()
+        } else {
+            units.iter().enumerate().map(|(i, u)| (u.id, i)).collect()
+        };
         Ok(Scope {
             parent,
             units,
             have,
             lineage: Arc::new(lineage),
             simple,
+            by_id: Arc::new(by_id),
         })
     }
 
@@ -131,10 +140,9 @@ impl Scope {
     pub fn exists(&self, id: i64, p: Period) -> bool {
         self.simple
             || self
-                .units
-                .iter()
-                .find(|u| u.id == id)
-                .is_none_or(|u| u.exists_in(p))
+                .by_id
+                .get(&id)
+                .is_none_or(|&i| self.units[i].exists_in(p))
     }
 
     pub fn parent_id(&self) -> Option<i64> {
@@ -309,7 +317,9 @@ pub struct UnitMonth {
 }
 
 /// Every month with data of one unit, oldest first, with the rules it broke
-/// each month (judged like `month_table`). For the parent, no rules.
+/// each month (judged like `month_table`: only the rules of its group, and
+/// no fall in a month it was formed or took in another unit). For the
+/// parent, no rules.
 pub fn unit_history(
     conn: &Connection,
     cat: &Catalog,
@@ -317,21 +327,43 @@ pub fn unit_history(
     unit_id: i64,
 ) -> Result<Vec<UnitMonth>, RuleError> {
     let scope = Scope::load(conn)?;
-    let is_parent = Some(unit_id) == scope.parent_id();
-    let mut out = Vec::new();
+    Ok(histories(conn, cat, rules, &scope, &[unit_id])?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// The months of several units (`unit_history` each), read in one pass
+/// over the months.
+fn histories(
+    conn: &Connection,
+    cat: &Catalog,
+    rules: &[Rule],
+    scope: &Scope,
+    ids: &[i64],
+) -> Result<Vec<Vec<UnitMonth>>, RuleError> {
+    let parent = scope.parent_id();
+    let group_of = |id: i64| scope.units.iter().find(|u| u.id == id).map(Unit::group);
+    let groups: Vec<Option<crate::model::Group>> = ids.iter().map(|&id| group_of(id)).collect();
+    let keep: rustc_hash::FxHashSet<i64> = ids.iter().copied().collect();
+    let mut out: Vec<Vec<UnitMonth>> = vec![Vec::new(); ids.len()];
     let mut before: Option<(Period, Month)> = None;
     for &p in &scope.have {
-        let month = scope.read(conn, cat, p, &|u| u == unit_id, Some(1), None)?;
-        let row = if is_parent {
-            month.parent.clone()
-        } else {
-            month.units.get(&unit_id).map(<[_]>::to_vec)
-        };
-        if let Some(row) = row {
-            let prev = before
-                .as_ref()
-                .filter(|(bp, m)| *bp == p.previous() && !m.is_empty())
-                .map(|(_, m)| m);
+        let month = scope.read(conn, cat, p, &|u| keep.contains(&u), Some(keep.len()), None)?;
+        let fresh = scope.fresh_in(p);
+        let last = before
+            .as_ref()
+            .filter(|(bp, m)| *bp == p.previous() && !m.is_empty())
+            .map(|(_, m)| m);
+        for (i, &id) in ids.iter().enumerate() {
+            let is_parent = Some(id) == parent;
+            let row = if is_parent {
+                month.parent.clone()
+            } else {
+                month.units.get(&id).map(<[_]>::to_vec)
+            };
+            let Some(row) = row else { continue };
+            // Formed or enlarged this month: nothing to compare with.
+            let prev = last.filter(|_| !fresh.contains(&id));
             let broken = if is_parent {
                 Vec::new()
             } else {
@@ -339,16 +371,17 @@ pub fn unit_history(
                     .iter()
                     .enumerate()
                     .filter(|(_, r)| r.enabled)
+                    .filter(|(_, r)| r.group.is_none_or(|g| Some(g) == groups[i]))
                     .filter(|(_, r)| {
                         matches!(
-                            judge(r, cat, &[unit_id], &month, prev, |p| p.label_vi(), p),
+                            judge(r, cat, &[id], &month, prev, |p| p.label_vi(), p),
                             Judgement::Hits(h) if !h.is_empty()
                         )
                     })
                     .map(|(i, _)| i)
                     .collect()
             };
-            out.push(UnitMonth {
+            out[i].push(UnitMonth {
                 period: p,
                 row,
                 broken,
@@ -357,4 +390,197 @@ pub fn unit_history(
         before = Some((p, month));
     }
     Ok(out)
+}
+
+/// How a unit went into the one a `Stretch` leads to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Handover {
+    /// The first month of the unit it went into.
+    pub period: Period,
+    pub share: db::lineage::Share,
+    /// The unit it went into (the one shown, or one of its predecessors).
+    pub into: i64,
+}
+
+/// A stretch of the unit view: a unit's own months, or those of a unit it
+/// was formed from or took in, before that change.
+#[derive(Debug, Clone)]
+pub struct Stretch {
+    pub unit_id: i64,
+    /// Its name in the last month of the stretch.
+    pub name: String,
+    /// None: the unit's own months.
+    pub change: Option<Handover>,
+    /// Oldest first, each with the name the unit had that month.
+    pub months: Vec<(String, UnitMonth)>,
+}
+
+/// One unit's history across merges, splits and renames (the 2025
+/// reform): first its own months (a rename keeps the unit, so they run on
+/// under either name, each month with the name it had then), then for
+/// each unit it was formed from or took in, that unit's months before the
+/// change, and so on back. Each stretch is its own unit's figures: the
+/// portal's ratios of an old unit say nothing of the new one, so nothing
+/// is added up or averaged (domain notes §7).
+pub fn history_across(
+    conn: &Connection,
+    cat: &Catalog,
+    rules: &[Rule],
+    unit_id: i64,
+) -> Result<Vec<Stretch>, RuleError> {
+    let scope = Scope::load(conn)?;
+    // The unit, then its predecessors depth first, each once.
+    let mut chain: Vec<(i64, Option<Handover>)> = vec![(unit_id, None)];
+    let mut i = 0;
+    while i < chain.len() {
+        let (id, _) = chain[i];
+        let mut next: Vec<(i64, Option<Handover>)> = scope
+            .lineage
+            .predecessors(id)
+            .filter(|e| !chain.iter().any(|(c, _)| *c == e.from_unit))
+            .map(|e| {
+                let h = Handover {
+                    period: e.period,
+                    share: e.share,
+                    into: id,
+                };
+                (e.from_unit, Some(h))
+            })
+            .collect();
+        next.dedup_by_key(|(id, _)| *id);
+        let at = i + 1;
+        chain.splice(at..at, next);
+        i += 1;
+    }
+    let ids: Vec<i64> = chain.iter().map(|(id, _)| *id).collect();
+    let months = histories(conn, cat, rules, &scope, &ids)?;
+    let unit_of = |id: i64| scope.units.iter().chain(&scope.parent).find(|u| u.id == id);
+    Ok(chain
+        .into_iter()
+        .zip(months)
+        .map(|((id, change), months)| {
+            let name_in = |p: Period| {
+                unit_of(id).map_or_else(String::new, |u| scope.lineage.name_in(u, p).to_owned())
+            };
+            let months: Vec<(String, UnitMonth)> = months
+                .into_iter()
+                .filter(|m| change.is_none_or(|c| m.period < c.period))
+                .map(|m| (name_in(m.period), m))
+                .collect();
+            let name = match (change, months.last()) {
+                (Some(c), _) => name_in(c.period.previous()),
+                (None, _) => unit_of(id).map_or_else(String::new, |u| u.name.clone()),
+            };
+            Stretch {
+                unit_id: id,
+                name,
+                change,
+                months,
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn province() -> (tempfile::TempDir, db::Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::demo::build_province(&dir.path().join("p.db")).unwrap();
+        (dir, db)
+    }
+
+    fn id_of(db: &db::Db, name: &str, alive: bool) -> i64 {
+        let sql = if alive {
+            "SELECT id FROM units WHERE name = ?1 AND valid_until IS NULL"
+        } else {
+            "SELECT id FROM units WHERE name = ?1 AND valid_until IS NOT NULL"
+        };
+        db.conn().query_row(sql, [name], |r| r.get(0)).unwrap()
+    }
+
+    fn months(s: &Stretch) -> Vec<String> {
+        s.months.iter().map(|(_, m)| m.period.to_string()).collect()
+    }
+
+    #[test]
+    fn a_merged_unit_shows_its_months_then_each_old_units_before_the_merge() {
+        let (_d, db) = province();
+        let cat = Catalog::load(db.conn()).unwrap();
+        let rules = super::super::load_rules(db.conn()).unwrap();
+        let id = id_of(&db, "Xã Tân Hưng", true);
+        let parts = history_across(db.conn(), &cat, &rules, id).unwrap();
+        let heads: Vec<(&str, Option<Period>)> = parts
+            .iter()
+            .map(|s| (s.name.as_str(), s.change.map(|c| c.period)))
+            .collect();
+        let july = Period::parse("2025-07");
+        assert_eq!(
+            heads,
+            [
+                ("Xã Tân Hưng", None),
+                ("Xã Thủ Sỹ", july),
+                ("Xã Phương Nam", july),
+                ("Xã Tân Hưng", july),
+            ]
+        );
+        assert_eq!(months(&parts[0]), ["2025-07", "2025-08", "2025-09"]);
+        for old in &parts[1..] {
+            assert_eq!(months(old), ["2025-05", "2025-06"], "{}", old.name);
+            let c = old.change.unwrap();
+            assert_eq!((c.into, c.share), (id, db::lineage::Share::Whole));
+            assert_ne!(old.unit_id, id);
+        }
+        // The old Tân Hưng's figures are its own, not the new unit's.
+        let dig = cat.index_of("digitization").unwrap();
+        let june = &parts[3].months[1].1;
+        assert_eq!(june.row[dig], Some(crate::model::Value::Num(55.4)));
+        // July is the new unit's first month: no fall is judged.
+        let drop = rules.iter().position(|r| r.code == "digitization_drop");
+        let july_row = &parts[0].months[0].1;
+        assert!(drop.is_none_or(|d| !july_row.broken.contains(&d)));
+    }
+
+    #[test]
+    fn a_split_and_a_rename() {
+        let (_d, db) = province();
+        let cat = Catalog::load(db.conn()).unwrap();
+        let rules = super::super::load_rules(db.conn()).unwrap();
+        let bac = id_of(&db, "Xã Giả Lập Bắc", true);
+        let parts = history_across(db.conn(), &cat, &rules, bac).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[1].name, "Xã Giả Lập Đông");
+        assert_eq!(parts[1].change.unwrap().share, db::lineage::Share::Part);
+        // Renamed from 8/2025: one unit, one stretch, the old name before.
+        let ban = id_of(
+            &db,
+            "Ban Quản lý các khu công nghiệp và khu kinh tế tỉnh",
+            true,
+        );
+        let parts = history_across(db.conn(), &cat, &rules, ban).unwrap();
+        assert_eq!(parts.len(), 1);
+        let names: Vec<(String, &str)> = parts[0]
+            .months
+            .iter()
+            .map(|(n, m)| (m.period.to_string(), n.as_str()))
+            .collect();
+        assert_eq!(names.len(), 5);
+        assert_eq!(names[2].1, "Ban Quản lý các khu công nghiệp tỉnh");
+        assert_eq!(
+            names[3],
+            (
+                "2025-08".to_string(),
+                "Ban Quản lý các khu công nghiệp và khu kinh tế tỉnh"
+            )
+        );
+        // A unit with no history before it: its own months only.
+        let police = id_of(&db, "Công an tỉnh", true);
+        let parts = history_across(db.conn(), &cat, &rules, police).unwrap();
+        assert_eq!(parts.len(), 1);
+        assert_eq!(
+            unit_history(db.conn(), &cat, &rules, police).unwrap().len(),
+            5
+        );
+    }
 }

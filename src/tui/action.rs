@@ -26,6 +26,8 @@ pub enum Action {
     Help,
     /// Show the change against the previous month in each cell.
     ToggleChange,
+    /// Show every unit, then each group of the month in turn (`g`).
+    Group,
     /// Edit the selected cell (`e`; Enter on a metric column).
     Edit,
     /// A digit typed on a cell: edit it, starting with that digit.

@@ -13,8 +13,8 @@ use super::filter::{self, Filter};
 use super::pasting::{PathPrompt, PreviewState};
 use crate::db::{self, Actor, Catalog, Db, audit};
 use crate::edit;
-use crate::model::{MetricKind, Period, Unit, Value};
-use crate::rules::month::{self, MonthTable, Scope, UnitMonth};
+use crate::model::{Group, MetricKind, Period, Unit, Value};
+use crate::rules::month::{self, MonthTable, Scope, Stretch};
 use crate::rules::{self, Findings, Rule, Severity};
 use crate::text;
 
@@ -75,6 +75,16 @@ pub struct MonthState {
     /// `PRAGMA data_version` before the table was read, if every month in
     /// it was read since: the findings view borrows the table only then.
     pub read_at: Option<i64>,
+    /// Per unit (index into `table.units`): its name folded, for the filter.
+    pub folded: Arc<Vec<String>>,
+    /// Units formed or changed this month (took in another unit or a part
+    /// of one): marked, and never compared with the month before.
+    pub fresh: rustc_hash::FxHashSet<i64>,
+    /// The groups of units this month, in display order.
+    pub groups: Vec<Group>,
+    /// The units of the scope it was read with: a month read with other
+    /// units is not lent to the next.
+    scope_units: Arc<Vec<Unit>>,
 }
 
 /// The units as last read, shared by every month until the file changes:
@@ -82,8 +92,9 @@ pub struct MonthState {
 struct Units {
     scope: Scope,
     /// Per unit (index into `scope.units`): its name folded, for the filter.
-    folded: Vec<String>,
-    /// Display width of the longest name, parent included.
+    folded: Arc<Vec<String>>,
+    /// Display width of the longest name, parent and former names
+    /// included, with room for the mark of a new unit.
     longest_name: usize,
     /// Unit id → index into `scope.units`.
     position: rustc_hash::FxHashMap<i64, usize>,
@@ -94,12 +105,16 @@ struct Units {
 impl Units {
     fn load(conn: &rusqlite::Connection, read_at: i64) -> rusqlite::Result<Units> {
         let scope = Scope::load(conn)?;
-        let folded = scope.units.iter().map(|u| text::fold(&u.name)).collect();
+        let folded = Arc::new(scope.units.iter().map(|u| text::fold(&u.name)).collect());
+        let width = |s: &str| ratatui::text::Line::from(s).width();
+        let former = scope.lineage.former.iter().map(|(_, _, n)| width(n));
+        let mark = if scope.simple { 0 } else { NEW_MARK.len() };
         let longest_name = scope
             .units
             .iter()
             .chain(&scope.parent)
-            .map(|u| ratatui::text::Line::from(u.name.as_str()).width())
+            .map(|u| width(&u.name) + mark)
+            .chain(former)
             .max()
             .unwrap_or(0);
         let position = scope
@@ -118,6 +133,22 @@ impl Units {
     }
 }
 
+/// After the name of a unit formed or changed in the month shown.
+pub const NEW_MARK: &str = " *";
+
+/// How the help and the footer explain `NEW_MARK`.
+pub const NEW_MARK_HELP: &str =
+    "đơn vị mới hoặc vừa nhận thêm đơn vị trong tháng: không so với tháng trước";
+
+/// "Cơ quan", "Huyện", "Xã": a group in a narrow column.
+pub fn group_short(g: Group) -> &'static str {
+    match g {
+        Group::CoQuan => "Cơ quan",
+        Group::Huyen => "Huyện",
+        Group::Xa => "Xã",
+    }
+}
+
 impl MonthState {
     pub fn value(&self, unit: usize, metric: usize) -> Option<&Value> {
         let id = self.table.units[unit].id;
@@ -128,8 +159,13 @@ impl MonthState {
             .and_then(|r| r[metric].as_ref())
     }
 
+    /// The unit's value the month before; none for a unit formed or
+    /// changed this month (a predecessor's figure is another unit's).
     pub fn before(&self, unit: usize, metric: usize) -> Option<&Value> {
         let id = self.table.units[unit].id;
+        if self.fresh.contains(&id) {
+            return None;
+        }
         self.table
             .before
             .units
@@ -140,7 +176,8 @@ impl MonthState {
 
 pub struct UnitDetail {
     pub unit: Unit,
-    pub months: Vec<UnitMonth>,
+    /// Its own months, then those of the units it was formed from.
+    pub stretches: Vec<Stretch>,
 }
 
 pub struct App {
@@ -174,6 +211,8 @@ pub struct App {
     pub filter_editing: bool,
     pub filter_error: Option<String>,
     pub filter: Filter,
+    /// The group shown (`g`); None: every unit.
+    pub group: Option<Group>,
     /// Sort keys, first is primary: (column, descending).
     pub sort: Vec<(SortCol, bool)>,
     pub show_change: bool,
@@ -190,7 +229,14 @@ pub struct App {
     pub fit_cols: usize,
     pub page: usize,
     pub findings: Option<Findings>,
+    /// Index into the findings of the one selected.
     pub findings_cursor: usize,
+    /// The findings in the order shown: by group when there are several
+    /// (indices into the findings), with each group's own findings for
+    /// the rules' sentences. Empty: one group, in their order.
+    pub findings_groups: Vec<(Group, Findings, Vec<usize>)>,
+    /// Display width of the longest unit name among the findings.
+    pub findings_longest_name: usize,
     pub unit: Option<UnitDetail>,
     pub scroll: usize,
     /// Columns scrolled sideways in the letter (`r`): its annexes are wide.
@@ -233,6 +279,7 @@ impl App {
             filter_editing: false,
             filter_error: None,
             filter: Filter::default(),
+            group: None,
             sort: Vec::new(),
             show_change: false,
             cursor: 0,
@@ -244,6 +291,8 @@ impl App {
             page: 20,
             findings: None,
             findings_cursor: 0,
+            findings_groups: Vec::new(),
+            findings_longest_name: 0,
             unit: None,
             scroll: 0,
             scroll_x: 0,
@@ -287,10 +336,15 @@ impl App {
         let units = self.units.as_ref().expect("loaded above");
         // The month shown lends the month it shares with the new one; the
         // rest of it goes before anything is read.
-        let old = self.month.take().map(|m| (m.table, m.read_at));
-        let shown = old.as_ref().map(|(t, _)| t.period);
+        let old = self
+            .month
+            .take()
+            .map(|m| (m.table, m.read_at, m.scope_units));
+        let shown = old.as_ref().map(|(t, _, _)| t.period);
         // Read after a change to the file: the old month is stale.
-        let old = old.filter(|(t, _)| Arc::ptr_eq(&t.units, &units.scope.units));
+        let old = old
+            .filter(|(_, _, s)| Arc::ptr_eq(s, &units.scope.units))
+            .map(|(t, r, _)| (t, r));
         // Lent on to the findings only if the catalog, the units and any
         // month kept from before were all read at this version: a write by
         // another process not yet noticed makes them differ.
@@ -322,6 +376,19 @@ impl App {
             ..self.month_state(table)
         });
         self.findings = None;
+        self.findings_groups.clear();
+        // A group the month does not have (districts after 7/2025).
+        if let Some(g) = self.group
+            && let Some(m) = &self.month
+            && !m.groups.contains(&g)
+        {
+            self.group = None;
+            self.message = Some(format!(
+                "{} không có {}: hiện mọi đơn vị.",
+                text::capitalize(&period.label_vi()),
+                g.label_vi()
+            ));
+        }
         // The filter's metrics may differ this month: parse it again.
         self.apply_filter_input();
         self.refresh(keep);
@@ -352,11 +419,36 @@ impl App {
         if columns.is_empty() {
             columns = (0..self.cat.metrics.len()).collect();
         }
+        // The month's units are the scope's (the same list) unless some
+        // unit starts, ends or is renamed: then they are looked up anew.
+        let units = self.units.as_ref().expect("read with the month");
+        let same = Arc::ptr_eq(&table.units, &units.scope.units);
+        let own: rustc_hash::FxHashMap<i64, usize>;
+        let position = if same {
+            &units.position
+        } else {
+            own = table
+                .units
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (u.id, i))
+                .collect();
+            &own
+        };
+        let folded = if same {
+            Arc::clone(&units.folded)
+        } else {
+            Arc::new(table.units.iter().map(|u| text::fold(&u.name)).collect())
+        };
+        let groups: Vec<Group> = Group::ALL
+            .into_iter()
+            .filter(|g| table.units.iter().any(|u| u.group() == *g))
+            .collect();
+        let fresh = units.scope.fresh_in(table.period);
         // Straight into each unit's slot: no map of lists in between.
         let mut marks = vec![Mark::default(); table.units.len()];
-        let position = self.units.as_ref().map(|u| &u.position);
         for (ri, unit) in &table.hits {
-            let Some(&at) = position.and_then(|p| p.get(unit)) else {
+            let Some(&at) = position.get(unit) else {
                 continue;
             };
             let mark = &mut marks[at];
@@ -376,12 +468,16 @@ impl App {
             })
             .count();
         MonthState {
+            scope_units: Arc::clone(&units.scope.units),
             table,
             columns,
             marks,
             visible: Vec::new(),
             complete,
             read_at: None,
+            folded,
+            fresh,
+            groups,
         }
     }
 
@@ -425,10 +521,9 @@ impl App {
         if let Some(d) = &self.unit
             && d.unit.id == unit_id
         {
-            let months =
-                rules::month::unit_history(self.db.conn(), &self.cat, &self.rules, unit_id)?;
+            let stretches = month::history_across(self.db.conn(), &self.cat, &self.rules, unit_id)?;
             if let Some(d) = &mut self.unit {
-                d.months = months;
+                d.stretches = stretches;
             }
         }
         Ok(())
@@ -446,24 +541,33 @@ impl App {
     /// Recomputes the visible rows (filter, sort) and puts the cursor back
     /// on `keep` if it is still there.
     fn refresh(&mut self, keep: Option<i64>) {
-        let (Some(m), Some(names)) = (self.month.as_mut(), self.units.as_ref()) else {
+        let Some(m) = self.month.as_mut() else {
             return;
         };
         let f = &self.filter;
+        let group = self.group;
         let mut visible: Vec<usize> = (0..m.table.units.len())
             .filter(|&u| {
-                let id = m.table.units[u].id;
-                let row = m.table.current.units.get(&id);
-                f.matches(
-                    &names.folded[u],
-                    |metric| row.and_then(|r| r[metric].as_ref()),
-                    !m.marks[u].rules.is_empty(),
-                )
+                let unit = &m.table.units[u];
+                let row = m.table.current.units.get(&unit.id);
+                group.is_none_or(|g| unit.group() == g)
+                    && f.matches_group(unit.group())
+                    && f.matches(
+                        &m.folded[u],
+                        |metric| row.and_then(|r| r[metric].as_ref()),
+                        !m.marks[u].rules.is_empty(),
+                    )
             })
             .collect();
         // Units are in name order; stable sorts keep it for ties.
         for &(col, desc) in self.sort.iter().rev() {
             sort_by(&mut visible, m, &self.cat, col, desc);
+        }
+        // Agencies, districts, communes, as a province's letter has them;
+        // the sort within each.
+        if m.groups.len() > 1 {
+            let units = &m.table.units;
+            visible.sort_by_key(|&u| units[u].group());
         }
         m.visible = visible;
         let n = m.visible.len();
@@ -524,6 +628,12 @@ impl App {
             .filter(|r| r.metric.as_deref().and_then(|c| self.cat.index_of(c)) == Some(metric))
             .map(|r| r.severity)
             .min()
+    }
+
+    /// Does the month table show a group column (a province's month with
+    /// more than one group)?
+    pub fn group_column(&self) -> bool {
+        self.month.as_ref().is_some_and(|m| m.groups.len() > 1)
     }
 
     /// Width of the longest unit name, parent included (the name column).
@@ -646,14 +756,16 @@ impl App {
             Action::WriteDocx => self.ask_docx_path(),
             Action::Accept | Action::Apply => {}
             Action::Back => {
-                if !self.filter_input.is_empty() {
+                if !self.filter_input.is_empty() || self.group.is_some() {
                     self.filter_input.clear();
                     self.filter_error = None;
                     self.filter = Filter::default();
+                    self.group = None;
                     let keep = self.cursor_unit();
                     self.refresh(keep);
                 }
             }
+            Action::Group => self.next_group(),
             Action::Filter => {
                 if self.month.is_some() {
                     self.filter_editing = true;
@@ -698,9 +810,21 @@ impl App {
             Action::Findings => {
                 if let Some(p) = self.month.as_ref().map(|m| m.table.period) {
                     if self.findings.is_none() {
-                        self.findings = Some(self.evaluate(p)?);
+                        self.set_findings(self.evaluate(p)?);
                     }
-                    self.findings_cursor = 0;
+                    // The first of the group shown, if it has any.
+                    let order = self.findings_order();
+                    let fs = self.findings.as_ref().map(|f| &f.findings);
+                    let in_group = |&&i: &&usize| {
+                        self.group
+                            .is_none_or(|g| fs.is_some_and(|f| f[i].group == g))
+                    };
+                    self.findings_cursor = order
+                        .iter()
+                        .find(in_group)
+                        .or(order.first())
+                        .copied()
+                        .unwrap_or(0);
                     self.scroll = 0;
                     self.views.push(View::Findings);
                 }
@@ -711,6 +835,27 @@ impl App {
         self.clamp_scroll();
         self.clamp_columns();
         Ok(())
+    }
+
+    /// `g`: every unit, then each group the month has, in turn.
+    fn next_group(&mut self) {
+        let Some(m) = &self.month else { return };
+        if m.groups.len() < 2 {
+            self.message = Some(match m.groups.first() {
+                Some(g) => format!(
+                    "Chỉ có một nhóm đơn vị ({}): g không có gì để chuyển.",
+                    g.label_vi()
+                ),
+                None => "Tháng này chưa có đơn vị nào.".into(),
+            });
+            return;
+        }
+        self.group = match self.group {
+            None => m.groups.first().copied(),
+            Some(g) => m.groups.iter().copied().find(|x| *x > g),
+        };
+        let keep = self.cursor_unit();
+        self.refresh(keep);
     }
 
     fn preview_action(&mut self, a: Action) {
@@ -734,17 +879,86 @@ impl App {
         }
     }
 
+    /// Holds a month's findings and, when they cover several groups, each
+    /// group's part (the view shows one section per group, as the letter).
+    fn set_findings(&mut self, fs: Findings) {
+        let groups: Vec<Group> = Group::ALL
+            .into_iter()
+            .filter(|g| fs.context.units.iter().any(|u| u.group() == *g))
+            .collect();
+        self.findings_groups = if groups.len() > 1 {
+            groups
+                .into_iter()
+                .map(|g| {
+                    let mut mine = fs.clone();
+                    mine.keep_group(g);
+                    let at: Vec<usize> = (0..fs.findings.len())
+                        .filter(|&i| fs.findings[i].group == g)
+                        .collect();
+                    (g, mine, at)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.findings_longest_name = fs
+            .findings
+            .iter()
+            .map(|x| super::textfit::width(&x.unit))
+            .max()
+            .unwrap_or(0);
+        self.findings = Some(fs);
+    }
+
+    /// The findings (indices) in the order the view shows them.
+    pub fn findings_order(&self) -> Vec<usize> {
+        if self.findings_groups.is_empty() {
+            let n = self.findings.as_ref().map_or(0, |f| f.findings.len());
+            return (0..n).collect();
+        }
+        self.findings_groups
+            .iter()
+            .flat_map(|(_, _, at)| at.iter().copied())
+            .collect()
+    }
+
     fn findings_action(&mut self, a: Action) -> anyhow::Result<()> {
-        let n = self.findings.as_ref().map_or(0, |f| f.findings.len());
+        let order = self.findings_order();
+        let n = order.len();
         let page = self.page.max(1);
-        let c = &mut self.findings_cursor;
+        let pos = order
+            .iter()
+            .position(|&i| i == self.findings_cursor)
+            .unwrap_or(0);
+        // Past the last finding the list scrolls on: the units a rule
+        // could not judge are listed below it.
+        let last = pos + 1 >= n;
         match a {
-            Action::Up => *c = c.saturating_sub(1),
-            Action::Down => *c = (*c + 1).min(n.saturating_sub(1)),
-            Action::PageUp => *c = c.saturating_sub(page),
-            Action::PageDown => *c = (*c + page).min(n.saturating_sub(1)),
-            Action::Home => *c = 0,
-            Action::End => *c = n.saturating_sub(1),
+            Action::Down | Action::PageDown if last => {
+                self.scroll += if a == Action::Down { 1 } else { page };
+                return Ok(());
+            }
+            Action::Up | Action::PageUp if self.scroll > 0 => {
+                let by = if a == Action::Up { 1 } else { page };
+                self.scroll = self.scroll.saturating_sub(by);
+                return Ok(());
+            }
+            Action::Home => self.scroll = 0,
+            _ => {}
+        }
+        let to = match a {
+            Action::Up => Some(pos.saturating_sub(1)),
+            Action::Down => Some((pos + 1).min(n.saturating_sub(1))),
+            Action::PageUp => Some(pos.saturating_sub(page)),
+            Action::PageDown => Some((pos + page).min(n.saturating_sub(1))),
+            Action::Home => Some(0),
+            Action::End => Some(n.saturating_sub(1)),
+            _ => None,
+        };
+        if let Some(&i) = to.and_then(|p| order.get(p)) {
+            self.findings_cursor = i;
+        }
+        match a {
             Action::Open => {
                 let id = self
                     .findings
@@ -796,8 +1010,8 @@ impl App {
         }) else {
             return Ok(());
         };
-        let months = rules::month::unit_history(self.db.conn(), &self.cat, &self.rules, id)?;
-        self.unit = Some(UnitDetail { unit, months });
+        let stretches = month::history_across(self.db.conn(), &self.cat, &self.rules, id)?;
+        self.unit = Some(UnitDetail { unit, stretches });
         self.scroll = 0;
         self.views.push(View::Unit(id));
         Ok(())
@@ -850,15 +1064,15 @@ impl App {
         }
         if let Some(d) = &self.unit {
             let id = d.unit.id;
-            let months = rules::month::unit_history(self.db.conn(), &self.cat, &self.rules, id)?;
+            let stretches = month::history_across(self.db.conn(), &self.cat, &self.rules, id)?;
             if let Some(d) = &mut self.unit {
-                d.months = months;
+                d.stretches = stretches;
             }
         }
         if self.view() == View::Findings
             && let Some(p) = self.month.as_ref().map(|m| m.table.period)
         {
-            self.findings = Some(self.evaluate(p)?);
+            self.set_findings(self.evaluate(p)?);
             let n = self.findings.as_ref().map_or(0, |f| f.findings.len());
             self.findings_cursor = self.findings_cursor.min(n.saturating_sub(1));
         }

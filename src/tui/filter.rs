@@ -1,14 +1,17 @@
 //! The `/` prompt: a name to find without accents (from the start of a
-//! word), conditions on metrics,
+//! word), conditions on metrics, a group of units,
 //! and "!" for units that need directives, joined by `&`.
 //!
 //! "dong" finds Đông Kết and Đồng Tiến; "digitization<40" and
 //! "so hoa<40" compare a metric (code or the start of its name);
-//! "xu ly<100 & !" both. Parsing is separate from matching, so a wrong
-//! condition is reported while the last good filter stays on screen.
+//! "xu ly<100 & !" both. "nhóm=xã" (or "nhóm!=cơ quan") is a condition on
+//! the unit's group, and "cơ quan", "cấp huyện", "cấp xã" alone say the
+//! same; a single word ("xa", "huyen") stays a name to find. Parsing is
+//! separate from matching, so a wrong condition is reported while the
+//! last good filter stays on screen.
 
 use crate::db::Catalog;
-use crate::model::{MetricKind, Value};
+use crate::model::{Group, MetricKind, Value};
 use crate::text;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,11 +46,21 @@ pub struct Filter {
     pub names: Vec<String>,
     pub conditions: Vec<Condition>,
     pub only_findings: bool,
+    /// Groups asked for: (group, true for `=`, false for `!=`).
+    pub groups: Vec<(Group, bool)>,
 }
 
 impl Filter {
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty() && self.conditions.is_empty() && !self.only_findings
+        self.names.is_empty()
+            && self.conditions.is_empty()
+            && !self.only_findings
+            && self.groups.is_empty()
+    }
+
+    /// Does a unit of group `g` pass the group conditions?
+    pub fn matches_group(&self, g: Group) -> bool {
+        self.groups.iter().all(|&(want, eq)| (g == want) == eq)
     }
 
     /// Does a unit pass? `folded` is its folded name, `value_of` its value
@@ -106,6 +119,20 @@ fn compare(op: Op, ord: Option<std::cmp::Ordering>) -> bool {
 /// removed ("chỉ đạo", "cần chỉ đạo", "vi phạm").
 const FINDINGS_WORDS: &[&str] = &["!", "chidao", "canchidao", "vipham"];
 
+/// Words that name a group on their own, folded: phrases no unit's name
+/// is searched by. A bare "xa" or "huyen" stays a name ("Xã Phương Nam").
+const GROUP_WORDS: &[&str] = &[
+    "co quan",
+    "co quan cap tinh",
+    "cap huyen",
+    "ubnd cap huyen",
+    "cap xa",
+    "ubnd cap xa",
+];
+
+/// The names of the group condition: "nhóm=xã".
+const GROUP_NAMES: &[&str] = &["nhom", "group"];
+
 /// Parses the prompt. `columns` are the metrics shown this month (searched
 /// first when a name prefix could mean several); `short` gives a metric's
 /// column title.
@@ -126,6 +153,13 @@ pub fn parse(
             f.only_findings = true;
             continue;
         }
+        let words = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+        if GROUP_WORDS.contains(&words.as_str())
+            && let Some(g) = Group::parse(&words)
+        {
+            f.groups.push((g, true));
+            continue;
+        }
         match find_op(part) {
             None => f.names.push(folded),
             Some((at, op, len)) => {
@@ -136,6 +170,11 @@ pub fn parse(
                         "thiếu tên chỉ số trước \"{}\"",
                         &part[at..at + len]
                     ));
+                }
+                if GROUP_NAMES.contains(&text::fold(name).as_str()) {
+                    f.groups
+                        .push(group_condition(op, rhs, &part[at..at + len])?);
+                    continue;
                 }
                 let metric = resolve(name, cat, columns, &short)?;
                 let m = &cat.metrics[metric];
@@ -171,6 +210,27 @@ pub fn parse(
         }
     }
     Ok(f)
+}
+
+/// "nhóm=xã", "nhóm != cơ quan": the group and whether it is wanted.
+fn group_condition(op: Op, rhs: &str, written: &str) -> Result<(Group, bool), String> {
+    let eq = match op {
+        Op::Eq => true,
+        Op::Ne => false,
+        _ => return Err("nhóm chỉ so sánh bằng = hoặc !=".into()),
+    };
+    if rhs.is_empty() {
+        return Err(format!(
+            "thiếu tên nhóm sau \"{written}\" (cơ quan, huyện, xã)"
+        ));
+    }
+    match Group::parse(rhs) {
+        Some(g) => Ok((g, eq)),
+        None => Err(format!(
+            "\"{}\" không phải nhóm đơn vị (cơ quan, huyện, xã)",
+            text::show(rhs)
+        )),
+    }
 }
 
 /// The first comparison operator: (byte offset, op, its length).
@@ -313,6 +373,39 @@ mod tests {
     }
 
     #[test]
+    fn groups_by_condition_or_phrase() {
+        let (_d, cat) = cat();
+        let cols: Vec<usize> = (0..7).collect();
+        let groups = |q: &str| parse(q, &cat, &cols, short(&cat)).unwrap().groups;
+        for q in [
+            "nhóm=xã",
+            "nhom = xa",
+            "NHÓM=cấp xã",
+            "nhóm=xa phuong",
+            "cấp xã",
+            "UBND cấp xã",
+        ] {
+            assert_eq!(groups(q), [(Group::Xa, true)], "{q}");
+        }
+        for q in ["nhóm=cơ quan", "co quan", "Cơ quan cấp tỉnh", "nhóm=sở"] {
+            assert_eq!(groups(q), [(Group::CoQuan, true)], "{q}");
+        }
+        assert_eq!(groups("nhóm=huyện"), [(Group::Huyen, true)]);
+        assert_eq!(groups("cap huyen"), [(Group::Huyen, true)]);
+        assert_eq!(groups("nhóm!=xã"), [(Group::Xa, false)]);
+        // A single word is still a name: every "Xã …" has the word "xa".
+        let f = parse("xa & phuong", &cat, &cols, short(&cat)).unwrap();
+        assert!(f.groups.is_empty());
+        assert_eq!(f.names, ["xa", "phuong"]);
+        let f = parse("nhóm=xã & dong", &cat, &cols, short(&cat)).unwrap();
+        assert!(f.matches_group(Group::Xa) && !f.matches_group(Group::CoQuan));
+        assert!(f.matches(&text::fold("Xã Đông Kết"), |_| None, false));
+        let f = parse("nhóm!=xã", &cat, &cols, short(&cat)).unwrap();
+        assert!(!f.matches_group(Group::Xa) && f.matches_group(Group::Huyen));
+        assert!(Filter::default().matches_group(Group::Xa));
+    }
+
+    #[test]
     fn wrong_conditions_say_why() {
         let (_d, cat) = cat();
         let cols: Vec<usize> = (0..7).collect();
@@ -323,5 +416,8 @@ mod tests {
         assert!(err("processing<").contains("thiếu số"));
         assert!(err("rating=Giỏi").contains("không phải mức"));
         assert!(err("rating<Tốt").contains("chỉ so sánh"));
+        assert!(err("nhóm=trường").contains("không phải nhóm đơn vị"));
+        assert!(err("nhóm<xa").contains("chỉ so sánh bằng"));
+        assert!(err("nhóm=").contains("thiếu tên nhóm"));
     }
 }

@@ -95,7 +95,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "Esc",
         action: Action::Back,
-        help: "quay lại; ở bảng tháng: xoá bộ lọc",
+        help: "quay lại; ở bảng tháng: xoá bộ lọc và nhóm",
         hint: None,
     },
     Binding {
@@ -145,6 +145,14 @@ pub const KEYMAP: &[Binding] = &[
         action: Action::Findings,
         help: "đơn vị cần chỉ đạo khắc phục, theo từng quy tắc",
         hint: Some("f chỉ đạo"),
+    },
+    Binding {
+        keys: &[KeyCode::Char('g')],
+        ctrl: &[],
+        label: "g",
+        action: Action::Group,
+        help: "nhóm đơn vị: lần lượt cơ quan cấp tỉnh, UBND cấp huyện, UBND cấp xã, rồi tất cả (cấp tỉnh)",
+        hint: None,
     },
     Binding {
         keys: &[KeyCode::Char('d')],

@@ -13,6 +13,7 @@ pub mod keymap;
 pub mod pasting;
 pub mod reporting;
 pub mod terminal;
+pub mod textfit;
 pub mod theme;
 pub mod ui;
 pub mod views;

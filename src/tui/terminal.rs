@@ -119,7 +119,7 @@ pub fn run(mut app: App, theme: Theme) -> anyhow::Result<()> {
 /// Tells the app how much of the screen its table gets.
 pub fn fit(app: &mut App, screen: Rect) {
     let [_, body, _] = ui::areas(screen);
-    let (rows, cols, _, _) = views::month::layout(body, app.show_change, app.longest_name());
+    let (rows, cols, _, _) = views::month::layout(body, app);
     app.resize(rows, cols);
 }
 

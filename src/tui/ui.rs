@@ -5,9 +5,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::app::{App, SortCol, View};
+use super::app::{self, App, SortCol, View};
 use super::columns;
 use super::keymap;
+use super::textfit;
 use super::theme::Theme;
 use super::views;
 
@@ -36,7 +37,10 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         return;
     }
     let [title, body, footer] = areas(area);
-    f.render_widget(Paragraph::new(title_line(app, theme)), title);
+    f.render_widget(
+        Paragraph::new(title_line(app, theme, title.width as usize)),
+        title,
+    );
     match app.view() {
         View::Month => views::month::draw(f, body, app, theme),
         View::Findings => views::findings::draw(f, body, app, theme),
@@ -46,38 +50,52 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         View::Preview => views::preview::draw(f, body, app, theme),
         View::Report => views::report::draw(f, body, app, theme),
     }
-    f.render_widget(Paragraph::new(footer_lines(app, theme)), footer);
+    f.render_widget(
+        Paragraph::new(footer_lines(app, theme, footer.width as usize)),
+        footer,
+    );
 }
 
-fn title_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
-    let mut parts = vec!["chiso".to_string()];
+/// "chiso · Huyện Khoái Châu · Tháng 8/2024 · Bảng kết quả"; on a narrow
+/// screen the program's name goes first, then the parent's, so that what
+/// is shown stays whole.
+fn title_line<'a>(app: &App, theme: &Theme, width: usize) -> Line<'a> {
+    let mut parts = vec![(2, "chiso".to_string())];
     if let Some(m) = &app.month {
         if let Some(p) = &m.table.parent {
-            parts.push(p.name.clone());
+            parts.push((1, p.name.clone()));
         }
-        parts.push(crate::text::capitalize(&m.table.period.label_vi()));
+        parts.push((0, crate::text::capitalize(&m.table.period.label_vi())));
     }
-    parts.push(match app.view() {
-        View::Month => "Bảng kết quả".to_string(),
-        View::Findings => "Đơn vị cần chỉ đạo khắc phục".to_string(),
-        View::Unit(_) => app
-            .unit
-            .as_ref()
-            .map_or(String::new(), |d| format!("{}: mọi tháng", d.unit.name)),
-        View::Help => "Trợ giúp".to_string(),
-        View::Log => "Lịch sử thay đổi".to_string(),
-        View::Preview => "Xem trước khi ghi".to_string(),
-        View::Report => "Công văn".to_string(),
-    });
-    Line::styled(parts.join(" · "), theme.title())
+    parts.push((
+        0,
+        match app.view() {
+            View::Month => "Bảng kết quả".to_string(),
+            View::Findings => "Đơn vị cần chỉ đạo khắc phục".to_string(),
+            View::Unit(_) => app
+                .unit
+                .as_ref()
+                .map_or(String::new(), |d| format!("{}: mọi tháng", d.unit.name)),
+            View::Help => "Trợ giúp".to_string(),
+            View::Log => "Lịch sử thay đổi".to_string(),
+            View::Preview => "Xem trước khi ghi".to_string(),
+            View::Report => "Công văn".to_string(),
+        },
+    ));
+    let line = textfit::join_fitting(&parts, width);
+    Line::styled(textfit::cut(&line, width), theme.title())
 }
 
-fn footer_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
-    let mut status = Vec::new();
+fn footer_lines<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Line<'a>> {
+    // (rank, text): on a narrow screen the highest ranks are left out.
+    let mut status: Vec<(u8, String)> = Vec::new();
     if let Some(m) = &app.month {
-        status.push(crate::text::capitalize(&m.table.period.label_vi()));
+        status.push((0, crate::text::capitalize(&m.table.period.label_vi())));
+        if let Some(g) = app.group {
+            status.push((0, format!("nhóm: {}", g.label_vi())));
+        }
         if !app.filter_input.is_empty() {
-            status.push(format!("lọc: {}", crate::text::show(&app.filter_input)));
+            status.push((1, format!("lọc: {}", crate::text::show(&app.filter_input))));
         }
         if !app.sort.is_empty() {
             let keys: Vec<String> = app
@@ -92,11 +110,14 @@ fn footer_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
                     format!("{name} {}", if desc { "▼" } else { "▲" })
                 })
                 .collect();
-            status.push(format!("sắp xếp: {}", keys.join(", ")));
+            status.push((2, format!("sắp xếp: {}", keys.join(", "))));
         }
         let total = m.table.units.len();
-        status.push(format!("{}/{total} đơn vị", m.visible.len()));
-        status.push(format!("{}/{total} đủ số liệu", m.complete));
+        status.push((1, format!("{}/{total} đơn vị", m.visible.len())));
+        status.push((3, format!("{}/{total} đủ số liệu", m.complete)));
+        if app.view() == View::Month && !m.fresh.is_empty() {
+            status.push((4, format!("{} mới, sáp nhập", app::NEW_MARK.trim())));
+        }
     }
     if let Some(ed) = &app.editor {
         let metric = &app.cat.metrics[ed.metric];
@@ -126,7 +147,7 @@ fn footer_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
             Line::styled(help.join(" · "), theme.dim()),
         ];
     }
-    let first = Line::from(status.join(" · "));
+    let first = Line::from(textfit::join_fitting(&status, width));
     let second = if let Some(p) = &app.prompt {
         let mut spans = vec![
             Span::styled(

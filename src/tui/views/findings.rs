@@ -1,92 +1,134 @@
 //! Units requiring directives: grouped by rule, with the rule's sentence,
 //! each unit's value, previous value, reference, streak and escalation,
-//! and the selected unit's directive in full.
+//! and the selected unit's directive in full. A province's month with
+//! several groups of units has a section per group, as its letter has;
+//! units that a rule could not judge (formed or changed this month) are
+//! listed with the reason. Long sentences wrap: nothing is cut.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::rules::{Finding, render};
+use crate::model::Group;
+use crate::rules::{Finding, Findings, render};
 use crate::tui::app::App;
+use crate::tui::textfit;
 use crate::tui::theme::Theme;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(fs) = &app.findings else { return };
+    let width = area.width as usize;
+    // The directive of the selected finding, in full.
+    let directive: Option<Vec<String>> = fs.findings.get(app.findings_cursor).map(|_| {
+        let text = render::directive_for(fs, app.findings_cursor);
+        textfit::wrap(&text, width, "", "")
+    });
+    // As high as the directive needs, up to half the screen.
+    let detail_h = directive.as_ref().map_or(0, |d| {
+        (d.len() + 1).clamp(6, (area.height as usize / 2).max(6)) as u16
+    });
     let [list_area, detail_area] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(6)]).areas(area);
+        Layout::vertical([Constraint::Min(3), Constraint::Length(detail_h)]).areas(area);
+    // Sentences wrap short of the last column: a line that touches the
+    // edge reads as cut.
+    let width = width.saturating_sub(1);
+    // Every line as a plain tag, and text for the few that are not a
+    // finding: a national month has 20,000 findings, rendered only around
+    // the cursor.
+    let mut rows = Vec::new();
     if fs.findings.is_empty() {
-        let mut lines = vec![Line::styled(
-            "Không có đơn vị nào vi phạm quy tắc đang bật.",
-            theme.title(),
-        )];
-        not_evaluated(&mut lines, app, theme);
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
-        return;
+        rows.push(Row::Text(
+            "Không có đơn vị nào vi phạm quy tắc đang bật.".into(),
+            Style::Title,
+        ));
     }
-    // Every line as a plain tag, then text for the window around the
-    // cursor only: a national month has 20,000 findings.
-    let rows = layout(fs);
+    if app.findings_groups.is_empty() {
+        layout(fs, None, width, &mut rows);
+    } else {
+        for (g, mine, at) in &app.findings_groups {
+            if !rows.is_empty() {
+                rows.push(Row::Blank);
+            }
+            group_head(*g, mine, width, &mut rows);
+            layout(mine, Some(at), width, &mut rows);
+        }
+    }
+    let cols = Columns::new(app.findings_longest_name, area.width as usize);
     let cursor_line = rows
         .iter()
         .position(|r| *r == Row::Item(app.findings_cursor))
         .unwrap_or(0);
     let height = list_area.height as usize;
     let top = cursor_line.saturating_sub(height.saturating_sub(2).max(1) / 2);
-    let top = top.min(rows.len().saturating_sub(height));
+    // Scrolled on past the last finding (`App::scroll`).
+    let top = (top + app.scroll).min(rows.len().saturating_sub(height));
     let window: Vec<Line> = rows[top..]
         .iter()
         .take(height)
-        .map(|r| match *r {
+        .map(|r| match r {
             Row::Blank => Line::from(""),
-            Row::Header(rule) => {
-                let r = &fs.context.rules[rule];
-                let count = fs
-                    .summary
-                    .iter()
-                    .find(|s| s.rule == r.code)
-                    .map_or(0, |s| s.count);
+            Row::Header(rule, prefix, text) => {
+                let r = &fs.context.rules[*rule];
                 Line::from(vec![
-                    Span::styled(
-                        format!("{} {} ", Theme::symbol(r.severity), r.code),
-                        theme.severity(r.severity),
-                    ),
-                    Span::styled(render::sentence(fs, r, count), theme.header()),
+                    Span::styled(prefix.clone(), theme.severity(r.severity)),
+                    Span::styled(text.clone(), theme.header()),
                 ])
             }
+            Row::Text(text, style) => Line::styled(
+                text.clone(),
+                match style {
+                    Style::Title => theme.title(),
+                    Style::Dim => theme.dim(),
+                },
+            ),
             Row::Item(i) => {
-                let line = item(&fs.findings[i], fs, theme);
-                if i == app.findings_cursor {
+                let line = item(&fs.findings[*i], fs, theme, &cols);
+                if *i == app.findings_cursor {
                     line.style(theme.cursor())
                 } else {
                     line
                 }
             }
-            Row::NotEvaluated(n) => {
-                let n = &fs.not_evaluated[n];
-                Line::styled(
-                    format!("? {} chưa đánh giá được: {}", n.rule, n.reason),
-                    theme.dim(),
-                )
-            }
         })
         .collect();
     f.render_widget(Paragraph::new(window), list_area);
 
-    if let Some(x) = fs.findings.get(app.findings_cursor) {
-        // Rendered for the one shown: the TUI does not hold them all.
-        let directive = crate::rules::render::directive_for(fs, app.findings_cursor);
-        let detail = Paragraph::new(directive).wrap(Wrap { trim: true }).block(
-            Block::new()
-                .borders(Borders::TOP)
-                .title(format!(" Chỉ đạo: {} ", x.unit)),
-        );
+    if let (Some(x), Some(directive)) = (fs.findings.get(app.findings_cursor), directive) {
+        let title = textfit::cut(&format!(" Chỉ đạo: {} ", x.unit), width.saturating_sub(2));
+        let lines: Vec<Line> = directive.into_iter().map(Line::from).collect();
+        let detail = Paragraph::new(lines).block(Block::new().borders(Borders::TOP).title(title));
         f.render_widget(detail, detail_area);
     }
 }
 
-/// "  Bình Kiều   37,9%   tháng trước 52,4%   so với 100%   2 tháng ⇑".
-fn item<'a>(x: &Finding, fs: &crate::rules::Findings, theme: &Theme) -> Line<'a> {
+/// The widths of an item's columns.
+struct Columns {
+    name: usize,
+    width: usize,
+}
+
+/// Each of the value, the previous value and the reference (a longer
+/// label, "Trung bình", pushes its line on).
+const VALUE_W: usize = 7;
+/// "  " name " " value "  trước " value "  so với " value.
+const FIXED: usize = 2 + 1 + 8 + 9 + 3 * VALUE_W;
+
+impl Columns {
+    /// Names 20 wide, wider when the screen allows.
+    fn new(longest: usize, width: usize) -> Columns {
+        // Room kept for "  2 tháng liền ⇑".
+        let name = longest
+            .max(20)
+            .min(width.saturating_sub(FIXED + 16))
+            .max(12);
+        Columns { name, width }
+    }
+}
+
+/// "  Bình Kiều   37,9%  trước   52,4%  so với    100%  2 tháng liền ⇑";
+/// the streak and escalation say less when the line is short of room.
+fn item<'a>(x: &Finding, fs: &Findings, theme: &Theme, cols: &Columns) -> Line<'a> {
     let show = |v: &Option<crate::model::Value>| {
         let kind = fs
             .context
@@ -98,42 +140,89 @@ fn item<'a>(x: &Finding, fs: &crate::rules::Findings, theme: &Theme) -> Line<'a>
             _ => "–".into(),
         }
     };
+    let head = format!("  {} ", textfit::pad(&x.unit, cols.name));
+    let value = textfit::right(&show(&x.hit.value), VALUE_W);
+    let rest = format!(
+        "  trước {}  so với {}",
+        textfit::right(&show(&x.hit.previous), VALUE_W),
+        textfit::right(&show(&x.hit.reference), VALUE_W)
+    );
+    let room = cols
+        .width
+        .saturating_sub(textfit::width(&head) + textfit::width(&value) + textfit::width(&rest));
+    let streak = |long: Option<bool>| match (x.streak > 1, long) {
+        (false, _) | (_, None) => String::new(),
+        (true, Some(true)) => format!("  {} tháng liền", x.streak),
+        (true, Some(false)) => format!("  {} tháng", x.streak),
+    };
+    let escalated = |long: Option<bool>| match (x.escalated, long) {
+        (false, _) | (_, None) => "",
+        (true, Some(true)) => " ⇑ nâng mức",
+        (true, Some(false)) => " ⇑",
+    };
+    let (long, short) = (Some(true), Some(false));
+    let (s, e) = [
+        (long, long),
+        (long, short),
+        (short, short),
+        (None, short),
+        (None, None),
+    ]
+    .into_iter()
+    .map(|(ls, le)| (streak(ls), escalated(le)))
+    .find(|(s, e)| textfit::width(s) + textfit::width(e) <= room)
+    .unwrap_or_default();
     let mut spans = vec![
-        Span::raw(format!("  {:<20} ", x.unit)),
-        Span::styled(
-            format!("{:>7}", show(&x.hit.value)),
-            theme.severity(x.severity),
-        ),
-        Span::raw(format!(
-            "  trước {:>7}  so với {:>7}",
-            show(&x.hit.previous),
-            show(&x.hit.reference)
-        )),
+        Span::raw(head),
+        Span::styled(value, theme.severity(x.severity)),
+        Span::raw(rest),
     ];
-    if x.streak > 1 {
-        spans.push(Span::raw(format!("  {} tháng liền", x.streak)));
+    if !s.is_empty() {
+        spans.push(Span::raw(s));
     }
-    if x.escalated {
-        spans.push(Span::styled(" ⇑ nâng mức", theme.severity(x.severity)));
+    if !e.is_empty() {
+        spans.push(Span::styled(e, theme.severity(x.severity)));
     }
     Line::from(spans)
 }
 
-/// One line of the list.
+/// How a line of text is drawn.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Row {
-    Blank,
-    /// A rule's sentence (index into the context's rules).
-    Header(usize),
-    /// A finding (index into the findings).
-    Item(usize),
-    NotEvaluated(usize),
+enum Style {
+    Title,
+    Dim,
 }
 
-/// The list's lines: each rule's sentence (after a blank line) above its
-/// findings, then the rules that could not be judged.
-fn layout(fs: &crate::rules::Findings) -> Vec<Row> {
-    let mut rows = Vec::with_capacity(fs.findings.len() + 32);
+/// One line of the list.
+#[derive(Debug, Clone, PartialEq)]
+enum Row {
+    Blank,
+    /// A line of a rule's sentence (index into the context's rules): the
+    /// first begins with the rule's mark and code.
+    Header(usize, String, String),
+    /// A finding (index into the findings).
+    Item(usize),
+    Text(String, Style),
+}
+
+/// "══ Cơ quan cấp tỉnh (6 cơ quan) ══", as `chiso findings` heads a
+/// province's groups.
+fn group_head(g: Group, mine: &Findings, width: usize, rows: &mut Vec<Row>) {
+    let text = format!(
+        "══ {} ({} {}) ══",
+        g.label_vi(),
+        mine.units_total,
+        mine.context.kinds_word
+    );
+    for l in textfit::wrap(&text, width, "", "   ") {
+        rows.push(Row::Text(l, Style::Title));
+    }
+}
+
+/// The lines of `fs`: each rule's sentence (after a blank line) above its
+/// findings, then what could not be judged. `at`: the index in the whole
+/// month's findings of each of `fs`'s (a group's part); None: the same.
+fn layout(fs: &Findings, at: Option<&[usize]>, width: usize, rows: &mut Vec<Row>) {
     let mut rule = "";
     for (i, x) in fs.findings.iter().enumerate() {
         if x.rule != rule {
@@ -142,25 +231,54 @@ fn layout(fs: &crate::rules::Findings) -> Vec<Row> {
                 if !rows.is_empty() {
                     rows.push(Row::Blank);
                 }
-                rows.push(Row::Header(r));
+                let rule = &fs.context.rules[r];
+                let count = fs
+                    .summary
+                    .iter()
+                    .find(|s| s.rule == rule.code)
+                    .map_or(0, |s| s.count);
+                let prefix = format!("{} {} ", Theme::symbol(rule.severity), rule.code);
+                let text = render::sentence(fs, rule, count);
+                for (k, l) in textfit::wrap(&text, width, &prefix, "  ")
+                    .into_iter()
+                    .enumerate()
+                {
+                    rows.push(if k == 0 {
+                        let rest = l.strip_prefix(&prefix).unwrap_or(&l).to_owned();
+                        Row::Header(r, prefix.clone(), rest)
+                    } else {
+                        Row::Header(r, String::new(), l)
+                    });
+                }
             }
         }
-        rows.push(Row::Item(i));
+        rows.push(Row::Item(at.map_or(i, |a| a[i])));
     }
-    for n in 0..fs.not_evaluated.len() {
-        rows.push(Row::Blank);
-        rows.push(Row::NotEvaluated(n));
-    }
-    rows
-}
-
-fn not_evaluated(lines: &mut Vec<Line>, app: &App, theme: &Theme) {
-    let Some(fs) = &app.findings else { return };
+    // Units a rule could not judge, under one line for the rule.
+    let mut rule: Option<&str> = None;
     for n in &fs.not_evaluated {
-        lines.push(Line::from(""));
-        lines.push(Line::styled(
-            format!("? {} chưa đánh giá được: {}", n.rule, n.reason),
-            theme.dim(),
-        ));
+        match &n.unit {
+            Some(u) => {
+                if rule != Some(n.rule.as_str()) {
+                    rows.push(Row::Blank);
+                    let head = format!("? {} chưa so sánh được với tháng trước:", n.rule);
+                    for l in textfit::wrap(&head, width, "", "  ") {
+                        rows.push(Row::Text(l, Style::Dim));
+                    }
+                    rule = Some(&n.rule);
+                }
+                for l in textfit::wrap(&format!("{u}: {}", n.reason), width, "  ", "    ") {
+                    rows.push(Row::Text(l, Style::Dim));
+                }
+            }
+            None => {
+                rows.push(Row::Blank);
+                let text = format!("? {} chưa đánh giá được: {}", n.rule, n.reason);
+                for l in textfit::wrap(&text, width, "", "  ") {
+                    rows.push(Row::Text(l, Style::Dim));
+                }
+                rule = None;
+            }
+        }
     }
 }

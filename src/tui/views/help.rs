@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::tui::app::App;
+use crate::tui::app::{App, NEW_MARK, NEW_MARK_HELP};
 use crate::tui::keymap::{EDIT_KEYMAP, KEYMAP};
 use crate::tui::theme::Theme;
 
@@ -38,6 +38,10 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
         ),
         ("&", "nối điều kiện: processing<100 & online_payment<80"),
         ("!", "chỉ các đơn vị cần chỉ đạo (có vi phạm)"),
+        (
+            "nhóm=",
+            "một nhóm đơn vị: nhóm=xã, nhóm=cơ quan, nhóm!=huyện; cũng được \"cơ quan\", \"cấp xã\"",
+        ),
         ("Enter", "giữ bộ lọc và về bảng"),
         ("Esc", "xoá bộ lọc"),
     ] {
@@ -51,6 +55,11 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
     out.push(Line::from(
         "  ▲ ▼     tăng, giảm so với tháng trước    ·  chưa có số liệu",
     ));
+    out.push(Line::from(format!(
+        "  {:<7} sau tên: {}",
+        NEW_MARK.trim(),
+        NEW_MARK_HELP
+    )));
     out
 }
 

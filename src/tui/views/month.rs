@@ -1,5 +1,8 @@
 //! The month table: one row per unit, the parent pinned on top, the name
-//! column frozen when scrolling sideways, a findings column.
+//! column frozen when scrolling sideways, a findings column. A province's
+//! month with several groups gets a narrow group column, its rows ordered
+//! by group; a unit formed or changed in the month has a mark after its
+//! name.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -9,23 +12,27 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use crate::model::Value;
 use crate::rules::Severity;
-use crate::tui::app::{App, MonthState, SortCol};
+use crate::tui::app::{self, App, MonthState, SortCol};
 use crate::tui::columns;
+use crate::tui::textfit;
 use crate::tui::theme::Theme;
 
 const STT_W: u16 = 4;
 const FINDINGS_W: u16 = 7;
 const NAME_MAX: u16 = 24;
+/// The group column: "Cơ quan", "Huyện", "Xã".
+const GROUP_W: u16 = 7;
 
 /// How the table divides `area`: (body rows, metric columns that fit,
 /// name width, metric width). `App::resize` and `draw` both use it.
-pub fn layout(area: Rect, show_change: bool, longest_name: usize) -> (usize, usize, u16, u16) {
-    let metric_w: u16 = if show_change { 18 } else { 10 };
+pub fn layout(area: Rect, app: &App) -> (usize, usize, u16, u16) {
+    let metric_w: u16 = if app.show_change { 18 } else { 10 };
+    let group_w = if app.group_column() { GROUP_W + 1 } else { 0 };
     let name_w = NAME_MAX
-        .min(longest_name.max(6) as u16)
-        .min(area.width.saturating_sub(STT_W + FINDINGS_W + 3) / 2)
+        .min(app.longest_name().max(6) as u16)
+        .min(area.width.saturating_sub(STT_W + FINDINGS_W + 3 + group_w) / 2)
         .max(8);
-    let fixed = STT_W + 1 + name_w + 1 + FINDINGS_W;
+    let fixed = STT_W + 1 + group_w + name_w + 1 + FINDINGS_W;
     let cols = (area.width.saturating_sub(fixed) / (metric_w + 1)).max(1);
     // Less the header and the parent's row.
     let rows = area.height.saturating_sub(2).max(1);
@@ -37,7 +44,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         empty(f, area, app, theme);
         return;
     };
-    let (rows, cols, name_w, metric_w) = layout(area, app.show_change, app.longest_name());
+    let (rows, cols, name_w, metric_w) = layout(area, app);
+    let grouped = app.group_column();
     let shown: Vec<usize> = m
         .columns
         .iter()
@@ -71,10 +79,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let line = Line::styled(t, style);
         Cell::from(if right { line.right_aligned() } else { line })
     };
-    let mut header = vec![
-        Cell::from(Line::styled("STT", theme.header()).right_aligned()),
-        head("Đơn vị".into(), 0, SortCol::Name, false),
-    ];
+    let mut header = vec![Cell::from(
+        Line::styled("STT", theme.header()).right_aligned(),
+    )];
+    if grouped {
+        header.push(Cell::from(Line::styled("Nhóm", theme.header())));
+    }
+    header.push(head("Đơn vị".into(), 0, SortCol::Name, false));
     for (i, &metric) in shown.iter().enumerate() {
         let col = app.col_offset + i + 1;
         header.push(head(
@@ -91,7 +102,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(p) = &m.table.parent {
         let row = m.table.current.parent.as_ref();
         let before = m.table.before.parent.as_ref();
-        let mut cells = vec![Cell::from(""), Cell::from(p.name.clone())];
+        let mut cells = vec![Cell::from("")];
+        if grouped {
+            cells.push(Cell::from(""));
+        }
+        cells.push(Cell::from(textfit::cut(&p.name, name_w as usize)));
         for &metric in &shown {
             let v = row.and_then(|r| r[metric].as_ref());
             let b = before.and_then(|r| r[metric].as_ref());
@@ -110,9 +125,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let end = (app.top + rows).min(m.visible.len());
     for (i, &u) in m.visible[app.top.min(end)..end].iter().enumerate() {
         let pos = app.top + i;
-        body.push(unit_row(app, m, theme, u, pos, &shown));
+        body.push(unit_row(app, m, theme, u, pos, &shown, name_w as usize));
     }
-    let mut widths = vec![Constraint::Length(STT_W), Constraint::Length(name_w)];
+    let mut widths = vec![Constraint::Length(STT_W)];
+    if grouped {
+        widths.push(Constraint::Length(GROUP_W));
+    }
+    widths.push(Constraint::Length(name_w));
     widths.extend(shown.iter().map(|_| Constraint::Length(metric_w)));
     widths.push(Constraint::Length(FINDINGS_W));
     let table = Table::new(body, widths)
@@ -128,13 +147,32 @@ fn unit_row<'a>(
     u: usize,
     pos: usize,
     shown: &[usize],
+    name_w: usize,
 ) -> Row<'a> {
     let unit = &m.table.units[u];
     let mark = &m.marks[u];
-    let mut cells = vec![
-        Cell::from(Line::from((pos + 1).to_string()).right_aligned()),
-        Cell::from(unit.name.clone()),
-    ];
+    let mut cells = vec![Cell::from(
+        Line::from((pos + 1).to_string()).right_aligned(),
+    )];
+    if app.group_column() {
+        // Once for each run of rows of a group, and on the top row.
+        let first = pos == app.top
+            || pos
+                .checked_sub(1)
+                .and_then(|p| m.visible.get(p))
+                .is_none_or(|&b| m.table.units[b].group() != unit.group());
+        cells.push(Cell::from(if first {
+            app::group_short(unit.group())
+        } else {
+            ""
+        }));
+    }
+    let name = if m.fresh.contains(&unit.id) {
+        textfit::cut_with_mark(&unit.name, app::NEW_MARK, name_w)
+    } else {
+        textfit::cut(&unit.name, name_w)
+    };
+    cells.push(Cell::from(name));
     let on_cursor = pos == app.cursor && !app.on_parent;
     for &metric in shown {
         cells.push(metric_cell(app, theme, unit.id, on_cursor, metric, || {
