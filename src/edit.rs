@@ -35,6 +35,8 @@ pub enum EditError {
         shown(.0.as_ref())
     )]
     Conflict(Option<Value>),
+    #[error("không ghi: {0}")]
+    Unit(#[from] crate::db::units::UnitError),
     #[error(transparent)]
     Db(#[from] rusqlite::Error),
 }
@@ -108,6 +110,10 @@ pub fn apply_all(
             }
             if e.old == e.new {
                 continue;
+            }
+            // A unit merged away meanwhile takes no new value (clearing one is fine).
+            if e.new.is_some() {
+                crate::db::lineage::require_exists(tx, e.unit_id, e.period)?;
             }
             let cs = match changeset {
                 Some(cs) => cs,
@@ -198,6 +204,72 @@ mod tests {
             .unwrap();
         let cat = Catalog::load(db.conn()).unwrap();
         (dir, db, cat, id, actor)
+    }
+
+    /// An undo (or any edit) of a value for a unit merged away meanwhile by
+    /// another operator is refused inside the write; clearing is allowed.
+    #[test]
+    fn no_value_for_a_unit_merged_away_meanwhile() {
+        let (_d, mut db, cat, id, actor) = setup();
+        let jun = Period::parse("2025-06").unwrap();
+        let jul = Period::parse("2025-07").unwrap();
+        let m = cat.index_of("processing").unwrap();
+        let edit = |old: Option<f64>, new: Option<f64>, p: Period| CellEdit {
+            period: p,
+            unit_id: id,
+            metric: m,
+            old: old.map(Value::Num),
+            new: new.map(Value::Num),
+        };
+        apply(
+            &mut db,
+            &cat,
+            &actor,
+            &edit(None, Some(90.0), jun),
+            Source::Edit,
+            "t",
+        )
+        .unwrap();
+        db.write(|tx| -> Result<(), crate::db::units::UnitError> {
+            let cs = db::begin_changeset(tx, &actor, "units", "merge")?;
+            let olds = [("Bình Kiều".to_owned(), crate::db::lineage::Share::Whole)];
+            let step = crate::db::lineage::Step {
+                olds: &olds,
+                into: Some("Xã Mới"),
+                period: jul,
+                new: false,
+                must_be_new: false,
+                kind: None,
+            };
+            let mut out = crate::db::lineage::Outcome::default();
+            crate::db::lineage::apply(tx, cs, &step, false, &mut out)
+        })
+        .unwrap();
+        let err = apply(
+            &mut db,
+            &cat,
+            &actor,
+            &edit(None, Some(95.0), jul),
+            Source::Undo,
+            "t",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("đã sáp nhập vào Xã Mới"), "{err}");
+        assert!(
+            values::load_one(db.conn(), jul, id, &cat)
+                .unwrap()
+                .is_none()
+        );
+        // June is still its own, and can be cleared.
+        apply(
+            &mut db,
+            &cat,
+            &actor,
+            &edit(Some(90.0), None, jun),
+            Source::Edit,
+            "t",
+        )
+        .unwrap();
     }
 
     #[test]

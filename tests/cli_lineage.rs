@@ -704,3 +704,244 @@ fn rules_for_one_group() {
     );
     assert!(err.contains("mã quy tắc"), "{err}");
 }
+
+/// Found in review: each of these once chose the wrong unit or wrote what
+/// it should have refused.
+#[test]
+fn names_across_time_never_pick_the_wrong_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = province(dir.path());
+    let before = snapshot(&db);
+    // "Hưng Yên" alone is not the province, even once Thành phố Hưng Yên ended.
+    let f = write(
+        dir.path(),
+        "hy.tsv",
+        "Đơn vị\tKết quả xử lý hồ sơ (%)\nHưng Yên\t12\n".as_bytes(),
+    );
+    let err = fails(&db, &["import", s(&f), "--period", "2025-10"]);
+    assert!(err.contains("không có đơn vị này"), "{err}");
+    // A name another unit had before a rename is not free.
+    let err = fails(
+        &db,
+        &[
+            "units",
+            "alias",
+            "Ban Quản lý các khu công nghiệp tỉnh",
+            "--to",
+            "Sở Tư pháp",
+        ],
+    );
+    assert!(err.contains("tên cũ của đơn vị"), "{err}");
+    let err = fails(
+        &db,
+        &["units", "add", "Ban Quản lý các khu công nghiệp tỉnh"],
+    );
+    assert!(err.contains("tên cũ của đơn vị"), "{err}");
+    // A misspelt new unit is a question, not a near-duplicate.
+    let err = fails(
+        &db,
+        &[
+            "units",
+            "merge",
+            "Sở Tư pháp",
+            "--into",
+            "So Xay Dung",
+            "--from",
+            "2025-10",
+        ],
+    );
+    assert!(err.contains("có phải \"Sở Xây dựng\"?"), "{err}");
+    // --new when the unit already exists is refused, not ignored.
+    let err = fails(
+        &db,
+        &[
+            "units",
+            "merge",
+            "Sở Tư pháp",
+            "--into",
+            "Sở Xây dựng",
+            "--from",
+            "2025-10",
+            "--new",
+        ],
+    );
+    assert!(err.contains("--new: đã có đơn vị \"Sở Xây dựng\""), "{err}");
+    // A rename from a month the unit did not reach says why.
+    let err = fails(
+        &db,
+        &[
+            "units",
+            "rename",
+            "Xã Thủ Sỹ",
+            "--to",
+            "Xã Thủ Sĩ",
+            "--from",
+            "2025-07",
+        ],
+    );
+    assert!(err.contains("đã sáp nhập vào Xã Tân Hưng"), "{err}");
+    assert_eq!(snapshot(&db), before);
+
+    // A name is never reused by another unit while the one that bore it
+    // could still be meant: not even a name given up by a rename.
+    ok(
+        &db,
+        &[
+            "units",
+            "rename",
+            "Xã Hoàng Hoa Thám",
+            "--to",
+            "Phường Hoàng Hoa Thám",
+            "--from",
+            "2025-09",
+        ],
+    );
+    let err = fails(
+        &db,
+        &[
+            "units",
+            "rename",
+            "Xã Giả Lập Bắc",
+            "--to",
+            "Xã Hoàng Hoa Thám",
+            "--from",
+            "2025-09",
+        ],
+    );
+    assert!(
+        err.contains("là tên cũ của đơn vị \"Phường Hoàng Hoa Thám\""),
+        "{err}"
+    );
+    // The old name still finds the unit in the months it bore it.
+    let f = write(
+        dir.path(),
+        "hht.tsv",
+        "Đơn vị\tĐiểm tổng hợp\nXã Hoàng Hoa Thám\t77\n".as_bytes(),
+    );
+    let r = ok(&db, &["import", s(&f), "--period", "2025-08", "--replace"]);
+    assert!(r.stdout.contains("1 thay đổi"), "{}", r.stdout);
+}
+
+#[test]
+fn splits_and_tables_as_the_resolutions_write_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = province(dir.path());
+    // A part keeps the old name (Hà Nội's Phường Cửa Nam): a new unit.
+    let r = ok(
+        &db,
+        &[
+            "units",
+            "split",
+            "Xã Hoàng Hoa Thám",
+            "--into",
+            "Xã Hoàng Hoa Thám Bắc",
+            "Xã Hoàng Hoa Thám",
+            "--from",
+            "2025-10",
+        ],
+    );
+    assert!(
+        r.stdout
+            .contains("Xã Hoàng Hoa Thám Bắc, Xã Hoàng Hoa Thám"),
+        "{}",
+        r.stdout
+    );
+    let new = json(
+        &db,
+        &["units", "lineage", "Xã Hoàng Hoa Thám", "--format", "json"],
+    );
+    assert_eq!(new["from"], "2025-10");
+    assert_eq!(new["predecessors"][0]["scope"], "part");
+    // One agency merged into another that goes on (Sở KH&ĐT → Sở Tài chính):
+    // one whole row into a living unit is a merge, not a rename.
+    let t = write(
+        dir.path(),
+        "so.tsv",
+        "Đơn vị cũ\tĐơn vị mới\tTừ tháng\tPhạm vi\nSở Tư pháp\tSở Xây dựng\t2025-10\ttoàn bộ\n"
+            .as_bytes(),
+    );
+    ok(&db, &["units", "lineage", "import", s(&t)]);
+    let xd = json(
+        &db,
+        &["units", "lineage", "Sở Xây dựng", "--format", "json"],
+    );
+    assert_eq!(xd["from"], Json::Null, "it goes on, enlarged");
+    assert_eq!(xd["predecessors"][0]["unit"], "Sở Tư pháp");
+    // Importing it again writes nothing at all, not even a changeset.
+    let before = snapshot(&db);
+    let r = ok(&db, &["units", "lineage", "import", s(&t)]);
+    assert!(r.stdout.contains("Không có gì thay đổi"), "{}", r.stdout);
+    assert_eq!(snapshot(&db), before);
+}
+
+#[test]
+fn a_merge_into_a_unit_made_by_importing_first_and_taking_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    ok(&db, &["init", "--parent", "Tỉnh Thử"]);
+    let f = write(
+        dir.path(),
+        "jun.csv",
+        "Đơn vị,Điểm tổng hợp\nXã A,70\nXã B,71\n".as_bytes(),
+    );
+    ok(
+        &db,
+        &["import", s(&f), "--period", "2025-06", "--create-units"],
+    );
+    // The clerk imported July first: Xã C exists, with no month before.
+    let f = write(
+        dir.path(),
+        "jul.csv",
+        "Đơn vị,Điểm tổng hợp\nXã C,80\n".as_bytes(),
+    );
+    ok(
+        &db,
+        &["import", s(&f), "--period", "2025-07", "--create-units"],
+    );
+    let r = ok(
+        &db,
+        &[
+            "units", "merge", "Xã A", "Xã B", "--into", "Xã C", "--from", "2025-07",
+        ],
+    );
+    assert!(
+        r.stdout
+            .contains("Xã C: đơn vị mới, tồn tại từ tháng 7/2025"),
+        "{}",
+        r.stdout
+    );
+    ok(
+        &db,
+        &["units", "lineage", "remove", "Xã A", "--into", "Xã C"],
+    );
+    let c = json(&db, &["units", "lineage", "Xã C", "--format", "json"]);
+    assert_eq!(c["from"], "2025-07", "B still forms it");
+    ok(
+        &db,
+        &["units", "lineage", "remove", "Xã B", "--into", "Xã C"],
+    );
+    let c = json(&db, &["units", "lineage", "Xã C", "--format", "json"]);
+    assert_eq!(
+        c["from"],
+        Json::Null,
+        "nothing forms it any more: as it was"
+    );
+    // A value left outside a unit's months can still be cleared with the
+    // command the refusal names.
+    ok(
+        &db,
+        &[
+            "units", "merge", "Xã A", "--into", "Xã D", "--from", "2025-08",
+        ],
+    );
+    let r = ok(
+        &db,
+        &["set", "--period", "2025-08", "--unit", "Xã A", "score=-"],
+    );
+    assert!(r.stdout.contains("Không có gì thay đổi"), "{}", r.stdout);
+    let err = fails(
+        &db,
+        &["set", "--period", "2025-08", "--unit", "Xã A", "score=5"],
+    );
+    assert!(err.contains("đã sáp nhập vào Xã D"), "{err}");
+}

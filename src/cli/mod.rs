@@ -578,7 +578,6 @@ fn set(
     let mut db = open(ctx)?;
     let cat = Catalog::load(db.conn())?;
     let index = UnitIndex::load(db.conn())?;
-    let unit = index.require_in(unit, Some(*period))?.clone();
     let mut problems = Vec::new();
     let mut wanted: Vec<(usize, Option<Value>)> = Vec::new();
     for a in assignments {
@@ -614,6 +613,14 @@ fn set(
     if !problems.is_empty() {
         bail!("không ghi gì vì:\n  {}", problems.join("\n  "));
     }
+    // A unit that does not exist that month takes no value; clearing one
+    // left there (the hint a refused lineage change gives) is allowed.
+    let unit = match index.resolve_in(unit, Some(*period)) {
+        units::Resolution::NotInPeriod { id, .. } if wanted.iter().all(|(_, v)| v.is_none()) => {
+            index.get(id).expect("resolved").clone()
+        }
+        _ => index.require_in(unit, Some(*period))?.clone(),
+    };
     let show = |v: Option<&Value>| v.map_or("(trống)".to_owned(), import::show_value);
     // Read, compare and write in one transaction: the logged old value is
     // the one replaced, whoever else is writing.

@@ -282,6 +282,7 @@ pub fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyho
                 into: Some(&into),
                 period: from,
                 new,
+                must_be_new: new,
                 kind,
             };
             let done = change(ctx, &mut db, &[step])?;
@@ -300,7 +301,10 @@ pub fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyho
                     olds: &olds,
                     into: Some(n),
                     period: from,
-                    new: false,
+                    // A part that keeps OLD's name is a new unit (the Hà
+                    // Nội resolution's Phường Cửa Nam), not OLD going on.
+                    new: true,
+                    must_be_new: false,
                     kind,
                 })
                 .collect();
@@ -361,8 +365,21 @@ fn change(ctx: &Ctx, db: &mut db::Db, steps: &[Step<'_>]) -> anyhow::Result<line
         for s in steps {
             lineage::apply(tx, cs, s, province, &mut done)?;
         }
+        forget_if_nothing(tx, cs, &done)?;
         Ok(done)
     })
+}
+
+/// A change that changed nothing leaves no changeset in the log.
+fn forget_if_nothing(
+    tx: &rusqlite::Transaction<'_>,
+    cs: i64,
+    done: &lineage::Outcome,
+) -> rusqlite::Result<()> {
+    if done.lines.is_empty() && done.created.is_empty() {
+        tx.execute("DELETE FROM changesets WHERE id = ?1", [cs])?;
+    }
+    Ok(())
 }
 
 fn report(out: &mut dyn Write, done: &lineage::Outcome) -> anyhow::Result<()> {
@@ -414,11 +431,13 @@ fn lineage_import(
     let file_name = text::escape(&input.name);
     let run = |tx: &rusqlite::Transaction<'_>| -> anyhow::Result<lineage::Outcome> {
         let cs = db::begin_changeset(tx, &ctx.actor, "units", &ctx.command_line)?;
-        table::apply(tx, cs, &changes, kind, province).map_err(|(place, e)| {
+        let done = table::apply(tx, cs, &changes, kind, province).map_err(|(place, e)| {
             anyhow::anyhow!(
                 "bảng sắp xếp có lỗi; không ghi gì vào cơ sở dữ liệu\n  {file_name}, {place}: {e}"
             )
-        })
+        })?;
+        forget_if_nothing(tx, cs, &done)?;
+        Ok(done)
     };
     let done = if dry_run {
         db.dry_run(run)?

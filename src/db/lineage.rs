@@ -256,6 +256,19 @@ pub fn absence(
     }
 }
 
+/// Refuses a value for `unit` in month `p` if the unit does not exist
+/// then (read inside the write, so a merge entered meanwhile by another
+/// operator counts), saying what happened to it.
+pub fn require_exists(tx: &Connection, unit: i64, p: Period) -> Result<(), UnitError> {
+    let index = units::UnitIndex::load(tx)?;
+    match index.get(unit) {
+        Some(u) if !u.exists_in(p) => {
+            Err(UnitError::NotInPeriod(u.name.clone(), index.absence(u, p)))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// What a change did, for the command's summary.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -282,7 +295,7 @@ fn target(
     index: &units::UnitIndex,
     name: &str,
     p: Period,
-    new: bool,
+    must_be_new: bool,
     kind: Option<UnitKind>,
     province: bool,
     out: &mut Outcome,
@@ -290,7 +303,6 @@ fn target(
     // Old units of the change have already ended: a living unit of this
     // name is another one (made by importing the new month first, or one
     // that takes the others in).
-    let _ = new;
     {
         match index.resolve_in(name, Some(p)) {
             units::Resolution::Found(id) => {
@@ -310,8 +322,21 @@ fn target(
                             params![p.key(), id],
                         )?;
                         units::log(tx, cs, id, "start", None, Some(&p.to_string()))?;
+                        out.lines.push(format!(
+                            "{}: đơn vị mới, tồn tại từ {} (chưa có số liệu tháng trước)",
+                            u.name,
+                            p.label_vi()
+                        ));
                     }
                     return Ok((u, false));
+                }
+                if must_be_new {
+                    return Err(UnitError::Lineage(format!(
+                        "--new: đã có đơn vị \"{}\" tồn tại trước {}; đơn vị mới phải khác tên đơn vị đang có\n  gợi ý: bỏ --new để nhập các đơn vị cũ vào \"{}\"",
+                        u.name,
+                        p.label_vi(),
+                        u.name
+                    )));
                 }
                 let continues = u.from != Some(p);
                 return Ok((u, continues));
@@ -321,6 +346,16 @@ fn target(
                     text::show(name),
                     units::quote_list(&names),
                 ));
+            }
+            // A name that matches a unit only without accents is a
+            // question, as in `import`: never a silent new unit.
+            units::Resolution::Unknown { similar } if !similar.is_empty() => {
+                return Err(UnitError::Lineage(format!(
+                    "không có đơn vị \"{}\"; có phải {}?\n  gợi ý: sửa tên cho đúng; nếu đúng là đơn vị mới khác tên, tạo trước bằng `chiso units add \"{}\"` rồi chạy lại",
+                    text::show(name),
+                    units::quote_list(&similar),
+                    text::show(name)
+                )));
             }
             units::Resolution::NotInPeriod { .. } | units::Resolution::Unknown { .. } => {}
         }
@@ -426,6 +461,8 @@ pub struct Step<'a> {
     pub period: Period,
     /// `into` is a new unit even if an old one has its name.
     pub new: bool,
+    /// `into` must be a new unit: not a unit that existed before (`--new`).
+    pub must_be_new: bool,
     pub kind: Option<UnitKind>,
 }
 
@@ -481,7 +518,17 @@ pub fn apply(
                 )?;
             }
             let index = units::UnitIndex::load(tx)?;
-            let (t, _) = target(tx, cs, &index, into, p, step.new, step.kind, province, out)?;
+            let (t, _) = target(
+                tx,
+                cs,
+                &index,
+                into,
+                p,
+                step.must_be_new,
+                step.kind,
+                province,
+                out,
+            )?;
             if olds.iter().any(|o| o.id == t.id) {
                 return Err(UnitError::Lineage(format!(
                     "\"{}\" vừa là đơn vị cũ vừa là đơn vị mới; bỏ --new nếu đơn vị này tiếp tục, hoặc bỏ nó khỏi danh sách đơn vị cũ",
@@ -520,13 +567,16 @@ pub fn rename_from(
     new_name: &str,
     p: Period,
 ) -> Result<(), UnitError> {
-    if !unit.exists_in(p) || !unit.exists_in(p.previous()) {
-        return Err(UnitError::Lineage(format!(
-            "\"{}\" không tồn tại cả {} và {}; đổi tên từ một tháng chỉ dùng cho đơn vị đang có",
-            unit.name,
-            p.previous().label_vi(),
-            p.label_vi()
-        )));
+    for m in [p.previous(), p] {
+        if !unit.exists_in(m) {
+            let index = units::UnitIndex::load(tx)?;
+            return Err(UnitError::Lineage(format!(
+                "không đổi tên \"{}\" từ {} được: {}; đổi tên từ một tháng chỉ dùng cho đơn vị có cả tháng trước và tháng đó",
+                unit.name,
+                p.label_vi(),
+                index.absence(unit, m),
+            )));
+        }
     }
     let later: Option<i64> = tx
         .query_row(
@@ -550,17 +600,7 @@ pub fn rename_from(
             unit.name
         )));
     }
-    let taken: Option<String> = tx
-        .query_row(
-            "SELECT name FROM units WHERE match_key = ?1 AND id <> ?2
-               AND (valid_until IS NULL OR valid_until > ?3)",
-            params![new_key, unit.id, p.key()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(other) = taken {
-        return Err(UnitError::Taken(other, new_name.to_owned()));
-    }
+    units::check_free_during(tx, new_name, Some(unit.id), Some(p), unit.until)?;
     tx.execute(
         "INSERT INTO unit_names (unit_id, until_period, name, match_key, sort_key) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
@@ -661,10 +701,31 @@ pub fn remove(
         }
         None => None,
     };
+    let month: Option<i64> = tx
+        .query_row(
+            "SELECT period_id FROM unit_lineage WHERE from_unit = ?1 AND coalesce(to_unit, 0) = coalesce(?2, 0)",
+            params![from.id, to.as_ref().map(|u| u.id)],
+            |r| r.get(0),
+        )
+        .optional()?;
     let removed = tx.execute(
         "DELETE FROM unit_lineage WHERE from_unit = ?1 AND coalesce(to_unit, 0) = coalesce(?2, 0)",
         params![from.id, to.as_ref().map(|u| u.id)],
     )?;
+    // A unit that a change made start in that month (it existed before the
+    // change was entered) starts no more once nothing is formed into it.
+    if let (Some(t), Some(m)) = (&to, month) {
+        let started_by_change: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM unit_changes WHERE unit_id = ?1 AND action = 'start' AND new_text = ?2)
+               AND NOT EXISTS (SELECT 1 FROM unit_lineage WHERE to_unit = ?1 AND period_id = ?3)
+               AND (SELECT valid_from FROM units WHERE id = ?1) = ?3",
+            params![t.id, Period::from_key(m).map(|p| p.to_string()), m],
+            |r| r.get(0),
+        )?;
+        if started_by_change {
+            tx.execute("UPDATE units SET valid_from = NULL WHERE id = ?1", [t.id])?;
+        }
+    }
     if removed == 0 {
         return Err(UnitError::Lineage(format!(
             "không có dòng \"{}\" → \"{}\" trong lịch sử sắp xếp\n  gợi ý: xem `chiso units lineage \"{}\"`",

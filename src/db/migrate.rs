@@ -127,14 +127,22 @@ pub fn upgrade(conn: &Connection, path: &Path) -> Result<(), DbError> {
     let result = (|| -> Result<(), DbError> {
         for (i, step) in UPGRADES.iter().enumerate().skip((version - 1) as usize) {
             let to = i as i64 + 2;
-            conn.execute_batch(&format!("BEGIN IMMEDIATE;\n{step}"))?;
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            // Another process may have upgraded the file while this one
+            // waited for the lock.
+            let now: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if now >= to {
+                conn.execute_batch("COMMIT")?;
+                continue;
+            }
+            conn.execute_batch(step)?;
             let broken: i64 =
                 conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
                     r.get(0)
                 })?;
             if broken > 0 {
                 conn.execute_batch("ROLLBACK")?;
-                return Err(DbError::NotChiso(path.to_owned(), version));
+                return Err(DbError::Broken(path.to_owned(), broken));
             }
             conn.execute_batch(&format!("PRAGMA user_version = {to};\nCOMMIT;"))?;
         }
@@ -234,6 +242,37 @@ mod tests {
         // Opening again changes nothing more.
         let db = crate::db::Db::open(&path).unwrap();
         assert_eq!(snapshot(db.conn()).len(), before.len());
+    }
+
+    /// A file someone broke by hand (a row pointing at a deleted unit) is
+    /// said to be broken, and left as it was.
+    #[test]
+    fn a_broken_version_2_file_is_named_and_kept() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v2-demo.db");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        std::fs::copy(&fixture, &path).unwrap();
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+            conn.execute(
+                "INSERT INTO unit_aliases (match_key, alias, unit_id, created_at) VALUES ('x', 'X', 9999, 'now')",
+                [],
+            )
+            .unwrap();
+        }
+        let err = crate::db::Db::open(&path).err().expect("refused");
+        assert!(matches!(err, DbError::Broken(_, 1)), "{err}");
+        assert!(err.to_string().contains("khoá ngoại hỏng"), "{err}");
+        let conn = Connection::open(&path).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 2);
+        let units: i64 = conn
+            .query_row("SELECT count(*) FROM units", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(units, 26);
     }
 
     #[test]

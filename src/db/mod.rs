@@ -33,6 +33,10 @@ pub enum DbError {
         "{0} được tạo bởi phiên bản chiso mới hơn (lược đồ {1}, bản này hiểu đến {2})\n  gợi ý: cập nhật chiso"
     )]
     TooNew(PathBuf, i64, i64),
+    #[error(
+        "không nâng cấp được {0}: {1} dòng trỏ tới dữ liệu không còn (khoá ngoại hỏng, có thể do sửa tay bằng sqlite3); tệp giữ nguyên\n  gợi ý: xem `sqlite3 TỆP \"PRAGMA foreign_key_check\"`, khôi phục bản sao lưu, hoặc dùng phiên bản chiso cũ để xuất số liệu"
+    )]
+    Broken(PathBuf, i64),
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }

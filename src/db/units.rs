@@ -147,6 +147,11 @@ impl UnitIndex {
         &self.lineage
     }
 
+    /// Why `unit` has no values in `p` (see `lineage::absence`).
+    pub fn absence(&self, unit: &Unit, p: Period) -> String {
+        lineage::absence(&self.lineage, &self.by_id, &self.units, unit, p)
+    }
+
     pub fn units(&self) -> &[Unit] {
         &self.units
     }
@@ -201,11 +206,18 @@ impl UnitIndex {
             return Resolution::Found(self.units[i].id);
         }
         let key = text::match_key(name);
-        if let Some(holders) = self.shared.get(&key) {
-            return self.pick(holders.clone(), period);
+        // Every unit the key names: by name, former name or alias alike.
+        let mut holders: Vec<usize> = match self.shared.get(&key) {
+            Some(h) => h.clone(),
+            None => self.by_key.get(&key).copied().into_iter().collect(),
+        };
+        if let Some(&i) = self.by_alias.get(&key)
+            && !holders.contains(&i)
+        {
+            holders.push(i);
         }
-        if let Some(&i) = self.by_key.get(&key).or_else(|| self.by_alias.get(&key)) {
-            return self.pick(vec![i], period);
+        if !holders.is_empty() {
+            return self.pick(holders, period);
         }
         let (kind, bare) = UnitKind::split_prefix(name);
         if let Some(candidates) = self.fuzzy().by_bare_key.get(&text::match_key(bare)) {
@@ -224,7 +236,16 @@ impl UnitIndex {
                 };
             }
             if !fits.is_empty() {
-                return self.pick(fits, period);
+                let names = fits.iter().map(|&i| self.units[i].name.clone()).collect();
+                return match self.pick(fits, period) {
+                    // Only the parent left (its namesake ended): still a question.
+                    Resolution::Found(id)
+                        if kind.is_none() && self.get(id).is_some_and(|u| u.is_parent) =>
+                    {
+                        Resolution::Unknown { similar: names }
+                    }
+                    r => r,
+                };
             }
         }
         Resolution::Unknown {
@@ -233,7 +254,9 @@ impl UnitIndex {
     }
 
     /// One of the units a name matched: the one that exists in `period`
-    /// (now, without one; else the one that ended last).
+    /// (now, without one; else the one that ended last). A name is never
+    /// given to two units that live at once (`check_free_during`), former
+    /// names included, so one month has at most one holder.
     fn pick(&self, holders: Vec<usize>, period: Option<Period>) -> Resolution {
         let names = |v: &[usize]| v.iter().map(|&i| self.units[i].name.clone()).collect();
         let living: Vec<usize> = holders
@@ -458,7 +481,7 @@ fn check_free(tx: &Connection, name: &str, except_unit: Option<i64>) -> Result<(
     check_free_during(tx, name, except_unit, None, None)
 }
 
-fn check_free_during(
+pub(super) fn check_free_during(
     tx: &Connection,
     name: &str,
     except_unit: Option<i64>,
@@ -491,6 +514,20 @@ fn check_free_during(
         && Some(id) != except_unit
     {
         return Err(UnitError::AliasTaken(name.to_owned(), owner));
+    }
+    // A name another unit had before a rename still finds that unit.
+    let former: Option<String> = tx
+        .query_row(
+            "SELECT u.name FROM unit_names n JOIN units u ON u.id = n.unit_id
+             WHERE n.match_key = ?1 AND n.unit_id <> coalesce(?2, -1)",
+            params![key, except_unit],
+            |r| r.get(0),
+        )
+        .ok();
+    if let Some(owner) = former {
+        return Err(UnitError::Lineage(format!(
+            "tên \"{name}\" là tên cũ của đơn vị \"{owner}\" (trước khi đổi tên); chọn tên khác"
+        )));
     }
     Ok(())
 }
@@ -562,7 +599,7 @@ pub fn add_alias(
     if owner == Some(unit.id) {
         return Ok(false);
     }
-    check_free(tx, alias, None)?;
+    check_free(tx, alias, Some(unit.id))?;
     tx.execute(
         "INSERT INTO unit_aliases (match_key, alias, unit_id, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![key, alias, unit.id, super::now()],

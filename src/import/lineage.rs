@@ -302,7 +302,10 @@ pub fn apply(
                 old,
                 new,
                 period,
-            } => (place, rename(tx, cs, old, new, *period, &mut done)),
+            } => (
+                place,
+                rename(tx, cs, old, new, *period, kind, province, &mut done),
+            ),
             Change::Merge {
                 place,
                 olds,
@@ -316,6 +319,7 @@ pub fn apply(
                     // The resolutions form new units, even under an old
                     // unit's name ("thành xã mới có tên gọi là …").
                     new: true,
+                    must_be_new: false,
                     kind,
                 };
                 (place, lineage::apply(tx, cs, &step, province, &mut done))
@@ -326,15 +330,41 @@ pub fn apply(
     Ok(done)
 }
 
+/// A lone old unit going whole to a new name: a rename, unless that name
+/// is a living unit already (an agency merged into another: Sở Kế hoạch
+/// và Đầu tư → Sở Tài chính), which then takes it in.
+#[allow(clippy::too_many_arguments)]
 fn rename(
     tx: &Transaction<'_>,
     cs: i64,
     old: &str,
     new: &str,
     period: Period,
+    kind: Option<UnitKind>,
+    province: bool,
     done: &mut Outcome,
 ) -> Result<(), UnitError> {
     let index = UnitIndex::load(tx)?;
+    let old_unit = index.resolve_in(old, Some(period.previous()));
+    if let units::Resolution::Found(id) = index.resolve_in(new, Some(period))
+        && old_unit != units::Resolution::Found(id)
+        && tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM unit_values WHERE unit_id = ?1 AND period_id < ?2)",
+            rusqlite::params![id, period.key()],
+            |r| r.get::<_, bool>(0),
+        )?
+    {
+        let olds = [(old.to_owned(), lineage::Share::Whole)];
+        let step = Step {
+            olds: &olds,
+            into: Some(new),
+            period,
+            new: true,
+            must_be_new: false,
+            kind,
+        };
+        return lineage::apply(tx, cs, &step, province, done);
+    }
     // Entered before: the unit already has the new name from that month.
     if let Ok(u) = index.require_in(new, Some(period))
         && index

@@ -664,6 +664,8 @@ pub fn apply(
         let mut written = 0;
         for id in order {
             let list = &by_unit[&id];
+            // A unit merged away since the preview was made takes no value.
+            db::lineage::require_exists(tx, id, period)?;
             let mut row = values::load_one(tx, period, id, &cat)?
                 .unwrap_or_else(|| vec![None; cat.metrics.len()]);
             for c in list {
