@@ -244,21 +244,24 @@ const SEED_LETTER: &[(&str, &str)] = &[
 /// must not exist) and returns its path.
 pub fn prepare(db_flag: Option<&Path>, province: bool) -> anyhow::Result<PathBuf> {
     let path = target(db_flag, province)?;
-    if province {
-        build_province(&path)?;
+    let built = if province {
+        build_province(&path)
     } else {
-        build(&path)?;
-    }
+        build(&path)
+    };
+    built.map_err(|e| db::errors::explain(e, &path))?;
     Ok(path)
 }
 
 /// Builds the demo database and prints what it holds.
 pub fn run(db_flag: Option<&Path>, province: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    let path = target(db_flag, province)?;
+    let explain = |e| db::errors::explain(e, &path);
     if province {
-        let db = build_province(&target(db_flag, true)?)?;
+        let db = build_province(&path).map_err(explain)?;
         return print_province(&db, out);
     }
-    let db = build(&target(db_flag, false)?)?;
+    let db = build(&path).map_err(explain)?;
     print_summary(&db, out)?;
     Ok(())
 }
@@ -283,7 +286,11 @@ fn print_province(db: &Db, out: &mut dyn Write) -> anyhow::Result<()> {
 fn target(db_flag: Option<&Path>, province: bool) -> anyhow::Result<PathBuf> {
     Ok(match db_flag {
         Some(p) => {
-            if p.exists() {
+            if p.is_dir() {
+                return Err(db::DbError::IsDir(p.to_owned()).into());
+            }
+            // An empty file counts as none (Db::create replaces it).
+            if std::fs::metadata(p).is_ok_and(|m| m.len() > 0) {
                 bail!(
                     "đã có tệp {}; demo không ghi đè dữ liệu\n  gợi ý: chọn đường dẫn khác, hoặc bỏ --db để dùng tệp demo mặc định",
                     p.display()
@@ -294,13 +301,19 @@ fn target(db_flag: Option<&Path>, province: bool) -> anyhow::Result<PathBuf> {
         None => {
             // The default demo file is chiso's own: rebuild it every time.
             let p = default_path(province)?;
+            let unwritable = |what: &str, at: &Path, e: std::io::Error| {
+                anyhow::anyhow!(
+                    "không {what} {} cho cơ sở dữ liệu mẫu: {e}\n  gợi ý: kiểm tra quyền ghi thư mục dữ liệu (biến XDG_DATA_HOME hoặc HOME), hoặc ghi tệp mẫu nơi khác: chiso demo --db TỆP",
+                    at.display()
+                )
+            };
             if let Some(dir) = p.parent() {
-                std::fs::create_dir_all(dir)?;
+                std::fs::create_dir_all(dir).map_err(|e| unwritable("tạo được thư mục", dir, e))?;
             }
             for suffix in ["", "-wal", "-shm"] {
                 let f = PathBuf::from(format!("{}{suffix}", p.display()));
                 if f.exists() {
-                    std::fs::remove_file(&f)?;
+                    std::fs::remove_file(&f).map_err(|e| unwritable("xoá được tệp cũ", &f, e))?;
                 }
             }
             p

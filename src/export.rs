@@ -8,6 +8,7 @@ use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::model::{JsonValue, Metric, Value};
+use crate::output::text_cell;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -54,20 +55,37 @@ fn rows(table: &MonthTable) -> impl Iterator<Item = (Option<usize>, &MonthRow)> 
     )
 }
 
+/// A value as a CSV or TSV cell: numbers as they are ("-5" is a number),
+/// labels as text cells (see `output::text_cell`).
+fn delimited_cell(v: &Option<Value>) -> String {
+    match v {
+        Some(Value::Label(s)) => text_cell(s).into_owned(),
+        _ => cell_text(v),
+    }
+}
+
+/// Text cells (header, names, labels) go through `output::text_cell`:
+/// no control character reaches a terminal that prints the file, no
+/// name that starts like a formula runs as one in a spreadsheet.
 fn delimited(table: &MonthTable, delimiter: u8) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .delimiter(delimiter)
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::with_capacity(64 * (table.units.len() + 2)));
     let mut header = vec![ORDINAL_HEADER.to_owned(), UNIT_HEADER.to_owned()];
-    header.extend(table.metrics.iter().map(|m| m.label.clone()));
+    header.extend(
+        table
+            .metrics
+            .iter()
+            .map(|m| text_cell(&m.label).into_owned()),
+    );
     w.write_record(&header)?;
     let mut record: Vec<String> = Vec::with_capacity(header.len());
     for (ordinal, row) in rows(table) {
         record.clear();
         record.push(ordinal.map(|n| n.to_string()).unwrap_or_default());
-        record.push(row.unit.name.clone());
-        record.extend(row.values.iter().map(cell_text));
+        record.push(text_cell(&row.unit.name).into_owned());
+        record.extend(row.values.iter().map(delimited_cell));
         w.write_record(&record)?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))

@@ -299,3 +299,26 @@ fn a_province_by_group_and_a_merged_units_history() {
     let s = t.wait_for("STTY-DONE");
     assert!(s.contains("EXIT=0"), "{s}");
 }
+
+#[test]
+fn a_save_waiting_for_another_writer_keeps_the_screen_alive_then_lands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let t = Tmux::start("wait", &session_cmd(&db));
+    t.wait_for("25/25 đủ số liệu");
+    // Another process's long write holds the lock for 3 s.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE; INSERT INTO settings VALUES ('holder', '1');")
+        .unwrap();
+    t.send(&["l", "4", "2", "Enter"]);
+    t.wait_for("Đang chờ một lệnh ghi khác xong… 0 giây");
+    // The event loop redraws while it waits: the seconds count up.
+    t.wait_for("Đang chờ một lệnh ghi khác xong… 2 giây");
+    conn.execute_batch("ROLLBACK").unwrap();
+    let s = t.wait_for("42,00");
+    assert!(!s.contains("Đang chờ"), "{s}");
+    let row = s.lines().find(|l| l.contains("An Vỹ")).unwrap_or_default();
+    assert!(row.contains("42,00"), "{s}");
+    t.send(&["q"]);
+    t.wait_for("STTY-DONE");
+}

@@ -16,6 +16,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use std::path::{Path, PathBuf};
 
+#[path = "common/read_only.rs"]
+mod read_only;
+
 fn demo() -> (tempfile::TempDir, PathBuf, App) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
@@ -105,6 +108,20 @@ fn hold_write_lock(db: &Path, ms: u64) -> std::thread::JoinHandle<()> {
     });
     locked_rx.recv().unwrap();
     holder
+}
+
+/// What the event loop does while a save waits for another writer: tries
+/// it again every `RETRY` until it is written or given up.
+fn settle(app: &mut App) {
+    let t = std::time::Instant::now();
+    while app.waiting.is_some() {
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(60),
+            "still waiting"
+        );
+        std::thread::sleep(chiso::tui::waiting::RETRY);
+        app.retry_write();
+    }
 }
 
 /// Unit names of the first visible rows.
@@ -455,11 +472,13 @@ fn i_imports_files_through_the_same_preview() {
 fn edits_wait_for_another_writer_and_a_command_line_import_alongside() {
     let (_d, db, mut app) = demo();
     // Another connection holds the write lock for a moment, as a long
-    // import would: the save waits (busy timeout) instead of failing.
+    // import would: the save waits (tried again from the event loop)
+    // instead of failing.
     let holder = hold_write_lock(&db, 400);
     keys(&mut app, "l42");
     key(&mut app, KeyCode::Enter);
     holder.join().unwrap();
+    settle(&mut app);
     assert_eq!(app.message, None);
     assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(42.0));
 
@@ -482,6 +501,7 @@ fn edits_wait_for_another_writer_and_a_command_line_import_alongside() {
     for i in 0..20 {
         keys(&mut app, &format!("{}", 50 + i));
         key(&mut app, KeyCode::Enter);
+        settle(&mut app);
         assert_eq!(app.message, None, "edit {i}");
     }
     holder.join().unwrap();
@@ -727,4 +747,161 @@ fn findings_never_use_a_month_another_process_changed_since() {
     assert!(app.check_for_changes().unwrap());
     keys(&mut app, "f");
     assert_eq!(previous(&app), num(61.5));
+}
+
+#[test]
+fn w_asks_before_replacing_a_file_and_never_writes_over_a_database() {
+    let (dir, db, mut app) = demo();
+    let target = dir.path().join("cong-van-2024-08.docx");
+    let signed = b"the letter as signed".to_vec();
+    std::fs::write(&target, &signed).unwrap();
+    keys(&mut app, "w");
+    key(&mut app, KeyCode::Enter);
+    // Asked, naming the file; nothing written yet.
+    let prompt = app.prompt.clone().unwrap();
+    assert_eq!(prompt.replace.as_deref(), Some(target.as_path()));
+    let note = prompt.note.unwrap();
+    assert_eq!(
+        note,
+        format!(
+            "Tệp cong-van-2024-08.docx đã có: ghi đè? (y: ghi đè, phím khác: thôi) · {}",
+            target.display()
+        )
+    );
+    // The question alone on the footer: it fits 80 columns.
+    let s = screen(&mut app, 80, 24);
+    assert!(
+        s.contains("Tệp cong-van-2024-08.docx đã có: ghi đè? (y: ghi đè, phím khác: thôi)"),
+        "{s}"
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), signed);
+    // Any other key: kept, and the path stays to edit; nothing typed.
+    keys(&mut app, "n");
+    let prompt = app.prompt.clone().unwrap();
+    assert_eq!((prompt.replace, prompt.note), (None, None));
+    assert_eq!(
+        chiso::tui::pasting::split_words(&prompt.input),
+        [target.display().to_string()]
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), signed);
+    // Asked again; y replaces it.
+    key(&mut app, KeyCode::Enter);
+    assert!(app.prompt.as_ref().unwrap().replace.is_some());
+    keys(&mut app, "y");
+    assert!(app.prompt.is_none());
+    let msg = app.message.clone().unwrap();
+    assert!(msg.contains("Đã ghi công văn tháng 8/2024"), "{msg}");
+    assert!(docx_rs::read_docx(&std::fs::read(&target).unwrap()).is_ok());
+    // A database, the open one or any other, is refused without a question.
+    let other = dir.path().join("khac.docx");
+    std::fs::copy(&db, &other).unwrap();
+    let before = std::fs::read(&other).unwrap();
+    for path in [&db, &other] {
+        keys(&mut app, "w");
+        for _ in 0..300 {
+            key(&mut app, KeyCode::Backspace);
+        }
+        keys(&mut app, &path.display().to_string());
+        key(&mut app, KeyCode::Enter);
+        let prompt = app.prompt.clone().unwrap();
+        assert_eq!(prompt.replace, None);
+        let note = prompt.note.unwrap();
+        assert!(
+            note.contains("là tệp cơ sở dữ liệu; không ghi đè"),
+            "{note}"
+        );
+        keys(&mut app, "y");
+        key(&mut app, KeyCode::Esc);
+        assert!(app.prompt.is_none());
+    }
+    assert_eq!(std::fs::read(&other).unwrap(), before);
+    assert!(App::open(&db).is_ok());
+}
+
+#[test]
+fn a_save_waits_for_another_writer_and_the_screen_keeps_answering() {
+    let (_d, db, mut app) = demo();
+    let holder = hold_write_lock(&db, 1_500);
+    keys(&mut app, "l42");
+    let t = std::time::Instant::now();
+    key(&mut app, KeyCode::Enter);
+    // The key came back at once: the save waits on the footer.
+    assert!(t.elapsed() < std::time::Duration::from_millis(600));
+    assert!(app.waiting.is_some());
+    assert!(screen(&mut app, 80, 24).contains("Đang chờ một lệnh ghi khác"));
+    // Other keys wait too: no second edit races the first.
+    keys(&mut app, "7");
+    assert!(app.editor.is_none());
+    // The loop's tries each return quickly, and the save lands.
+    let mut longest = std::time::Duration::ZERO;
+    while app.waiting.is_some() {
+        std::thread::sleep(chiso::tui::waiting::RETRY);
+        let t = std::time::Instant::now();
+        app.retry_write();
+        longest = longest.max(t.elapsed());
+    }
+    holder.join().unwrap();
+    assert!(
+        longest < std::time::Duration::from_millis(600),
+        "{longest:?}"
+    );
+    assert_eq!(app.message, None);
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(42.0));
+    // The edit is in the session's history like any other.
+    keys(&mut app, "u");
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(100.0));
+}
+
+#[test]
+fn a_save_waiting_too_long_or_given_up_writes_nothing_and_says_so() {
+    let (_d, db, mut app) = demo();
+    app.wait_limit = std::time::Duration::from_millis(700);
+    let binh_kieu = stored(&db, "Bình Kiều", "processing", "2024-08");
+    let holder = hold_write_lock(&db, 2_500);
+    keys(&mut app, "l42");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.waiting.is_some());
+    settle(&mut app);
+    let msg = app.message.clone().unwrap();
+    assert!(msg.contains("Chưa ghi gì"), "{msg}");
+    assert!(msg.contains(db.to_str().unwrap()), "{msg}");
+    assert!(msg.contains("700 ms"), "{msg}");
+    // Esc gives a waiting save up.
+    keys(&mut app, "43");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.waiting.is_some());
+    key(&mut app, KeyCode::Esc);
+    assert!(app.waiting.is_none());
+    assert_eq!(app.message.as_deref(), Some("Đã thôi: không ghi gì."));
+    holder.join().unwrap();
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(100.0));
+    assert_eq!(stored(&db, "Bình Kiều", "processing", "2024-08"), binh_kieu);
+}
+
+#[test]
+fn a_read_only_file_opens_read_only_says_so_and_refuses_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("chung");
+    std::fs::create_dir(&folder).unwrap();
+    let db = folder.join("demo.db");
+    chiso::demo::build(&db).unwrap();
+    let Some(_ro) = read_only::ReadOnly::make(&[&db, &folder]) else {
+        return;
+    };
+    let mut app = App::open(&db).unwrap();
+    assert!(app.read_only);
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("CHỈ ĐỌC"), "{shown}");
+    assert!(shown.contains("An Vỹ"), "{shown}");
+    for k in ["l4", "x", "u", "n"] {
+        app.message = None;
+        keys(&mut app, k);
+        assert!(app.editor.is_none() && app.confirm.is_none(), "{k}");
+        let msg = app.message.clone().unwrap_or_default();
+        assert!(msg.contains("chỉ đọc: không sửa được"), "{k}: {msg}");
+    }
+    // Reading goes on: the findings, another month.
+    keys(&mut app, "f");
+    assert_eq!(app.view(), View::Findings);
+    assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(100.0));
 }

@@ -73,6 +73,12 @@ pub enum Command {
         /// Loại của đơn vị --create-units tạo khi tên không cho biết (co_quan, xa, …)
         #[arg(long, value_parser = kind_arg)]
         kind: Option<UnitKind>,
+        /// In mọi lỗi (mặc định: 50 lỗi đầu, rồi số lỗi theo loại)
+        #[arg(long)]
+        all_errors: bool,
+        /// Ghi mọi lỗi ra tệp CSV này (ghi đè được tệp lỗi của lần trước)
+        #[arg(long, value_name = "FILE")]
+        errors: Option<PathBuf>,
     },
     /// Nhập tay giá trị cho một đơn vị: METRIC=VALUE (để trống hoặc "-" để xoá)
     Set {
@@ -106,6 +112,9 @@ pub enum Command {
         /// Chỉ một nhóm đơn vị: co_quan, huyen, xa
         #[arg(long, value_parser = group_arg, conflicts_with = "annexes")]
         group: Option<GroupArg>,
+        /// Ghi đè tệp --out đã có (không bao giờ ghi đè một cơ sở dữ liệu)
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Tạo cơ sở dữ liệu mẫu (huyện Khoái Châu, tháng 8/2024) và mở giao diện bảng (ngoài terminal: in nội dung)
     Demo {
@@ -140,6 +149,9 @@ pub enum Command {
         /// Ngày ký, dạng YYYY-MM-DD (mặc định: để trống "ngày … tháng …")
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
         date: Option<chrono::NaiveDate>,
+        /// Ghi đè tệp --out đã có (không bao giờ ghi đè một cơ sở dữ liệu)
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Nhật ký thay đổi: ai sửa giá trị nào, khi nào, từ đâu
     Log {
@@ -230,13 +242,16 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             std::process::exit(2);
         }
         let db_path = resolve_db_path(cli.db.as_deref())?;
-        if !db_path.is_file() {
+        if db_path.is_dir() {
+            return Err(db::DbError::IsDir(db_path).into());
+        }
+        if std::fs::metadata(&db_path).map_or(true, |m| !m.is_file() || m.len() == 0) {
             bail!(
                 "chưa có cơ sở dữ liệu {}\n  gợi ý: `chiso init --parent \"Huyện …\"` để tạo, hoặc `chiso demo` để xem thử",
                 db_path.display()
             );
         }
-        return crate::tui::run(&db_path);
+        return crate::tui::run(&db_path).map_err(|e| db::errors::explain(e, &db_path));
     };
     let cmd = match &cli.db {
         Some(p) => format!(
@@ -248,7 +263,7 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
     if let Command::Demo { province } = command {
         if on_terminal() {
             let path = crate::demo::prepare(cli.db.as_deref(), province)?;
-            return crate::tui::run(&path);
+            return crate::tui::run(&path).map_err(|e| db::errors::explain(e, &path));
         }
         return crate::demo::run(cli.db.as_deref(), province, &mut std::io::stdout().lock());
     }
@@ -273,6 +288,8 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             sheet,
             encoding,
             kind,
+            all_errors,
+            errors,
         } => {
             let opts = Options {
                 period,
@@ -283,7 +300,11 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
                 kind,
                 cmd: ctx.cmd.clone(),
             };
-            import_files(&ctx, &files, &opts, dry_run, out)
+            let report = ErrorReport {
+                all: all_errors,
+                file: errors,
+            };
+            import_files(&ctx, &files, &opts, dry_run, &report, out)
         }
         Command::Set {
             period,
@@ -297,14 +318,16 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             out: file,
             annexes: true,
             date,
+            force,
             ..
-        } => annexes_cmd(&ctx, period, format, file.as_deref(), date),
+        } => annexes_cmd(&ctx, period, format, file.as_deref(), date, force),
         Command::Export {
             period,
             format,
             out: file,
             annexes: false,
             group,
+            force,
             ..
         } => export_cmd(
             &ctx,
@@ -312,6 +335,7 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             format,
             file.as_deref(),
             group.and_then(|g| g.0),
+            force,
             out,
         ),
         Command::Demo { .. } => unreachable!("handled above"),
@@ -332,11 +356,13 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             format,
             out: file,
             date,
-        } => report_cmd(&ctx, period, format, file.as_deref(), date, out),
+            force,
+        } => report_cmd(&ctx, period, format, file.as_deref(), date, force, out),
     };
     // Flush what succeeded even if a later step failed; a failure wins.
     let flushed = buffered.flush();
-    result?;
+    // SQLite's failures on the file, said in Vietnamese (full disk, …).
+    result.map_err(|e| db::errors::explain(e, &ctx.db_path))?;
     Ok(flushed?)
 }
 
@@ -434,18 +460,15 @@ fn init(
         std::fs::create_dir_all(dir)
             .with_context(|| format!("không tạo được thư mục {}", dir.display()))?;
     }
-    let mut db = Db::create(&ctx.db_path)?;
-    let result = db.write(|tx| -> anyhow::Result<()> {
-        let cs = db::begin_changeset(tx, &ctx.actor, "init", &ctx.command_line)?;
-        units::add(tx, cs, &name, kind, true)?;
-        Ok(())
-    });
-    if let Err(e) = result {
-        // Nothing useful was made: don't leave a half-made file behind.
-        drop(db);
-        let _ = std::fs::remove_file(&ctx.db_path);
-        return Err(e);
-    }
+    // Built under a temporary name and moved into place: a killed or
+    // failed init leaves no file at the path, so a retry just works.
+    Db::create_with(&ctx.db_path, |db| {
+        db.write(|tx| -> anyhow::Result<()> {
+            let cs = db::begin_changeset(tx, &ctx.actor, "init", &ctx.command_line)?;
+            units::add(tx, cs, &name, kind, true)?;
+            Ok(())
+        })
+    })?;
     writeln!(
         out,
         "Đã tạo cơ sở dữ liệu {} cho \"{}\" ({}).",
@@ -475,23 +498,52 @@ fn read_inputs(files: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
         .collect()
 }
 
+/// How an import's refusal is reported: `--all-errors`, `--errors FILE`.
+struct ErrorReport {
+    all: bool,
+    file: Option<PathBuf>,
+}
+
 fn import_files(
     ctx: &Ctx,
     files: &[PathBuf],
     opts: &Options,
     dry_run: bool,
+    report: &ErrorReport,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let mut db = open(ctx)?;
     let inputs = read_inputs(files)?;
-    let plan = import::run(
+    let plan = match import::run(
         &mut db,
         &inputs,
         opts,
         &ctx.actor,
         &ctx.command_line,
         dry_run,
-    )?;
+    ) {
+        Ok(plan) => plan,
+        Err(ImportError::Rejected {
+            problems,
+            conflicts,
+            ..
+        }) => {
+            let note = report
+                .file
+                .as_deref()
+                .map(|f| write_errors_file(f, files, &problems, &conflicts));
+            return Err(ImportError::Rejected {
+                problems,
+                conflicts,
+                report: import::ReportOptions {
+                    all: report.all,
+                    note,
+                },
+            }
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let (new, changed, unchanged) = plan.totals();
     writeln!(out, "Số liệu {} ({})", plan.period.label_vi(), plan.period)?;
     for f in &plan.files {
@@ -667,42 +719,20 @@ fn set(
     Ok(())
 }
 
-/// Where a path points, whether or not the file exists yet.
-fn resolved(p: &Path) -> Option<PathBuf> {
-    if let Ok(c) = p.canonicalize() {
-        return Some(c);
+/// Writes an output file whole or not at all (temporary file, then
+/// rename): never over an existing file without `--force`, never over a
+/// database; warns when the extension does not fit the format.
+fn write_atomically(
+    path: &Path,
+    bytes: &[u8],
+    db: &Path,
+    force: bool,
+    kind: crate::output::Kind,
+) -> anyhow::Result<()> {
+    if let Some(w) = crate::output::extension_warning(path, kind) {
+        eprintln!("{w}");
     }
-    let parent = match p.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.canonicalize().ok()?,
-        _ => std::env::current_dir().ok()?,
-    };
-    Some(parent.join(p.file_name()?))
-}
-
-/// Writes an output file whole or not at all (temporary file, then rename),
-/// and never over the database or its WAL files.
-fn write_atomically(path: &Path, bytes: &[u8], db: &Path) -> anyhow::Result<()> {
-    let target = resolved(path);
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let guarded = PathBuf::from(format!("{}{suffix}", db.display()));
-        if target.is_some() && resolved(&guarded) == target {
-            bail!(
-                "{} là tệp cơ sở dữ liệu; không ghi đè\n  gợi ý: chọn tên khác cho --out",
-                shown(path)
-            );
-        }
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.chiso-{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            anyhow::anyhow!("không ghi được {}: {e}", shown(path))
-        })
+    Ok(crate::output::write(path, bytes, db, force)?)
 }
 
 /// A path as printed: control characters escaped.
@@ -716,9 +746,13 @@ fn export_cmd(
     format: ExportArg,
     file: Option<&Path>,
     group: Option<Group>,
+    force: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let db = open(ctx)?;
+    if let Some(path) = file {
+        crate::output::may_write(path, &ctx.db_path, force)?;
+    }
     let mut table = values::month_table(db.conn(), *period)?;
     if let Some(g) = group {
         table.units.retain(|r| r.unit.group() == g);
@@ -746,9 +780,15 @@ fn export_cmd(
         bail!("định dạng xlsx cần --out TỆP.xlsx (không in tệp nhị phân ra màn hình)");
     }
     let bytes = export::render(&table, &parent, format)?;
+    let kind = match format {
+        ExportFormat::Csv => crate::output::CSV,
+        ExportFormat::Tsv => crate::output::TSV,
+        ExportFormat::Json => crate::output::JSON,
+        ExportFormat::Xlsx => crate::output::XLSX,
+    };
     match file {
         Some(path) => {
-            write_atomically(path, &bytes, &ctx.db_path)?;
+            write_atomically(path, &bytes, &ctx.db_path, force, kind)?;
             eprintln!(
                 "Đã xuất {} đơn vị, {} chỉ số của {} vào {}.",
                 table.units.len(),
@@ -762,52 +802,63 @@ fn export_cmd(
     Ok(())
 }
 
-/// Renders an import refusal: every problem, then every conflict.
+/// Renders an import refusal: the first problems and conflicts whole, a
+/// count per kind for the rest (all of them with `--all-errors`).
 pub fn describe_import_error(e: &ImportError) -> Option<String> {
     let ImportError::Rejected {
         problems,
         conflicts,
+        report,
     } = e
     else {
         return None;
     };
-    let mut s = String::new();
-    if !problems.is_empty() {
-        s.push_str(&format!(
-            "lỗi: {} vấn đề trong dữ liệu nhập; không ghi gì vào cơ sở dữ liệu:\n",
-            problems.len()
-        ));
-        // A hint shared by many rows is printed once, after its first row.
-        let mut hinted: Vec<String> = Vec::new();
-        for p in problems {
-            let mut p = p.clone();
-            if let Some(h) = p.hint.take()
-                && !hinted.contains(&h)
-            {
-                hinted.push(h.clone());
-                p.hint = Some(h);
-            }
-            s.push_str(&format!("  {p}\n"));
+    Some(import::problems::report(problems, conflicts, report))
+}
+
+/// `--errors FILE`: every problem as CSV. Never over an input, a database
+/// or any file but an earlier errors file. Returns the line that says
+/// where the list went (or why it could not be written).
+fn write_errors_file(
+    file: &Path,
+    inputs: &[PathBuf],
+    problems: &import::Problems,
+    conflicts: &import::Conflicts,
+) -> String {
+    let shown = file.display().to_string();
+    let same = |a: &Path| {
+        std::fs::canonicalize(a)
+            .ok()
+            .is_some_and(|a| std::fs::canonicalize(file).ok() == Some(a))
+    };
+    if file.exists() {
+        let mut head = [0u8; 64];
+        let n = std::fs::File::open(file)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .unwrap_or(0);
+        let ours = String::from_utf8_lossy(&head[..n])
+            .trim_start_matches('\u{feff}')
+            .starts_with(import::problems::CSV_HEADER);
+        if !ours || inputs.iter().any(|i| same(i)) {
+            return format!(
+                "(không ghi danh sách lỗi: {} đã có và không phải tệp lỗi của chiso; chọn tên tệp khác cho --errors)",
+                text::escape(&shown)
+            );
         }
     }
-    if !conflicts.is_empty() {
-        s.push_str(&format!(
-            "lỗi: {} giá trị khác với số liệu đã lưu; không ghi gì (dùng --replace để ghi đè):\n",
-            conflicts.len()
-        ));
-        for c in conflicts {
-            s.push_str(&format!(
-                "  {} · {}: đã lưu {} → trong tệp {}   ({}, {})\n",
-                c.unit,
-                c.metric,
-                c.stored,
-                c.new,
-                text::escape(&c.file),
-                text::escape(&c.place)
-            ));
-        }
+    let bytes = import::problems::csv(problems, conflicts);
+    match std::fs::write(file, bytes) {
+        Ok(()) => format!(
+            "(đã ghi {} lỗi và {} giá trị khác vào {})",
+            import::problems::count(problems.kept().len()),
+            import::problems::count(conflicts.kept().len()),
+            text::escape(&shown)
+        ),
+        Err(e) => format!(
+            "(không ghi được danh sách lỗi vào {}: {e})",
+            text::escape(&shown)
+        ),
     }
-    Some(s)
 }
 
 fn findings_cmd(
@@ -831,7 +882,12 @@ fn findings_cmd(
             rules::json::write_findings(&f, out)?;
         }
         FindingsFormat::Csv => out.write_all(&rules::render::csv(&f)?)?,
-        FindingsFormat::Table => write!(out, "{}", rules::render::table(&f))?,
+        // Names and directives come from the database: escaped.
+        FindingsFormat::Table => write!(
+            out,
+            "{}",
+            crate::output::terminal_text(&rules::render::table(&f))
+        )?,
     }
     // The process ends next: freeing 20,000 findings one by one would be
     // a tenth of the command's time on a national month.
@@ -845,6 +901,7 @@ fn annexes_cmd(
     format: ExportArg,
     file: Option<&Path>,
     date: Option<chrono::NaiveDate>,
+    force: bool,
 ) -> anyhow::Result<()> {
     if format != ExportArg::Xlsx {
         bail!("--annexes chỉ dùng với --format xlsx");
@@ -853,9 +910,10 @@ fn annexes_cmd(
         bail!("định dạng xlsx cần --out TỆP.xlsx (không in tệp nhị phân ra màn hình)");
     };
     let db = open(ctx)?;
+    crate::output::may_write(path, &ctx.db_path, force)?;
     let report = crate::report::build(db.conn(), period, crate::report::Options { date })?;
     let bytes = export::annexes_xlsx(&report.letter.annexes, period)?;
-    write_atomically(path, &bytes, &ctx.db_path)?;
+    write_atomically(path, &bytes, &ctx.db_path, force, crate::output::XLSX)?;
     eprintln!(
         "Đã xuất {} của {} ({} đơn vị) vào {}.",
         crate::report::annex_list(&report.letter.annexes),
@@ -872,24 +930,34 @@ fn report_cmd(
     format: ReportFormat,
     file: Option<&Path>,
     date: Option<chrono::NaiveDate>,
+    force: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     if format == ReportFormat::Docx && file.is_none() {
         bail!("định dạng docx cần --out TỆP.docx (không in tệp nhị phân ra màn hình)");
     }
     let db = open(ctx)?;
+    if let Some(path) = file {
+        crate::output::may_write(path, &ctx.db_path, force)?;
+    }
     let report = crate::report::build(db.conn(), period, crate::report::Options { date })?;
     for w in &report.warnings {
-        eprintln!("cảnh báo: {w}");
+        // Warnings name units: escaped, as everything from the database.
+        eprintln!("cảnh báo: {}", crate::output::terminal_text(w));
     }
     let bytes = match format {
         ReportFormat::Md => crate::report::markdown::render(&report.letter).into_bytes(),
         ReportFormat::Txt => crate::report::plain::render(&report.letter, 80).into_bytes(),
         ReportFormat::Docx => crate::report::docx::render(&report.letter),
     };
+    let kind = match format {
+        ReportFormat::Md => crate::output::MARKDOWN,
+        ReportFormat::Txt => crate::output::TEXT,
+        ReportFormat::Docx => crate::output::DOCX,
+    };
     match file {
         Some(path) => {
-            write_atomically(path, &bytes, &ctx.db_path)?;
+            write_atomically(path, &bytes, &ctx.db_path, force, kind)?;
             eprintln!("Đã ghi công văn {} vào {}.", period.label_vi(), shown(path));
         }
         None => out.write_all(&bytes)?,
@@ -999,12 +1067,13 @@ fn settings_cmd(ctx: &Ctx, command: SettingsCommand, out: &mut dyn Write) -> any
                 .iter()
                 .map(|(k, about)| {
                     let v = db::settings::get(db.conn(), k)?.unwrap_or_default();
-                    Ok(vec![k.to_string(), v, about.to_string()])
+                    Ok(vec![k.to_string(), text::escape(&v), about.to_string()])
                 })
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let mut rows = rows;
+            // Written by anyone with sqlite3: escaped, never raw.
             for (k, v) in db::settings::monthly(db.conn())? {
-                rows.push(vec![k, v, String::new()]);
+                rows.push(vec![text::escape(&k), text::escape(&v), String::new()]);
             }
             let header = ["Khoá", "Giá trị", "Ý nghĩa"];
             write!(out, "{}", crate::table::plain(&header, &rows, usize::MAX))?;

@@ -85,7 +85,7 @@ pub fn rules_cmd(ctx: &Ctx, command: RulesCommand, out: &mut dyn Write) -> anyho
                                 r.metric.clone().unwrap_or_else(|| "(mọi chỉ số)".into()),
                                 num(r.threshold),
                                 num(r.upper),
-                                r.label.clone().unwrap_or_default(),
+                                text::escape(r.label.as_deref().unwrap_or_default()),
                                 r.severity.code().to_owned(),
                                 if r.enabled { "bật" } else { "tắt" }.to_owned(),
                                 r.group.map_or("all", Group::code).to_owned(),

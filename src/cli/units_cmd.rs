@@ -168,7 +168,8 @@ pub fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyho
                                 } else {
                                     i.to_string()
                                 },
-                                u.name.clone(),
+                                // Names come from the file: escaped, never raw.
+                                text::escape(&u.name),
                                 u.kind.code().to_owned(),
                                 if u.is_parent {
                                     String::new()
@@ -176,7 +177,7 @@ pub fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyho
                                     u.group().code().to_owned()
                                 },
                                 life(u),
-                                aliases_of(u.id).join(", "),
+                                text::escape(&aliases_of(u.id).join(", ")),
                             ]
                         })
                         .collect();
@@ -480,6 +481,8 @@ fn show_lineage(
             .collect(),
     };
     let name_of = |id: i64| index.get(id).map_or_else(String::new, |u| u.name.clone());
+    // Names come from the database, which another program may have written.
+    let shown = |id: i64| text::escape(&name_of(id));
     let month = |p: Option<Period>| p.map(|p| p.to_string());
     let link = |unit: i64, e: &lineage::Edge| {
         serde_json::json!({
@@ -535,12 +538,17 @@ fn show_lineage(
                         format!(", từ {} đến hết {}", f.label_vi(), t.previous().label_vi())
                     }
                 };
-                writeln!(out, "{} ({}{life})", u.name, u.group().label_vi())?;
+                writeln!(
+                    out,
+                    "{} ({}{life})",
+                    text::escape(&u.name),
+                    u.group().label_vi()
+                )?;
                 for e in lin.predecessors(u.id) {
                     writeln!(
                         out,
                         "  ← {}{} từ {}",
-                        name_of(e.from_unit),
+                        shown(e.from_unit),
                         share(e.share),
                         e.period.label_vi()
                     )?;
@@ -550,7 +558,7 @@ fn show_lineage(
                         Some(t) => writeln!(
                             out,
                             "  → {}{} từ {}",
-                            name_of(t),
+                            shown(t),
                             share(e.share),
                             e.period.label_vi()
                         )?,
@@ -558,7 +566,12 @@ fn show_lineage(
                     }
                 }
                 for (p, n) in lin.former_names(u.id) {
-                    writeln!(out, "  tên cũ \"{n}\" đến hết {}", p.previous().label_vi())?;
+                    writeln!(
+                        out,
+                        "  tên cũ \"{}\" đến hết {}",
+                        text::escape(n),
+                        p.previous().label_vi()
+                    )?;
                 }
             }
         }

@@ -4,6 +4,7 @@
 //! failed command leaves the file exactly as it was.
 
 pub mod audit;
+pub mod errors;
 pub mod lineage;
 mod migrate;
 pub mod settings;
@@ -11,12 +12,14 @@ pub mod units;
 pub mod values;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, Transaction};
 
 use crate::model::{Metric, MetricKind, Period};
 
+pub use errors::SqliteProblem;
 pub use migrate::SCHEMA_VERSION;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +28,16 @@ pub enum DbError {
         "không có cơ sở dữ liệu tại {0}\n  gợi ý: tạo mới bằng `chiso init --parent \"Huyện …\"` hoặc chỉ đúng tệp bằng --db / CHISO_DB"
     )]
     Missing(PathBuf),
+    #[error(
+        "{0} là tệp rỗng (0 byte), chưa phải cơ sở dữ liệu (có thể một lệnh init đã bị ngắt)\n  gợi ý: tạo bằng `chiso init --parent \"Huyện …\"` (init dùng được ngay trên tệp rỗng) hoặc chỉ đúng tệp bằng --db / CHISO_DB"
+    )]
+    Empty(PathBuf),
+    #[error(
+        "{} là một thư mục, không phải tệp cơ sở dữ liệu\n  gợi ý: chỉ tới một tệp trong thư mục đó, ví dụ --db {}",
+        .0.display(),
+        .0.join("chiso.db").display()
+    )]
+    IsDir(PathBuf),
     #[error("đã có cơ sở dữ liệu tại {0}; không ghi đè\n  gợi ý: chọn đường dẫn khác bằng --db")]
     Exists(PathBuf),
     #[error("{0} không phải cơ sở dữ liệu chiso (thiếu bảng hoặc phiên bản lược đồ {1})")]
@@ -34,11 +47,32 @@ pub enum DbError {
     )]
     TooNew(PathBuf, i64, i64),
     #[error(
+        "{0} là tệp của phiên bản chiso cũ (lược đồ {1}) và chỉ cho đọc: cần ghi một lần để nâng cấp lên lược đồ {2}\n  gợi ý: mở tệp một lần bằng tài khoản có quyền ghi tệp và thư mục, hoặc chép tệp sang thư mục của bạn và dùng --db"
+    )]
+    ReadOnlyOld(PathBuf, i64, i64),
+    #[error(
         "không nâng cấp được {0}: {1} dòng trỏ tới dữ liệu không còn (khoá ngoại hỏng, có thể do sửa tay bằng sqlite3); tệp giữ nguyên\n  gợi ý: xem `sqlite3 TỆP \"PRAGMA foreign_key_check\"`, khôi phục bản sao lưu, hoặc dùng phiên bản chiso cũ để xuất số liệu"
     )]
     Broken(PathBuf, i64),
     #[error(transparent)]
+    Problem(#[from] SqliteProblem),
+    #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl DbError {
+    /// A SQLite failure on `path` said in Vietnamese (see `errors`).
+    fn on(self, path: &Path) -> DbError {
+        match self {
+            DbError::Sqlite(e) => {
+                match errors::sqlite_code(&e).and_then(|c| errors::problem(path, c)) {
+                    Some(p) => DbError::Problem(p),
+                    None => DbError::Sqlite(e),
+                }
+            }
+            other => other,
+        }
+    }
 }
 
 /// Who and how, recorded with every write.
@@ -65,34 +99,288 @@ impl Actor {
     }
 }
 
-/// How long a write waits for another process's write to finish.
+/// How long a helper's read waits on the file (a reader waits only while
+/// a crashed writer's journal is recovered). Writers wait `wait_limit()`.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a write waits for another process's write to finish: 2
+/// minutes, or `CHISO_BUSY_WAIT_MS` milliseconds (for tests, and for an
+/// office whose imports take longer).
+pub fn wait_limit() -> Duration {
+    static LIMIT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var("CHISO_BUSY_WAIT_MS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(Duration::from_secs(120), Duration::from_millis)
+    })
+}
+
+/// A wait longer than this is said on stderr (once per process).
+const ANNOUNCE_AFTER: Duration = Duration::from_secs(1);
+static ANNOUNCED: AtomicBool = AtomicBool::new(false);
+
+/// How a connection waits when another process holds the write lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Up to `wait_limit()`, saying once on stderr that it waits: the
+    /// command line.
+    Announced,
+    /// At most this long and silently; the caller tries again later (the
+    /// TUI, whose screen must keep answering).
+    Brief(Duration),
+}
+
+/// SQLite's busy handler: sleeps as its own busy timeout does (short
+/// steps first), up to `limit`.
+fn waiter(
+    path: PathBuf,
+    limit: Duration,
+    announce: bool,
+) -> impl FnMut(i32) -> bool + Send + 'static {
+    const STEPS_MS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+    let mut start = Instant::now();
+    move |count| {
+        if count == 0 {
+            start = Instant::now();
+        }
+        let waited = start.elapsed();
+        if waited >= limit {
+            return false;
+        }
+        if announce && waited >= ANNOUNCE_AFTER && !ANNOUNCED.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "chiso: đang chờ một lệnh ghi khác trên {} xong (chờ tối đa {})…",
+                path.display(),
+                errors::duration_vi(limit)
+            );
+        }
+        let step = STEPS_MS[(count.max(0) as usize).min(STEPS_MS.len() - 1)];
+        std::thread::sleep(Duration::from_millis(step).min(limit - waited));
+        true
+    }
+}
+
+/// What is at a database path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Nothing,
+    /// A 0-byte file (with no write-ahead log holding data): what a
+    /// killed `init` of an older chiso left. Treated as nothing.
+    Empty,
+    Dir,
+    File,
+}
+
+fn look(path: &Path) -> Found {
+    match std::fs::metadata(path) {
+        Err(_) => Found::Nothing,
+        Ok(m) if m.is_dir() => Found::Dir,
+        Ok(m) if m.len() == 0 => {
+            let wal = std::fs::metadata(sibling(path, "-wal")).map_or(0, |m| m.len());
+            if wal == 0 { Found::Empty } else { Found::File }
+        }
+        Ok(_) => Found::File,
+    }
+}
+
+/// SQLite's answer when the file or its folder is not writable.
+fn unwritable(e: &rusqlite::Error) -> bool {
+    use rusqlite::ffi::ErrorCode as C;
+    errors::sqlite_code(e)
+        .is_some_and(|c| matches!(c.code, C::ReadOnly | C::CannotOpen | C::PermissionDenied))
+}
+
+/// `path` with `suffix` appended to its file name ("x.db" → "x.db-wal").
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// `file:` URI of a path, for SQLite's `immutable` parameter.
+fn file_uri(path: &Path, query: &str) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut uri = String::from("file:");
+    for b in abs.as_os_str().as_encoded_bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(*b as char)
+            }
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push('?');
+    uri.push_str(query);
+    uri
+}
+
+/// Moves a finished database from `tmp` to `path` without ever replacing
+/// a database that appeared there meanwhile (a link fails if the name is
+/// taken); an empty file there is replaced.
+fn place(tmp: &Path, path: &Path) -> Result<(), DbError> {
+    let io = |e: std::io::Error| {
+        DbError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            Some(e.to_string()),
+        ))
+        .on(path)
+    };
+    match std::fs::hard_link(tmp, path) {
+        Ok(()) => std::fs::remove_file(tmp).map_err(io)?,
+        Err(_) => match look(path) {
+            Found::File => return Err(DbError::Exists(path.to_owned())),
+            Found::Dir => return Err(DbError::IsDir(path.to_owned())),
+            // Empty, or a file system without hard links.
+            Found::Empty | Found::Nothing => std::fs::rename(tmp, path).map_err(io)?,
+        },
+    }
+    // The new name on disk too (best effort: not every system syncs a folder).
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
 
 pub struct Db {
     conn: Connection,
     path: PathBuf,
+    read_only: bool,
 }
 
 impl Db {
-    /// Opens an existing chiso database; never creates one.
+    /// Opens an existing chiso database; never creates one. A file this
+    /// user may not write (or in a folder they may not write) opens read
+    /// only: reading commands work, writes are refused with a message.
     pub fn open(path: &Path) -> Result<Db, DbError> {
-        if !path.is_file() {
-            return Err(DbError::Missing(path.to_owned()));
+        match look(path) {
+            Found::Nothing => return Err(DbError::Missing(path.to_owned())),
+            Found::Empty => return Err(DbError::Empty(path.to_owned())),
+            Found::Dir => return Err(DbError::IsDir(path.to_owned())),
+            Found::File => {}
         }
-        let conn = Connection::open_with_flags(
+        let db = Db::open_any(path).map_err(|e| e.on(path))?;
+        if db.read_only {
+            let version: i64 = db
+                .conn
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .map_err(|e| DbError::from(e).on(path))?;
+            if (1..SCHEMA_VERSION).contains(&version) {
+                return Err(DbError::ReadOnlyOld(
+                    path.to_owned(),
+                    version,
+                    SCHEMA_VERSION,
+                ));
+            }
+        }
+        migrate::upgrade(&db.conn, path).map_err(|e| e.on(path))?;
+        Ok(db)
+    }
+
+    /// Read-write if SQLite can; else read-only, and if even the
+    /// write-ahead log's index (`-shm`) cannot be made beside the file,
+    /// `immutable` (no locks, nothing written anywhere).
+    fn open_any(path: &Path) -> Result<Db, DbError> {
+        let first = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        let db = Db::configure(conn, path)?;
-        migrate::upgrade(&db.conn, path)?;
-        Ok(db)
+        )
+        .map_err(DbError::from)
+        .and_then(|conn| Db::configure(conn, path, false));
+        let db = match first {
+            Ok(mut db) => {
+                // SQLite falls back to reading a file it may not write.
+                db.read_only = db.conn.is_readonly(rusqlite::MAIN_DB)?;
+                db
+            }
+            Err(e) if Db::unwritable(&e) => Db::configure(
+                Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?,
+                path,
+                true,
+            )?,
+            Err(e) => return Err(e),
+        };
+        // The first read opens the write-ahead log: it fails when its
+        // files cannot be made in a folder we may not write.
+        let read = db
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            });
+        match read {
+            Ok(_) => Ok(db),
+            Err(e) if unwritable(&e) => {
+                drop(db);
+                let conn = Connection::open_with_flags(
+                    file_uri(path, "immutable=1"),
+                    OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | OpenFlags::SQLITE_OPEN_URI
+                        | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                Db::configure(conn, path, true)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A failure that says the file or its folder is not writable.
+    fn unwritable(e: &DbError) -> bool {
+        matches!(e, DbError::Sqlite(e) if unwritable(e))
     }
 
     /// Creates a new database file with the schema; refuses to overwrite.
     pub fn create(path: &Path) -> Result<Db, DbError> {
-        if path.exists() {
-            return Err(DbError::Exists(path.to_owned()));
+        Db::create_with(path, |_| Ok::<(), DbError>(()))
+    }
+
+    /// Creates a new database file with the schema and whatever `fill`
+    /// writes, under a temporary name in the same folder, then moves it
+    /// into place: a file at `path` is always complete, and a failed or
+    /// killed creation leaves nothing there. Refuses to overwrite a
+    /// database; an empty (0-byte) file at `path` counts as none.
+    pub fn create_with<E: From<DbError>>(
+        path: &Path,
+        fill: impl FnOnce(&mut Db) -> Result<(), E>,
+    ) -> Result<Db, E> {
+        match look(path) {
+            Found::File => return Err(DbError::Exists(path.to_owned()).into()),
+            Found::Dir => return Err(DbError::IsDir(path.to_owned()).into()),
+            Found::Nothing | Found::Empty => {}
         }
+        let name = path
+            .file_name()
+            .map_or_else(|| "chiso.db".into(), |n| n.to_string_lossy());
+        let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let remove_tmp = || {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(sibling(&tmp, suffix));
+            }
+        };
+        remove_tmp();
+        let built = (|| -> Result<(), E> {
+            let mut db = Db::create_at(&tmp).map_err(|e| e.on(path))?;
+            fill(&mut db)?;
+            // Closing the last connection folds the write-ahead log into
+            // the file and removes it: the file alone is the database.
+            db.conn
+                .close()
+                .map_err(|(_, e)| DbError::from(e).on(path))?;
+            place(&tmp, path)?;
+            Ok(())
+        })();
+        if let Err(e) = built {
+            remove_tmp();
+            return Err(e);
+        }
+        Ok(Db::open(path)?)
+    }
+
+    fn create_at(path: &Path) -> Result<Db, DbError> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -101,27 +389,45 @@ impl Db {
         )?;
         // WAL is stored in the file: every later opener gets it.
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        let db = Db::configure(conn, path)?;
+        let db = Db::configure(conn, path, false)?;
         migrate::create(&db.conn)?;
         Ok(db)
     }
 
-    fn configure(conn: Connection, path: &Path) -> Result<Db, DbError> {
+    fn configure(mut conn: Connection, path: &Path, read_only: bool) -> Result<Db, DbError> {
         // Two operators on one file: wait for the other's write, don't fail.
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_handler(Some(waiter(path.to_owned(), wait_limit(), true)))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        if !read_only {
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
         // Reads through the page cache of the OS instead of a read() per page.
         conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024)?;
         conn.create_collation("vi", crate::text::compare_vi)?;
         Ok(Db {
             conn,
             path: path.to_owned(),
+            read_only,
         })
+    }
+
+    /// How this connection waits for another process's write (the
+    /// command line's way unless changed).
+    pub fn set_wait(&mut self, wait: Wait) -> rusqlite::Result<()> {
+        let handler = match wait {
+            Wait::Announced => waiter(self.path.clone(), wait_limit(), true),
+            Wait::Brief(d) => waiter(self.path.clone(), d, false),
+        };
+        self.conn.busy_handler(Some(handler))
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Opened read-only: the file or its folder is not writable.
+    pub fn read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn conn(&self) -> &Connection {
@@ -130,11 +436,14 @@ impl Db {
 
     /// Runs `f` in one write transaction; commits only if it returns Ok.
     /// IMMEDIATE takes the write lock up front, so a concurrent writer waits
-    /// on the busy timeout instead of failing half-way.
+    /// (`Wait`) instead of failing half-way.
     pub fn write<T, E>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<rusqlite::Error>,
     {
+        if self.read_only {
+            return Err(errors::read_only_error().into());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -152,6 +461,9 @@ impl Db {
     where
         E: From<rusqlite::Error>,
     {
+        if self.read_only {
+            return Err(errors::read_only_error().into());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -389,6 +701,26 @@ mod tests {
         ] {
             assert!(pos(a) < pos(b), "{a} < {b}: {rust:?}");
         }
+    }
+
+    #[test]
+    fn any_path_opens_through_its_uri() {
+        // The read-only fallback opens `file:…?immutable=1`: spaces,
+        // accents, `?`, `#` and `%` in a folder name must survive it.
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("Số liệu chung #1? 100%");
+        std::fs::create_dir(&folder).unwrap();
+        let path = folder.join("chiso.db");
+        drop(Db::create(&path).unwrap());
+        let conn = Connection::open_with_flags(
+            file_uri(&path, "immutable=1"),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
     }
 
     #[test]

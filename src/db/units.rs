@@ -415,9 +415,18 @@ pub fn clean_name(name: &str) -> Result<String, UnitError> {
     if text::find_control(name).is_some() {
         return Err(UnitError::Control(text::show(name)));
     }
+    // A name is one line of a table and of a letter: a 1 MB "name" would
+    // pad every row of `units list` to its width.
+    const MAX_CHARS: usize = 200;
     let name = text::clean(name);
     if name.is_empty() {
         return Err(UnitError::Empty);
+    }
+    let chars = name.chars().count();
+    if chars > MAX_CHARS {
+        return Err(UnitError::Lineage(format!(
+            "tên đơn vị dài {chars} ký tự, quá giới hạn {MAX_CHARS} ký tự; hãy rút gọn tên"
+        )));
     }
     Ok(name)
 }

@@ -139,14 +139,26 @@ pub fn cell_text(cell: &Cell) -> String {
     }
 }
 
+/// Rows a header row may be in, from the top.
+pub const HEADER_ROWS: usize = 50;
+
 /// The first row, among the first 50, with a unit column and at least one
 /// metric column.
 pub fn find_header(grid: &Grid, dict: &HeaderDictionary) -> Option<Header> {
-    for (row, r) in grid.rows.iter().enumerate().take(50) {
+    for (row, r) in grid.rows.iter().enumerate().take(HEADER_ROWS) {
         let columns: Vec<Column> = r.cells.iter().map(|c| dict.classify(c)).collect();
         let units = columns.iter().filter(|c| **c == Column::Unit).count();
         if units >= 1 && columns.iter().any(|c| matches!(c, Column::Metric(_))) {
-            let labels = r.cells.iter().map(|c| text::clean(&cell_text(c))).collect();
+            let mut columns = columns;
+            let mut labels: Vec<String> =
+                r.cells.iter().map(|c| text::clean(&cell_text(c))).collect();
+            // A sheet's rows end at their last value: the table is as wide
+            // as its widest row, under blank headers past the last label.
+            if grid.sheet.is_some() {
+                let width = grid.rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+                columns.resize(width.max(columns.len()), Column::Blank);
+                labels.resize(columns.len(), String::new());
+            }
             return Some(Header {
                 row,
                 columns,

@@ -9,6 +9,7 @@ pub mod header;
 pub mod lineage;
 pub mod parse;
 pub mod preview;
+pub mod problems;
 pub mod read;
 pub mod value;
 
@@ -24,6 +25,7 @@ use crate::text;
 
 use header::HeaderDictionary;
 use parse::ParsedFile;
+pub use problems::{Conflicts, Problems, ReportOptions};
 use read::Format;
 
 /// One thing wrong with the input, located as precisely as possible.
@@ -91,8 +93,11 @@ pub struct Conflict {
 pub enum ImportError {
     #[error("dữ liệu nhập có lỗi; không ghi gì vào cơ sở dữ liệu")]
     Rejected {
-        problems: Vec<Problem>,
-        conflicts: Vec<Conflict>,
+        /// Boxed: a refusal is rare, a result is returned on every run.
+        problems: Box<Problems>,
+        conflicts: Conflicts,
+        /// How the CLI shows it (`--all-errors`, `--errors FILE`).
+        report: ReportOptions,
     },
     #[error(transparent)]
     Db(#[from] rusqlite::Error),
@@ -200,7 +205,7 @@ pub fn run(
 ) -> Result<Plan, ImportError> {
     let cat = Catalog::load(db.conn())?;
     let dict = HeaderDictionary::new(&cat.metrics, &db::load_metric_headers(db.conn())?);
-    let mut problems = Vec::new();
+    let mut problems = Problems::new();
     let mut warnings = Vec::new();
     let files = parse::parse_all(inputs, &cat, &dict, opts, &mut problems, &mut warnings);
     let first_name = inputs.first().map(|i| i.name.as_str()).unwrap_or_default();
@@ -221,10 +226,10 @@ pub fn run(
 /// Resolves units and values of parsed files against the database.
 fn plan(
     conn: &Connection,
-    files: Vec<ParsedFile>,
+    mut files: Vec<ParsedFile>,
     catalog: Catalog,
     opts: &Options,
-    mut problems: Vec<Problem>,
+    mut problems: Problems,
     warnings: Vec<String>,
     first_name: &str,
 ) -> Result<Plan, ImportError> {
@@ -258,8 +263,9 @@ fn plan(
             ));
         }
         return Err(ImportError::Rejected {
-            problems,
-            conflicts: vec![],
+            problems: Box::new(problems),
+            conflicts: Conflicts::default(),
+            report: ReportOptions::default(),
         });
     };
 
@@ -275,10 +281,11 @@ fn plan(
     let mut seen_slot: HashMap<UnitRef, usize> = HashMap::default();
     let mut seen: Vec<Option<(u32, u32)>> = Vec::new();
     let mut changes = Vec::new();
-    let mut conflicts = Vec::new();
+    let mut conflicts = Conflicts::default();
     let mut summaries = Vec::with_capacity(files.len());
 
-    for (fi, f) in files.iter().enumerate() {
+    for fi in 0..files.len() {
+        let f = &files[fi];
         let mut summary = FileSummary {
             name: f.name.clone(),
             sha256: f.sha256.clone(),
@@ -290,7 +297,18 @@ fn plan(
             unchanged: 0,
         };
         let mut units_in_file: rustc_hash::FxHashSet<UnitRef> = Default::default();
-        for (ri, rec) in f.records.iter().enumerate() {
+        for ri in 0..files[fi].records.len() {
+            // A record's name and cells are taken as it is read: their
+            // memory serves the problems that follow, not a second copy.
+            let (unit_name, cells) = {
+                let r = &mut files[fi].records[ri];
+                (
+                    std::mem::take(&mut r.unit_name),
+                    std::mem::take(&mut r.cells),
+                )
+            };
+            let f = &files[fi];
+            let rec = &f.records[ri];
             let problem =
                 |col: usize, value: &str, message: String, hint: Option<String>| Problem {
                     file: f.name.clone(),
@@ -300,23 +318,37 @@ fn plan(
                     message,
                     hint,
                 };
-            if text::find_control(&rec.unit_name).is_some() {
+            if text::find_control(&unit_name).is_some() {
                 problems.push(problem(
-                    rec.unit_col,
-                    &rec.unit_name,
+                    rec.unit_col as usize,
+                    &unit_name,
                     "tên đơn vị chứa ký tự điều khiển".into(),
+                    Some("sửa ô này trong tệp rồi nhập lại".into()),
+                ));
+                continue;
+            }
+            // Blank once invisible characters go, or too long: the rule of
+            // `units add` (`clean_name`). Only names that may break it pay
+            // for the check: over 200 bytes, or without a letter or digit.
+            if (unit_name.len() > 200 || !unit_name.chars().any(char::is_alphanumeric))
+                && let Err(e) = units::clean_name(&unit_name)
+            {
+                problems.push(problem(
+                    rec.unit_col as usize,
+                    &unit_name,
+                    e.to_string(),
                     Some("sửa ô này trong tệp rồi nhập lại".into()),
                 ));
                 continue;
             }
             // Cleaned (NFC, spaces) only when shown or stored: matching
             // ignores form and spacing anyway.
-            let name = || text::clean(&rec.unit_name);
-            let unit = match index.resolve_in(&rec.unit_name, Some(period)) {
+            let name = || text::clean(&unit_name);
+            let unit = match index.resolve_in(&unit_name, Some(period)) {
                 Resolution::Found(id) => UnitRef::Existing(id),
                 Resolution::NotInPeriod { why, .. } => {
                     problems.push(problem(
-                        rec.unit_col,
+                        rec.unit_col as usize,
                         &name(),
                         why,
                         Some(format!(
@@ -330,7 +362,7 @@ fn plan(
                 }
                 Resolution::Ambiguous(names) => {
                     problems.push(problem(
-                        rec.unit_col,
+                        rec.unit_col as usize,
                         &name(),
                         format!("tên khớp nhiều đơn vị: {}", units::quote_list(&names)),
                         Some("ghi đầy đủ tên đơn vị (kèm \"Xã\", \"Thị trấn\"…) trong tệp".into()),
@@ -340,7 +372,7 @@ fn plan(
                 Resolution::Unknown { similar } if !similar.is_empty() => {
                     let name = name();
                     problems.push(problem(
-                        rec.unit_col,
+                        rec.unit_col as usize,
                         &name,
                         format!(
                             "không có đơn vị này; có phải {}?",
@@ -359,7 +391,7 @@ fn plan(
                     } else if let Some(&i) = new_by_fold.get(&folded) {
                         let other = new_units[i].0.clone();
                         problems.push(problem(
-                            rec.unit_col,
+                            rec.unit_col as usize,
                             &name,
                             format!("tệp nhập viết cả \"{other}\" và \"{name}\": một đơn vị hay hai?"),
                             Some(format!(
@@ -375,7 +407,7 @@ fn plan(
                             units::kind_for_child(&name, rec.kind, province).or(opts.kind)
                         else {
                             problems.push(problem(
-                                rec.unit_col,
+                                rec.unit_col as usize,
                                 &name,
                                 "không biết đơn vị mới này thuộc loại nào (xã, phường, cơ quan…)".into(),
                                 Some(format!(
@@ -387,7 +419,7 @@ fn plan(
                         };
                         if let Some(why) = units::kind_refused(kind, province) {
                             problems.push(problem(
-                                rec.unit_col,
+                                rec.unit_col as usize,
                                 &name,
                                 why,
                                 Some(if province {
@@ -416,7 +448,7 @@ fn plan(
                         )
                     };
                     problems.push(problem(
-                        rec.unit_col,
+                        rec.unit_col as usize,
                         &name(),
                         "không có đơn vị này".into(),
                         Some(hint),
@@ -426,7 +458,7 @@ fn plan(
             };
             if rec.json_parent && unit != UnitRef::Existing(parent_id.unwrap_or(-1)) {
                 problems.push(problem(
-                    rec.unit_col,
+                    rec.unit_col as usize,
                     &name(),
                     "đây không phải đơn vị cấp trên của cơ sở dữ liệu".into(),
                     None,
@@ -445,20 +477,21 @@ fn plan(
                 UnitRef::Existing(id) => stored.get(&id),
                 UnitRef::New(_) => None,
             };
-            for (m, col, cell) in &rec.cells {
-                let metric = &catalog.metrics[*m];
+            for (m, col, cell) in &cells {
+                let (m, col) = (*m as usize, *col as usize);
+                let metric = &catalog.metrics[m];
                 let new = match value::parse_cell(metric, cell) {
                     Ok(Some(v)) => v,
                     Ok(None) => continue,
                     Err(message) => {
-                        problems.push(problem(*col, &header::cell_text(cell), message, None));
+                        problems.push(problem(col, &header::cell_text(cell), message, None));
                         continue;
                     }
                 };
-                if let Some((pf, pr)) = first_seen[*m] {
+                if let Some((pf, pr)) = first_seen[m] {
                     let first = &files[pf as usize];
                     problems.push(problem(
-                        *col,
+                        col,
                         &name(),
                         format!(
                             "đơn vị có hai giá trị {} trong cùng lần nhập (lần đầu: {}, {})",
@@ -470,8 +503,8 @@ fn plan(
                     ));
                     continue;
                 }
-                first_seen[*m] = Some((fi as u32, ri as u32));
-                let old = stored_row.and_then(|r| r[*m].as_ref());
+                first_seen[m] = Some((fi as u32, ri as u32));
+                let old = stored_row.and_then(|r| r[m].as_ref());
                 match old {
                     Some(old) if *old == new => {
                         summary.unchanged += 1;
@@ -482,7 +515,7 @@ fn plan(
                         if !opts.replace {
                             conflicts.push(Conflict {
                                 file: f.name.clone(),
-                                place: f.place(rec, Some(*col)),
+                                place: f.place(rec, Some(col)),
                                 unit: name(),
                                 metric: metric.code.clone(),
                                 stored: show_value(old),
@@ -495,7 +528,7 @@ fn plan(
                 changes.push(PlannedChange {
                     file: fi,
                     unit,
-                    metric: *m,
+                    metric: m,
                     old: old.cloned(),
                     new,
                 });
@@ -507,8 +540,9 @@ fn plan(
 
     if !problems.is_empty() || !conflicts.is_empty() {
         return Err(ImportError::Rejected {
-            problems,
+            problems: Box::new(problems),
             conflicts,
+            report: ReportOptions::default(),
         });
     }
     Ok(Plan {

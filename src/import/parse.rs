@@ -12,7 +12,7 @@ use crate::text;
 
 use super::header::{self, Column, HeaderDictionary};
 use super::read::{self, Cell, Content, Format, Grid};
-use super::{Input, Options, Problem};
+use super::{Input, Options, Problem, Problems};
 
 /// Where a file's rows and columns are, for messages.
 pub enum Places {
@@ -26,11 +26,12 @@ pub struct Record {
     /// Line (text), row (sheet) or index in "units" (JSON; parent = None).
     pub line: u64,
     pub json_parent: bool,
-    pub unit_col: usize,
+    pub unit_col: u32,
     pub unit_name: String,
     pub kind: Option<UnitKind>,
-    /// (catalog index, column index, cell)
-    pub cells: Vec<(usize, usize, Cell)>,
+    /// (catalog index, column index, cell); 32-bit, as a file may hold
+    /// a million rows.
+    pub cells: Vec<(u32, u32, Cell)>,
 }
 
 pub struct ParsedFile {
@@ -64,7 +65,9 @@ impl ParsedFile {
                     format!("units[{}]", rec.line)
                 };
                 match col {
-                    Some(c) if c != rec.unit_col => format!("{base}.values.{}", self.labels[c]),
+                    Some(c) if c != rec.unit_col as usize => {
+                        format!("{base}.values.{}", self.labels[c])
+                    }
                     _ => format!("{base}.name"),
                 }
             }
@@ -90,7 +93,7 @@ pub fn parse_all(
     cat: &Catalog,
     dict: &HeaderDictionary,
     opts: &Options,
-    problems: &mut Vec<Problem>,
+    problems: &mut Problems,
     warnings: &mut Vec<String>,
 ) -> Vec<ParsedFile> {
     use sha2::{Digest, Sha256};
@@ -103,32 +106,49 @@ pub fn parse_all(
             opts.encoding,
             opts.sheet.as_deref(),
         ) {
-            Ok(Content::Grid(grid)) => from_grid(&input.name, grid, dict, cat, problems, warnings),
+            Ok(Content::Grid(grid)) => from_grid(
+                &input.name,
+                grid,
+                &mut std::iter::empty(),
+                dict,
+                cat,
+                problems,
+                warnings,
+            ),
             Ok(Content::Text(text)) => {
-                // The first delimiter under which a header row appears wins;
-                // if none, the sniffed one reports what is wrong.
+                // The first delimiter under which a header row appears wins
+                // (judged on the rows a header may be in, so the whole file
+                // is read once); if none, the sniffed one reports what is
+                // wrong.
                 let formats = read::delimiters(&text);
-                let first = read::delimited(&input.name, &text, formats[0]);
-                let has_header = |g: &Result<Grid, Problem>| {
-                    g.as_ref()
-                        .is_ok_and(|g| header::find_header(g, dict).is_some())
+                let has_header = |f: Format| {
+                    read::delimited_head(&input.name, &text, f, header::HEADER_ROWS)
+                        .is_ok_and(|g| header::find_header(&g, dict).is_some())
                 };
-                let pick = if has_header(&first) {
-                    Some(first)
-                } else {
-                    formats[1..]
-                        .iter()
-                        .map(|f| read::delimited(&input.name, &text, *f))
-                        .find(has_header)
-                        .or(Some(first))
-                };
-                match pick {
-                    Some(Ok(grid)) => from_grid(&input.name, grid, dict, cat, problems, warnings),
-                    Some(Err(p)) => {
+                let format = formats
+                    .iter()
+                    .copied()
+                    .find(|f| has_header(*f))
+                    .unwrap_or(formats[0]);
+                // The rows a header may be in, then the rest as a stream.
+                let mut rows = read::delimited_rows(&input.name, &text, format);
+                let head: Result<Vec<_>, Problem> =
+                    rows.by_ref().take(header::HEADER_ROWS).collect();
+                match head {
+                    Ok(head) => {
+                        let grid = Grid {
+                            format,
+                            sheet: None,
+                            first_col: 0,
+                            sheets: Vec::new(),
+                            rows: head,
+                        };
+                        from_grid(&input.name, grid, &mut rows, dict, cat, problems, warnings)
+                    }
+                    Err(p) => {
                         problems.push(p);
                         None
                     }
-                    None => None,
                 }
             }
             Ok(Content::Json(t)) => from_json(&input.name, &t, cat, problems),
@@ -145,14 +165,36 @@ pub fn parse_all(
     files
 }
 
+/// Records from a grid's rows and then the `rest` still to read (the rows
+/// of a text file past the first 50).
 fn from_grid(
     file: &str,
     mut grid: Grid,
+    rest: &mut dyn Iterator<Item = Result<read::GridRow, Problem>>,
     dict: &HeaderDictionary,
     cat: &Catalog,
-    problems: &mut Vec<Problem>,
+    problems: &mut Problems,
     warnings: &mut Vec<String>,
 ) -> Option<ParsedFile> {
+    // A text cell that starts like a formula was written with a leading
+    // `'` (chiso's own CSV/TSV, OWASP's rule): that one `'` comes off,
+    // in the rows read and in those still to read.
+    fn unquote(row: &mut read::GridRow) {
+        for cell in &mut row.cells {
+            if let Cell::Text(s) = cell
+                && let Some(rest) = crate::output::unquote_cell(s)
+            {
+                *s = rest.to_owned();
+            }
+        }
+    }
+    grid.rows.iter_mut().for_each(unquote);
+    let rest = rest.map(|row| {
+        row.map(|mut row| {
+            unquote(&mut row);
+            row
+        })
+    });
     let Some(head) = header::find_header(&grid, dict) else {
         let wanted: Vec<&str> = cat
             .metrics
@@ -179,8 +221,9 @@ fn from_grid(
     };
     let head_line = grid.rows[head.row].line;
     let stated = header::stated_period(&grid, head.row);
-    // The data rows are moved out, so their cells move into records uncopied.
-    let mut data = std::mem::take(&mut grid.rows);
+    // The data rows are moved out, so their cells move into records
+    // uncopied, and each row is freed once read.
+    let data = std::mem::take(&mut grid.rows);
     let problem = |line: u64,
                    col: Option<usize>,
                    column: Option<String>,
@@ -264,9 +307,19 @@ fn from_grid(
         })
         .collect();
     let width = head.columns.len();
-    let mut records = Vec::with_capacity(data.len().saturating_sub(head.row + 1));
-    let mut skipped: Vec<String> = Vec::new();
-    for row in data.iter_mut().skip(head.row + 1) {
+    let mut records = Vec::with_capacity(
+        data.len().saturating_sub(head.row + 1) + rest.size_hint().1.unwrap_or(0),
+    );
+    // The first five skipped rows named, the rest counted.
+    let (mut skipped, mut skipped_count): (Vec<String>, usize) = (Vec::new(), 0);
+    for row in data.into_iter().skip(head.row + 1).map(Ok).chain(rest) {
+        let mut row = match row {
+            Ok(row) => row,
+            Err(p) => {
+                problems.push(p);
+                return None;
+            }
+        };
         if row.cells.iter().all(|c| *c == Cell::Empty) {
             continue;
         }
@@ -305,13 +358,18 @@ fn from_grid(
                 ));
             }
         }
-        let unit_name = header::cell_text(row.cells.get(unit_col).unwrap_or(&Cell::Empty));
-        let cells: Vec<(usize, usize, Cell)> = metric_cols
+        // Moved out of its cell, not copied: one string per row, not two.
+        let unit_name = match row.cells.get_mut(unit_col) {
+            Some(Cell::Text(t)) => std::mem::take(t),
+            Some(other) => header::cell_text(other),
+            None => String::new(),
+        };
+        let cells: Vec<(u32, u32, Cell)> = metric_cols
             .iter()
             .map(|&(m, c)| {
                 (
-                    m,
-                    c,
+                    m as u32,
+                    c as u32,
                     row.cells
                         .get_mut(c)
                         .map(std::mem::take)
@@ -319,7 +377,11 @@ fn from_grid(
                 )
             })
             .collect();
-        if unit_name.trim().is_empty() {
+        // Blank, or only spaces and invisible characters (zero-width
+        // space, BOM, soft hyphen): no name.
+        if unit_name.trim().is_empty()
+            || (!unit_name.chars().any(char::is_alphanumeric) && text::clean(&unit_name).is_empty())
+        {
             if cells.iter().any(|c| c.2 != Cell::Empty) {
                 problems.push(problem(
                     row.line,
@@ -336,13 +398,16 @@ fn from_grid(
         // unit with nothing this month) carries nothing to store: skipped
         // and said, so it neither creates a unit nor stops the import.
         if cells.iter().all(|c| c.2 == Cell::Empty) {
-            skipped.push(format!("dòng {} \"{}\"", row.line, text::show(&unit_name)));
+            skipped_count += 1;
+            if skipped.len() < 5 {
+                skipped.push(format!("dòng {} \"{}\"", row.line, text::show(&unit_name)));
+            }
             continue;
         }
         records.push(Record {
             line: row.line,
             json_parent: false,
-            unit_col,
+            unit_col: unit_col as u32,
             unit_name,
             kind: None,
             cells,
@@ -357,7 +422,7 @@ fn from_grid(
             }
             let nums: Vec<f64> = records
                 .iter()
-                .filter_map(|r| r.cells.iter().find(|x| x.1 == c))
+                .filter_map(|r| r.cells.iter().find(|x| x.1 as usize == c))
                 .filter_map(|x| match x.2 {
                     Cell::Num(v) => Some(v),
                     _ => None,
@@ -379,17 +444,16 @@ fn from_grid(
         }
     }
     if !skipped.is_empty() {
-        let shown: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();
-        let more = if skipped.len() > 5 {
-            format!(" và {} dòng khác", skipped.len() - 5)
+        let more = if skipped_count > 5 {
+            format!(" và {} dòng khác", skipped_count - 5)
         } else {
             String::new()
         };
         warnings.push(format!(
             "{}: bỏ qua {} dòng không có số liệu: {}{more}",
             text::escape(file),
-            skipped.len(),
-            shown.join(", ")
+            skipped_count,
+            skipped.join(", ")
         ));
     }
     if records.is_empty() {
@@ -420,7 +484,7 @@ fn from_json(
     file: &str,
     text_in: &str,
     cat: &Catalog,
-    problems: &mut Vec<Problem>,
+    problems: &mut Problems,
 ) -> Option<ParsedFile> {
     let bad = |place: String, message: String| Problem {
         file: file.to_owned(),
@@ -510,13 +574,13 @@ fn from_json(
                     serde_json::Value::Null => Cell::Empty,
                     other => Cell::Text(other.to_string()),
                 };
-                cells.push((m, m, cell));
+                cells.push((m as u32, m as u32, cell));
             }
         }
         records.push(Record {
             line,
             json_parent,
-            unit_col,
+            unit_col: unit_col as u32,
             unit_name: name.to_owned(),
             kind,
             cells,

@@ -12,7 +12,7 @@ use rusqlite::Connection;
 use super::header::{self, HeaderDictionary};
 use super::parse::{self, ParsedFile};
 use super::read::{self, Cell, Format, Grid};
-use super::{Input, Options, Problem, show_value};
+use super::{Input, Options, Problem, Problems, show_value};
 use crate::db::units::{self, Resolution, UnitIndex};
 use crate::db::{self, Actor, Catalog, Db, values};
 use crate::model::{Period, Value};
@@ -165,6 +165,9 @@ pub struct Target<'a> {
 }
 
 const PASTE: &str = "nội dung dán";
+
+/// Problems a preview lists whole before counting the rest by kind.
+pub const SHOWN_PROBLEMS: usize = 10;
 
 /// A pasted text (tab-separated, as browsers and spreadsheets copy).
 /// With a header row its columns map by header as in a file import;
@@ -436,11 +439,18 @@ fn files_preview(
         kind: None,
         cmd: "chiso".into(),
     };
-    let mut problems: Vec<Problem> = Vec::new();
+    let mut found = Problems::new();
     let mut warnings = Vec::new();
-    let files = parse::parse_all(inputs, cat, dict, &opts, &mut problems, &mut warnings);
+    let files = parse::parse_all(inputs, cat, dict, &opts, &mut found, &mut warnings);
     let period = period.expect("the TUI always imports into the month shown");
-    let mut problems: Vec<String> = problems.iter().map(Problem::to_string).collect();
+    // The first few whole, then a count per kind: a broken file must not
+    // fill the screen (nor memory) with one line per row.
+    let mut problems: Vec<String> = found
+        .iter()
+        .take(SHOWN_PROBLEMS)
+        .map(Problem::to_string)
+        .collect();
+    problems.extend(found.more_lines(SHOWN_PROBLEMS));
     for f in &files {
         if let Some(s) = f.stated.filter(|s| *s != period) {
             problems.push(format!(
@@ -537,8 +547,8 @@ fn record_row(
         .map(|(m, _, cell)| {
             let old = id
                 .and_then(|id| stored.get(&id))
-                .and_then(|r| r[*m].clone());
-            judge_cell(cat, *m, cell, old, fi)
+                .and_then(|r| r[*m as usize].clone());
+            judge_cell(cat, *m as usize, cell, old, fi)
         })
         .collect();
     PreviewRow {
@@ -896,5 +906,30 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_ne!(chi_tan[dig], Some(Value::Num(50.0)), "nothing written");
+    }
+
+    #[test]
+    fn a_file_with_thousands_of_broken_rows_lists_a_few_and_counts_the_rest() {
+        let (_d, db) = demo();
+        // Every row wider than the header: one problem per row.
+        let mut text = String::from("Đơn vị\tĐiểm tổng hợp\n");
+        for i in 0..5000 {
+            text.push_str(&format!("Xã {i}\t80\tthừa\n"));
+        }
+        let input = Input {
+            name: "rong.tsv".into(),
+            bytes: text.into_bytes(),
+        };
+        let p = from_files(db.conn(), &[input], aug(), &ReadOptions::default()).unwrap();
+        assert!(p.problems.len() <= SHOWN_PROBLEMS + 2, "{:?}", p.problems);
+        assert!(
+            p.problems
+                .iter()
+                .any(|l| l
+                    .contains("… và 4.990 lỗi cùng loại: dòng có 3 ô nhưng dòng tiêu đề có 2 cột")),
+            "{:?}",
+            p.problems
+        );
+        assert!(!p.ready());
     }
 }

@@ -220,54 +220,120 @@ fn sniff_delimiter(text: &str) -> Format {
 }
 
 pub fn delimited(file: &str, text: &str, format: Format) -> Result<Grid, Problem> {
+    Ok(Grid {
+        format,
+        sheet: None,
+        first_col: 0,
+        sheets: Vec::new(),
+        rows: delimited_rows(file, text, format).collect::<Result<_, _>>()?,
+    })
+}
+
+/// The first `rows` records only: enough to look for the header row.
+pub fn delimited_head(
+    file: &str,
+    text: &str,
+    format: Format,
+    rows: usize,
+) -> Result<Grid, Problem> {
+    Ok(Grid {
+        format,
+        sheet: None,
+        first_col: 0,
+        sheets: Vec::new(),
+        rows: delimited_rows(file, text, format)
+            .take(rows)
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// The rows of a delimited text one at a time, so a large file never
+/// stands in memory as rows and as records at once.
+pub fn delimited_rows<'a>(file: &'a str, text: &'a str, format: Format) -> DelimitedRows<'a> {
     let delimiter = match format {
         Format::Tsv => b'\t',
         Format::Csv(d) => d,
         _ => b',',
     };
-    let mut reader = csv::ReaderBuilder::new()
+    let records = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    // The csv crate's own line numbers skip blank lines and miscount CRLF;
-    // count newlines up to each record's first byte instead.
-    let bytes = text.as_bytes();
-    let (mut seen, mut line_no) = (0usize, 1u64);
-    let mut line_of = |byte: usize| -> u64 {
+        .from_reader(text.as_bytes())
+        .into_records();
+    DelimitedRows {
+        file,
+        text,
+        records,
+        seen: 0,
+        line_no: 1,
+        rows: 0,
+        lines: memchr_count(text.as_bytes()) + 1,
+        done: false,
+    }
+}
+
+pub struct DelimitedRows<'a> {
+    file: &'a str,
+    text: &'a str,
+    records: csv::StringRecordsIntoIter<&'a [u8]>,
+    /// Bytes counted for line numbers so far, and the line they reach.
+    seen: usize,
+    line_no: u64,
+    rows: usize,
+    /// Lines in the text: at most one row each.
+    lines: usize,
+    done: bool,
+}
+
+impl DelimitedRows<'_> {
+    /// The csv crate's own line numbers skip blank lines and miscount
+    /// CRLF; count newlines up to each record's first byte instead.
+    fn line_of(&mut self, byte: usize) -> u64 {
+        let bytes = self.text.as_bytes();
         let mut start = byte.min(bytes.len());
         while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
             start += 1;
         }
-        if start >= seen {
-            line_no += bytes[seen..start].iter().filter(|&&b| b == b'\n').count() as u64;
-            seen = start;
+        if start >= self.seen {
+            self.line_no += memchr_count(&bytes[self.seen..start]) as u64;
+            self.seen = start;
         }
-        line_no
-    };
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| {
-                let at = (p.byte() as usize).min(text.len());
-                text.as_bytes()[..at]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count() as u64
-                    + 1
-            });
-            Problem {
-                file: file.to_owned(),
-                place: Some(format!("dòng {line}")),
-                column: None,
-                value: None,
-                message: format!("không đọc được dòng: {e}"),
-                hint: Some("kiểm tra dấu ngoặc kép chưa đóng".into()),
+        self.line_no
+    }
+}
+
+impl Iterator for DelimitedRows<'_> {
+    type Item = Result<GridRow, Problem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let record = match self.records.next()? {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| {
+                    let at = (p.byte() as usize).min(self.text.len());
+                    memchr_count(&self.text.as_bytes()[..at]) as u64 + 1
+                });
+                // One error ends the rows.
+                self.done = true;
+                return Some(Err(Problem {
+                    file: self.file.to_owned(),
+                    place: Some(format!("dòng {line}")),
+                    column: None,
+                    value: None,
+                    message: format!("không đọc được dòng: {e}"),
+                    hint: Some("kiểm tra dấu ngoặc kép chưa đóng".into()),
+                }));
             }
-        })?;
-        let line = record
-            .position()
-            .map_or(rows.len() as u64 + 1, |p| line_of(p.byte() as usize));
+        };
+        self.rows += 1;
+        let line = match record.position() {
+            Some(p) => self.line_of(p.byte() as usize),
+            None => self.rows as u64,
+        };
         let cells = record
             .iter()
             .map(|s| {
@@ -279,15 +345,105 @@ pub fn delimited(file: &str, text: &str, format: Format) -> Result<Grid, Problem
                 }
             })
             .collect();
-        rows.push(GridRow { line, cells });
+        Some(Ok(GridRow { line, cells }))
     }
-    Ok(Grid {
-        format,
-        sheet: None,
-        first_col: 0,
-        sheets: Vec::new(),
-        rows,
-    })
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.lines.saturating_sub(self.rows)))
+    }
+}
+
+/// Limits that keep a small hostile workbook from taking the machine.
+/// A national month (10,035 units) is about 100,000 cells and 4 MB of
+/// sheet XML: these leave room twenty times over.
+mod limits {
+    /// Uncompressed size of one worksheet's XML (read as a stream).
+    pub const SHEET_XML: u64 = 64 << 20;
+    /// Uncompressed size of any other XML part (shared strings, styles…),
+    /// which the reader holds in memory whole.
+    pub const PART_XML: u64 = 16 << 20;
+    /// Everything unpacked to check, together.
+    pub const UNPACKED: u64 = 160 << 20;
+    /// Columns a table may use: A to IV, as Excel 2003 allowed.
+    pub const COLUMNS: u32 = 256;
+    /// Cells of the grid, counted from column A to each row's last value.
+    pub const CELLS: usize = 2_000_000;
+    /// Bytes of text in all cells together.
+    pub const TEXT: usize = 64 << 20;
+}
+
+fn mb(n: u64) -> String {
+    format!("{} MB", n >> 20)
+}
+
+/// Unpacks every XML part of a zip (xlsx, xlsb, ods) into nothing,
+/// counting, and refuses the workbook if a part or the whole expands past
+/// the limits: the reader would hold it in memory, or spend minutes on it.
+/// The sizes the zip declares may lie; the bytes are counted.
+fn check_unpacked_size(file: &str, bytes: &[u8]) -> Result<(), Problem> {
+    use std::io::Read;
+    let Ok(mut zip) = zip9::ZipArchive::new(Cursor::new(bytes)) else {
+        // Not a zip the checker reads: the workbook reader says why.
+        return Ok(());
+    };
+    let too_big = |part: &str, limit: u64| {
+        Problem::file(
+            file,
+            format!(
+                "bảng tính giải nén ra quá lớn: phần \"{}\" hơn {} (tệp nén chỉ {} KB)",
+                crate::text::show(part),
+                mb(limit),
+                bytes.len() / 1024
+            ),
+            "tệp có thể hỏng hoặc là \"bom nén\"; nếu là số liệu thật, hãy chia thành nhiều tệp hoặc lưu dạng CSV UTF-8",
+        )
+    };
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            continue;
+        };
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let lower = name.to_ascii_lowercase();
+        if !(lower.ends_with(".xml") || lower.ends_with(".rels") || lower.ends_with(".bin")) {
+            // Pictures and the like: never read.
+            continue;
+        }
+        let sheet = lower.starts_with("xl/worksheets/") || lower == "content.xml";
+        let limit = if sheet {
+            limits::SHEET_XML
+        } else {
+            limits::PART_XML
+        };
+        if part.size() > limit {
+            return Err(too_big(&name, limit));
+        }
+        let mut n = 0u64;
+        loop {
+            match part.read(&mut buf) {
+                Ok(0) => break,
+                Ok(k) => {
+                    n += k as u64;
+                    total += k as u64;
+                    if n > limit {
+                        return Err(too_big(&name, limit));
+                    }
+                    if total > limits::UNPACKED {
+                        return Err(too_big("(tất cả)", limits::UNPACKED));
+                    }
+                }
+                // A broken part: the workbook reader reports it.
+                Err(_) => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Lines in a text (newline bytes).
+fn memchr_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 fn read_workbook(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Content, Problem> {
@@ -298,6 +454,24 @@ fn read_workbook(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Conten
             "mở tệp bằng Excel/LibreOffice và lưu lại dạng .xlsx",
         )
     };
+    if bytes.starts_with(b"PK\x03\x04") {
+        check_unpacked_size(file, bytes)?;
+        // XLSX: cells read as a stream, so memory follows the cells present.
+        if let Ok(mut book) =
+            calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(bytes))
+        {
+            let names = book.sheet_names();
+            let name = pick_sheet(file, &names, sheet, &bad)?;
+            let (rows, first_col) = stream_xlsx(file, &mut book, &name, &bad)?;
+            return Ok(Content::Grid(Grid {
+                format: Format::Xlsx,
+                sheet: Some(name),
+                first_col,
+                sheets: names,
+                rows,
+            }));
+        }
+    }
     let mut book =
         calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| bad(e.to_string()))?;
     let format = match &book {
@@ -306,9 +480,56 @@ fn read_workbook(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Conten
         calamine::Sheets::Ods(_) => Format::Ods,
     };
     let names = book.sheet_names();
-    let name = match sheet {
-        // Sheet names are typed over SSH, often without accents: an exact
-        // key first, then a unique accent-insensitive match.
+    let name = pick_sheet(file, &names, sheet, &bad)?;
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| bad(e.to_string()))?;
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    let mut rows = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        let cells = row.iter().map(cell_of).collect();
+        rows.push(GridRow {
+            line: first_row as u64 + i as u64 + 1,
+            cells,
+        });
+    }
+    Ok(Content::Grid(Grid {
+        format,
+        sheet: Some(name),
+        first_col,
+        sheets: names,
+        rows,
+    }))
+}
+
+fn cell_of(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::Float(x) => Cell::Num(*x),
+        Data::Int(x) => Cell::Num(*x as f64),
+        Data::String(s) => {
+            let t = s.trim();
+            if t.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(t.to_owned())
+            }
+        }
+        Data::Bool(b) => Cell::Text(b.to_string()),
+        other => Cell::Text(other.to_string()),
+    }
+}
+
+/// The sheet to read: `--sheet` (typed over SSH, often without accents:
+/// an exact key first, then a unique accent-insensitive match), else the
+/// first.
+fn pick_sheet(
+    file: &str,
+    names: &[String],
+    sheet: Option<&str>,
+    bad: &dyn Fn(String) -> Problem,
+) -> Result<String, Problem> {
+    match sheet {
         Some(wanted) => names
             .iter()
             .find(|n| crate::text::match_key(n) == crate::text::match_key(wanted))
@@ -326,48 +547,113 @@ fn read_workbook(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Conten
                     format!("không có trang \"{}\"", crate::text::show(wanted)),
                     &format!("các trang có trong tệp: {}", names.join(", ")),
                 )
-            })?,
+            }),
         None => names
             .first()
             .cloned()
-            .ok_or_else(|| bad("không có trang nào".into()))?,
-    };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| bad(e.to_string()))?;
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let mut rows = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let cells = row
-            .iter()
-            .map(|d| match d {
-                Data::Empty => Cell::Empty,
-                Data::Float(x) => Cell::Num(*x),
-                Data::Int(x) => Cell::Num(*x as f64),
-                Data::String(s) => {
-                    let t = s.trim();
-                    if t.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(t.to_owned())
-                    }
-                }
-                Data::Bool(b) => Cell::Text(b.to_string()),
-                other => Cell::Text(other.to_string()),
-            })
-            .collect();
-        rows.push(GridRow {
-            line: first_row as u64 + i as u64 + 1,
-            cells,
-        });
+            .ok_or_else(|| bad("không có trang nào".into())),
     }
-    Ok(Content::Grid(Grid {
-        format,
-        sheet: Some(name),
-        first_col,
-        sheets: names,
-        rows,
-    }))
+}
+
+/// Reads a worksheet cell by cell: only rows holding a value are kept
+/// (a value a million rows down costs one row), a value right of column
+/// IV is refused, and the grid's cells and text are counted against the
+/// limits. Returns the rows and the grid's first column.
+fn stream_xlsx(
+    file: &str,
+    book: &mut calamine::Xlsx<Cursor<&[u8]>>,
+    sheet: &str,
+    bad: &dyn Fn(String) -> Problem,
+) -> Result<(Vec<GridRow>, u32), Problem> {
+    let mut reader = book
+        .worksheet_cells_reader(sheet)
+        .map_err(|e| bad(e.to_string()))?;
+    // Sparse while reading: (row, [(column, cell)]), rows in order.
+    let mut sparse: Vec<(u32, Vec<(u32, Cell)>)> = Vec::new();
+    // Per row, the cells it will take once dense (from column A).
+    let mut widths: Vec<u32> = Vec::new();
+    let (mut cells, mut text) = (0usize, 0usize);
+    let mut first_col = u32::MAX;
+    while let Some(c) = reader.next_cell().map_err(|e| bad(e.to_string()))? {
+        let (row, col) = c.get_position();
+        let cell = cell_of(&Data::from(c.get_value().clone()));
+        if cell == Cell::Empty {
+            continue;
+        }
+        let at = format!("{}{}", column_letters(col), row as u64 + 1);
+        if col >= limits::COLUMNS {
+            return Err(Problem {
+                file: file.to_owned(),
+                place: Some(format!("ô {at} (trang {sheet})")),
+                column: None,
+                value: None,
+                message: format!("trang tính có ô ở {at}, ngoài vùng dữ liệu; hãy xoá các ô thừa"),
+                hint: Some(format!(
+                    "chiso đọc bảng trong các cột A đến {}; trong Excel, chọn các cột thừa bên phải bảng, xoá (Delete) rồi lưu lại",
+                    column_letters(limits::COLUMNS - 1)
+                )),
+            });
+        }
+        if let Cell::Text(t) = &cell {
+            text += t.len();
+        }
+        first_col = first_col.min(col);
+        let i = match sparse.last() {
+            Some((r, _)) if *r == row => sparse.len() - 1,
+            Some((r, _)) if *r > row => match sparse.binary_search_by_key(&row, |x| x.0) {
+                Ok(i) => i,
+                Err(i) => {
+                    sparse.insert(i, (row, Vec::new()));
+                    widths.insert(i, 0);
+                    i
+                }
+            },
+            _ => {
+                sparse.push((row, Vec::new()));
+                widths.push(0);
+                sparse.len() - 1
+            }
+        };
+        if col + 1 > widths[i] {
+            cells += (col + 1 - widths[i]) as usize;
+            widths[i] = col + 1;
+        }
+        sparse[i].1.push((col, cell));
+        if cells > limits::CELLS || text > limits::TEXT {
+            return Err(Problem {
+                file: file.to_owned(),
+                place: Some(format!("ô {at} (trang {sheet})")),
+                column: None,
+                value: None,
+                message: format!(
+                    "trang tính quá lớn để nhập một lần (hơn {} ô hoặc {} chữ)",
+                    crate::text::format_vi(limits::CELLS as f64, 0),
+                    mb(limits::TEXT as u64)
+                ),
+                hint: Some(
+                    "xoá các ô thừa ngoài bảng số liệu, hoặc chia bảng thành nhiều tệp".into(),
+                ),
+            });
+        }
+    }
+    if sparse.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    let rows = sparse
+        .into_iter()
+        .zip(widths)
+        .map(|((row, list), width)| {
+            let mut dense = vec![Cell::Empty; (width - first_col) as usize];
+            for (col, cell) in list {
+                dense[(col - first_col) as usize] = cell;
+            }
+            GridRow {
+                line: row as u64 + 1,
+                cells: dense,
+            }
+        })
+        .collect();
+    Ok((rows, first_col))
 }
 
 #[cfg(test)]

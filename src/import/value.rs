@@ -76,11 +76,26 @@ fn label(metric: &Metric, t: &str) -> Result<Option<Value>, String> {
         })
 }
 
+/// The largest whole number a double holds exactly together with all the
+/// numbers below it (2^53 − 1). 2^53 + 1 reads as 2^53, so 2^53 itself may
+/// be a rounded neighbour: refused too.
+pub const MAX_EXACT: f64 = 9_007_199_254_740_991.0;
+
+fn too_large() -> String {
+    "số quá lớn: số liệu chỉ giữ chính xác đến 9.007.199.254.740.991 (2^53 − 1)".into()
+}
+
 fn parse_number(metric: &Metric, t: &str) -> Result<Option<Value>, String> {
     let x = if metric.kind == MetricKind::Count {
-        text::parse_count(t).map_err(|_| {
-            "không phải số nguyên; viết như 3090, 3.090, 3,090 hoặc 3 090".to_string()
-        })? as f64
+        let n = text::parse_count(t).map_err(|e| match e {
+            text::NumberError::TooLarge => too_large(),
+            _ => "không phải số nguyên; viết như 3090, 3.090, 3,090 hoặc 3 090".to_string(),
+        })?;
+        // Checked on the integer: as a double 2^53 + 1 would already be 2^53.
+        if n.unsigned_abs() > MAX_EXACT as u64 {
+            return Err(too_large());
+        }
+        n as f64
     } else {
         text::parse_decimal(t)
             .map_err(|_| "không phải số; viết như 93,45 hoặc 93.45 (có thể kèm %)".to_string())?
@@ -95,9 +110,11 @@ fn check_number(metric: &Metric, x: f64) -> Result<Value, String> {
     if metric.kind == MetricKind::Count && x.fract() != 0.0 {
         return Err("cần số nguyên".into());
     }
-    // Above 2^53 a count is no longer exact as a number: refuse, don't round.
-    if metric.kind == MetricKind::Count && x.abs() > 9_007_199_254_740_992.0 {
-        return Err("số quá lớn".into());
+    // From 2^53 on, whole numbers are no longer exact as doubles: refuse,
+    // don't round (whatever the metric; a spreadsheet's or JSON's number
+    // is a double already, so 2^53 itself may be a rounded 2^53 + 1).
+    if x.abs() > MAX_EXACT {
+        return Err(too_large());
     }
     let below = metric.min.is_some_and(|m| x < m);
     let above = metric.max.is_some_and(|m| x > m);
@@ -175,6 +192,35 @@ mod tests {
         );
         assert!(
             parse_text(&c, "99999999999999999")
+                .unwrap_err()
+                .contains("quá lớn")
+        );
+        // 2^53 + 1 would be stored as 2^53: every count a double cannot
+        // hold exactly is refused, by text or as a number.
+        for s in [
+            "9007199254740993",
+            "9.007.199.254.740.993",
+            "9007199254740992",
+        ] {
+            assert!(parse_text(&c, s).unwrap_err().contains("quá lớn"), "{s}");
+        }
+        assert!(
+            parse_cell(&c, &Cell::Num(9007199254740992.0))
+                .unwrap_err()
+                .contains("quá lớn")
+        );
+        assert_eq!(
+            parse_text(&c, "9007199254740991"),
+            Ok(Some(Value::Num(9007199254740991.0)))
+        );
+        assert!(
+            parse_text(&c, "99999999999999999999999")
+                .unwrap_err()
+                .contains("quá lớn")
+        );
+        let p = metric(MetricKind::Points, Some(0.0), None);
+        assert!(
+            parse_text(&p, "9007199254740993")
                 .unwrap_err()
                 .contains("quá lớn")
         );

@@ -39,7 +39,9 @@ fn cell(s: &str) -> String {
     esc(s)
 }
 
+/// The letter as Markdown; control characters escaped (`plain::escaped`).
 pub fn render(l: &Letter) -> String {
+    let l = &*super::plain::escaped(l);
     let mut out = String::new();
     let bold_lines = |v: &[String]| {
         v.iter()

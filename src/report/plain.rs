@@ -2,9 +2,76 @@
 //! e-mail: the header in two columns, paragraphs wrapped at `width`, the
 //! annexes as aligned tables.
 
+use std::borrow::Cow;
+
 use unicode_width::UnicodeWidthStr;
 
 use super::{Block, Letter, QUOC_HIEU, TIEU_NGU};
+use crate::text;
+
+/// Every text the letter shows, for reading.
+fn texts(l: &Letter) -> impl Iterator<Item = &String> {
+    let blocks = l.body.iter().map(|b| match b {
+        Block::Para(t) | Block::Heading(t) | Block::Subheading(t) | Block::Bullet(t) => t,
+    });
+    let annexes = l.annexes.iter().flat_map(|a| {
+        [&a.title, &a.caption, &a.note]
+            .into_iter()
+            .chain(&a.columns)
+            .chain(a.rows.iter().flatten())
+    });
+    l.issuer
+        .iter()
+        .chain([&l.number, &l.subject, &l.place_date, &l.signer_name])
+        .chain(&l.recipients)
+        .chain(blocks)
+        .chain(&l.cc)
+        .chain(&l.signer)
+        .chain(annexes)
+}
+
+/// Every text the letter shows, for changing.
+fn texts_mut(l: &mut Letter) -> impl Iterator<Item = &mut String> {
+    let blocks = l.body.iter_mut().map(|b| match b {
+        Block::Para(t) | Block::Heading(t) | Block::Subheading(t) | Block::Bullet(t) => t,
+    });
+    let annexes = l.annexes.iter_mut().flat_map(|a| {
+        [&mut a.title, &mut a.caption, &mut a.note]
+            .into_iter()
+            .chain(&mut a.columns)
+            .chain(a.rows.iter_mut().flatten())
+    });
+    l.issuer
+        .iter_mut()
+        .chain([
+            &mut l.number,
+            &mut l.subject,
+            &mut l.place_date,
+            &mut l.signer_name,
+        ])
+        .chain(&mut l.recipients)
+        .chain(blocks)
+        .chain(&mut l.cc)
+        .chain(&mut l.signer)
+        .chain(annexes)
+}
+
+/// The letter with the control characters of its texts escaped as
+/// `text::escape` does: unit names and settings come from the database,
+/// which any program can write, and the text and Markdown forms are
+/// printed on terminals. Borrowed as it is when there are none.
+pub fn escaped(l: &Letter) -> Cow<'_, Letter> {
+    if texts(l).all(|s| text::find_control(s).is_none()) {
+        return Cow::Borrowed(l);
+    }
+    let mut owned = l.clone();
+    for s in texts_mut(&mut owned) {
+        if text::find_control(s).is_some() {
+            *s = text::escape(s);
+        }
+    }
+    Cow::Owned(owned)
+}
 
 /// Words wrapped to `width` columns, each line after the first indented.
 fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
@@ -44,7 +111,9 @@ fn two_columns(left: &[String], right: &[String], width: usize) -> Vec<String> {
         .collect()
 }
 
+/// The letter as text `width` columns wide; control characters escaped.
 pub fn render(l: &Letter, width: usize) -> String {
+    let l = &*escaped(l);
     let width = width.max(40);
     let half = width / 2 - 2;
     let mut left = l.issuer.clone();

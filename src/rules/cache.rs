@@ -91,7 +91,10 @@ pub fn store(conn: &Connection, period: Period, stamp: &str, streaks: &Streaks) 
     if !matches!(fresh, Ok(false)) {
         return;
     }
-    if conn.busy_timeout(std::time::Duration::ZERO).is_err() {
+    // Inside the read transaction SQLite never calls the busy handler to
+    // turn it into a write (it could deadlock): another writer makes the
+    // insert fail at once, with no wait. Outside one, nothing is stored.
+    if conn.is_autocommit() || conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
         return;
     }
     let _ = conn
@@ -99,7 +102,6 @@ pub fn store(conn: &Connection, period: Period, stamp: &str, streaks: &Streaks) 
             "INSERT OR REPLACE INTO streak_cache (period_id, stamp, data) VALUES (?1, ?2, ?3)",
         )
         .and_then(|mut st| st.execute(params![period.key(), stamp, encode(streaks)]));
-    let _ = conn.busy_timeout(crate::db::BUSY_TIMEOUT);
 }
 
 /// 8-byte unit id, 2-byte rule, 2-byte metric, 4-byte streak, little endian.

@@ -597,8 +597,10 @@ fn table_body(f: &Findings, period: Period, out: &mut String) {
     }
 }
 
-/// One line per finding, for spreadsheets.
+/// One line per finding, for spreadsheets; text cells as
+/// `output::text_cell` makes them (escaped, never a formula).
 pub fn csv(f: &Findings) -> anyhow::Result<Vec<u8>> {
+    use crate::output::text_cell;
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
@@ -623,22 +625,25 @@ pub fn csv(f: &Findings) -> anyhow::Result<Vec<u8>> {
         {
             String::new()
         }
-        Some(crate::model::JsonValue(Value::Label(s), _)) => s.clone(),
+        Some(crate::model::JsonValue(Value::Label(s), _)) => text_cell(s).into_owned(),
+        // Numbers stay numbers: "-5" is not a formula.
         Some(n) => serde_json::to_string(n).unwrap_or_default(),
     };
+    // Text cells escaped and kept from reading as formulas.
+    let text = |s: &str| text_cell(s).into_owned();
     for x in &f.findings {
         let [(_, value), (_, previous), (_, reference)] = x.json_values();
         w.write_record([
-            x.unit.clone(),
-            x.rule.clone(),
-            x.metric.clone(),
+            text(&x.unit),
+            text(&x.rule),
+            text(&x.metric),
             x.severity.code().to_owned(),
             plain(&value),
             plain(&previous),
             plain(&reference),
             x.streak.to_string(),
             x.escalated.to_string(),
-            x.directive.clone(),
+            text(&x.directive),
         ])?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))

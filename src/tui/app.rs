@@ -244,12 +244,26 @@ pub struct App {
     pub message: Option<String>,
     pub quit: bool,
     data_version: i64,
+    /// The file or its folder is not writable: edits are refused.
+    pub read_only: bool,
+    /// A write waiting for another process's write (`waiting`).
+    pub waiting: Option<super::waiting::Waiting>,
+    /// How long a write waits for another in all (`db::wait_limit`).
+    pub wait_limit: std::time::Duration,
+    /// While a waiting write is tried again: when it first waited.
+    pub(super) wait_started: Option<std::time::Instant>,
 }
 
 impl App {
     /// Opens the database and the latest month with data.
     pub fn open(path: &Path) -> anyhow::Result<App> {
-        let db = Db::open(path)?;
+        let mut db = Db::open(path)?;
+        let read_only = db.read_only();
+        if !read_only {
+            // The screen must keep answering: a save waits a moment, then
+            // is tried again from the event loop (`waiting`).
+            db.set_wait(db::Wait::Brief(super::waiting::ATTEMPT))?;
+        }
         // A session reads many months over hours: mapped pages it touched
         // would stay resident; the page cache is bounded (14 MB less on a
         // national file, `cargo bench --bench tui`).
@@ -299,6 +313,10 @@ impl App {
             message: None,
             quit: false,
             data_version: version,
+            read_only,
+            waiting: None,
+            wait_limit: db::wait_limit(),
+            wait_started: None,
         };
         app.periods = app.load_periods()?;
         if let Some(&last) = app.periods.last() {

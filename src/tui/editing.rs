@@ -5,7 +5,8 @@
 
 use super::action::{EditKey, Move};
 use super::app::{App, View};
-use crate::db::audit;
+use super::waiting::Retry;
+use crate::db::{audit, errors};
 use crate::edit::{self, CellEdit, EditError, Source};
 use crate::import;
 use crate::model::{Metric, MetricKind, Period, Value};
@@ -106,6 +107,9 @@ impl App {
     /// Opens the editor on the selected cell, with its value or, when a
     /// digit started it, that digit.
     pub(super) fn start_edit(&mut self, first: Option<char>) {
+        if self.refused_read_only() {
+            return;
+        }
         let Some(c) = self.selected_cell() else {
             self.message = Some("Chọn một ô số liệu (← →, ↑ ↓) để sửa.".into());
             return;
@@ -197,9 +201,7 @@ impl App {
             let at = if self.on_parent { 0 } else { self.cursor + 1 };
             m.visible.get(at).map(|&u| m.table.units[u].id)
         });
-        if self.write(&e, Source::Edit, &name) {
-            self.history.record(vec![e]);
-        }
+        self.save_cell(e, name, None);
         match mv {
             Move::Down => {
                 self.on_parent = false;
@@ -214,30 +216,66 @@ impl App {
         self.after_move();
     }
 
-    /// Writes one edit and shows the file as it now is. False when nothing
-    /// changed: the value was the same, or someone else changed the cell
-    /// first (then the message says so).
-    fn write(&mut self, e: &CellEdit, source: Source, unit_name: &str) -> bool {
-        let result = edit::apply(&mut self.db, &self.cat, &self.actor, e, source, unit_name);
+    /// Writes one cell typed or cleared on screen, shows the file as it
+    /// now is, and keeps the edit for undo; `done` is said after. Nothing
+    /// is kept when the value was the same or someone else changed the
+    /// cell first (the message says so). Another process writing: the
+    /// save waits (`waiting`).
+    pub(super) fn save_cell(&mut self, e: CellEdit, unit_name: String, done: Option<String>) {
+        let result = edit::apply(
+            &mut self.db,
+            &self.cat,
+            &self.actor,
+            &e,
+            Source::Edit,
+            &unit_name,
+        );
         let changed = match result {
             Ok(changed) => changed,
+            Err(err) if errors::is_busy(&err) => {
+                self.wait_for(Retry::Cell {
+                    edit: e,
+                    unit_name,
+                    done,
+                });
+                return;
+            }
             Err(err @ EditError::Conflict(_)) => {
                 self.message = Some(err.to_string());
                 false
             }
             Err(err) => {
-                self.message = Some(format!("Lỗi: không ghi được: {err}"));
-                return false;
+                self.message = Some(self.write_error(&err));
+                return;
             }
         };
         if let Err(err) = self.show_written(e.period, e.unit_id) {
             self.message = Some(format!("Lỗi đọc lại số liệu: {err:#}"));
         }
-        changed
+        if changed {
+            self.history.record(vec![e]);
+            if done.is_some() {
+                self.message = done;
+            }
+        }
+    }
+
+    /// A file opened read-only: says so and refuses an edit.
+    pub(super) fn refused_read_only(&mut self) -> bool {
+        if self.read_only {
+            self.message = Some(format!(
+                "Tệp {} chỉ đọc: không sửa được. Xin quyền ghi tệp và thư mục của nó, hoặc chép tệp sang thư mục của bạn rồi mở bằng --db.",
+                self.db_path().display()
+            ));
+        }
+        self.read_only
     }
 
     /// Asks before removing the selected cell's value.
     pub(super) fn ask_clear(&mut self) {
+        if self.refused_read_only() {
+            return;
+        }
         let Some(c) = self.selected_cell() else {
             self.message = Some("Chọn một ô số liệu (← →, ↑ ↓) để xoá.".into());
             return;
@@ -270,13 +308,15 @@ impl App {
         let Some(c) = self.confirm.take() else {
             return;
         };
-        if yes && self.write(&c.edit, Source::Edit, &c.unit_name) {
-            self.history.record(vec![c.edit]);
-            self.message = Some("Đã xoá.".into());
+        if yes {
+            self.save_cell(c.edit, c.unit_name, Some("Đã xoá.".into()));
         }
     }
 
     pub(super) fn undo(&mut self, redo: bool) {
+        if self.refused_read_only() {
+            return;
+        }
         let next = if redo {
             self.history.next_redo()
         } else {
@@ -320,9 +360,13 @@ impl App {
                 }
                 self.message = Some(format!("{word}: {what}"));
             }
+            Err(err) if errors::is_busy(&err) => {
+                self.wait_for(Retry::Undo { redo });
+                return;
+            }
             // Refused (changed elsewhere meanwhile): the history stays.
             Err(err @ EditError::Conflict(_)) => self.message = Some(err.to_string()),
-            Err(err) => self.message = Some(format!("Lỗi: không ghi được: {err}")),
+            Err(err) => self.message = Some(self.write_error(&err)),
         }
         if let Some((period, unit)) = shown
             && let Err(err) = self.show_written(period, unit)
@@ -347,6 +391,9 @@ impl App {
     /// Opens an empty month after the latest one (or after the month
     /// before this one, in an empty file) to type its figures.
     pub(super) fn new_month(&mut self) -> anyhow::Result<()> {
+        if self.refused_read_only() {
+            return Ok(());
+        }
         let p = match self.periods.last() {
             Some(last) => last.next(),
             None => Period::today().previous(),

@@ -17,6 +17,7 @@ pub mod textfit;
 pub mod theme;
 pub mod ui;
 pub mod views;
+pub mod waiting;
 
 use std::path::Path;
 

@@ -26,6 +26,8 @@ pub struct PathPrompt {
     pub input: String,
     /// Why the last Enter did not open anything, or the Tab choices.
     pub note: Option<String>,
+    /// `w`: the existing file the note asks about replacing (y/n).
+    pub replace: Option<PathBuf>,
 }
 
 /// A key in the path prompt.
@@ -134,6 +136,10 @@ impl App {
         let Some(p) = self.prompt.as_mut() else {
             return;
         };
+        if p.replace.is_some() {
+            self.answer_replace(key);
+            return;
+        }
         match key {
             PromptKey::Char(c) => {
                 if !c.is_control() {
@@ -284,8 +290,11 @@ impl App {
                     self.message = Some(format!("Đã ghi {n} giá trị."));
                 }
             }
+            Err(e) if crate::db::errors::is_busy(&e) => {
+                self.wait_for(super::waiting::Retry::Preview)
+            }
             Err(e @ ApplyError::Changed { .. }) => self.message = Some(e.to_string()),
-            Err(e) => self.message = Some(format!("Lỗi: {e}")),
+            Err(e) => self.message = Some(self.write_error(&e)),
         }
     }
 

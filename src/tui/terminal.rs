@@ -21,7 +21,7 @@ use ratatui::layout::Rect;
 use super::app::{App, FilterKey};
 use super::pasting::PromptKey;
 use super::theme::Theme;
-use super::{keymap, ui, views};
+use super::{keymap, ui, views, waiting};
 
 /// How often, when idle, the database is asked whether another process
 /// wrote to it: one cheap query a second, no busy loop.
@@ -74,6 +74,7 @@ pub fn run(mut app: App, theme: Theme) -> anyhow::Result<()> {
 
     let mut dirty = true;
     let mut last_check = Instant::now();
+    let mut last_retry = Instant::now();
     loop {
         if dirty {
             let size = terminal.size()?;
@@ -84,7 +85,10 @@ pub fn run(mut app: App, theme: Theme) -> anyhow::Result<()> {
         if app.quit {
             break;
         }
-        let wait = WATCH.saturating_sub(last_check.elapsed());
+        let mut wait = WATCH.saturating_sub(last_check.elapsed());
+        if app.waiting.is_some() {
+            wait = wait.min(waiting::RETRY.saturating_sub(last_retry.elapsed()));
+        }
         if event::poll(wait)? {
             match event::read()? {
                 // Only presses: Windows terminals also report releases.
@@ -92,13 +96,20 @@ pub fn run(mut app: App, theme: Theme) -> anyhow::Result<()> {
                     handle_key(&mut app, k);
                     dirty = true;
                 }
-                Event::Paste(text) => {
+                // Not while a write waits: it would race that write.
+                Event::Paste(text) if app.waiting.is_none() => {
                     app.paste(&text);
                     dirty = true;
                 }
                 Event::Resize(..) => dirty = true,
                 _ => {}
             }
+        }
+        // A save waiting for another process's write: try it again, and
+        // redraw the seconds waited.
+        if app.waiting.is_some() && last_retry.elapsed() >= waiting::RETRY {
+            last_retry = Instant::now();
+            dirty |= app.retry_write();
         }
         if last_check.elapsed() >= WATCH {
             last_check = Instant::now();
@@ -134,6 +145,14 @@ pub fn handle_key(app: &mut App, mut k: KeyEvent) {
     }
     if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
         app.quit = true;
+        return;
+    }
+    // A write waits for another's (`waiting`): Esc gives it up, other
+    // keys are ignored (a second edit would race the first).
+    if app.waiting.is_some() {
+        if k.code == KeyCode::Esc {
+            app.cancel_wait();
+        }
         return;
     }
     if app.filter_editing {

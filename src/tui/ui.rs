@@ -89,6 +89,9 @@ fn title_line<'a>(app: &App, theme: &Theme, width: usize) -> Line<'a> {
 fn footer_lines<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Line<'a>> {
     // (rank, text): on a narrow screen the highest ranks are left out.
     let mut status: Vec<(u8, String)> = Vec::new();
+    if app.read_only {
+        status.push((0, "CHỈ ĐỌC".into()));
+    }
     if let Some(m) = &app.month {
         status.push((0, crate::text::capitalize(&m.table.period.label_vi())));
         if let Some(g) = app.group {
@@ -148,7 +151,11 @@ fn footer_lines<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Line<'a>> {
         ];
     }
     let first = Line::from(textfit::join_fitting(&status, width));
-    let second = if let Some(p) = &app.prompt {
+    let asked = app.prompt.as_ref().filter(|p| p.replace.is_some());
+    let second = if let Some(q) = asked.and_then(|p| p.note.as_ref()) {
+        // `w` asks whether to replace a file: the question alone, as `x` asks.
+        Line::styled(q.clone(), theme.error())
+    } else if let Some(p) = &app.prompt {
         let mut spans = vec![
             Span::styled(
                 if p.write_docx {

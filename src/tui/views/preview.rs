@@ -29,15 +29,8 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
             c.new, c.changed, c.unchanged, c.invalid, c.unresolved
         )),
     ];
-    for problem in &p.problems {
-        for (i, l) in problem.lines().enumerate() {
-            let l = if i == 0 {
-                format!("✗ {l}")
-            } else {
-                format!("  {l}")
-            };
-            out.push(Line::styled(l, theme.error()));
-        }
+    for l in problem_lines(&p.problems) {
+        out.push(Line::styled(l, theme.error()));
     }
     out.push(Line::styled(
         if p.ready() {
@@ -129,16 +122,66 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
 /// Lines before the rows: the cursor's row is kept on screen below them.
 const HEAD: usize = 4;
 
+/// Lines of problems shown above the rows, at most: the rows stay in view.
+const PROBLEM_LINES: usize = 12;
+
+/// The problems of a preview, each marked ✗ with its hint indented, cut
+/// after `PROBLEM_LINES` lines with a count of the rest.
+fn problem_lines(problems: &[String]) -> Vec<String> {
+    let mut all = problems.iter().flat_map(|problem| {
+        problem.lines().enumerate().map(|(i, l)| {
+            if i == 0 {
+                format!("✗ {l}")
+            } else {
+                format!("  {l}")
+            }
+        })
+    });
+    let mut out: Vec<String> = all.by_ref().take(PROBLEM_LINES).collect();
+    let rest = all.count();
+    if rest > 0 {
+        out.pop();
+        out.push(format!(
+            "… và {} dòng nữa; sửa tệp rồi nhập lại, hoặc xem hết bằng `chiso import … --dry-run --errors TỆP.csv`",
+            rest + 1
+        ));
+    }
+    out
+}
+
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let lines = lines(app, theme);
     let head = HEAD
-        + app.preview.as_ref().map_or(0, |s| {
-            s.preview.problems.iter().map(|p| p.lines().count()).sum()
-        });
+        + app
+            .preview
+            .as_ref()
+            .map_or(0, |s| problem_lines(&s.preview.problems).len());
     let cursor = app.preview.as_ref().map_or(0, |s| s.cursor);
     let room = (area.height as usize).saturating_sub(head).max(1);
     let top = (cursor + 1).saturating_sub(room);
     let mut shown: Vec<Line> = lines.iter().take(head).cloned().collect();
     shown.extend(lines.into_iter().skip(head + top));
     f.render_widget(Paragraph::new(shown), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_take_a_few_lines_and_say_how_many_more() {
+        let problems: Vec<String> = (0..40)
+            .map(|i| format!("f.tsv, dòng {i}: lỗi\n    gợi ý"))
+            .collect();
+        let lines = problem_lines(&problems);
+        assert_eq!(lines.len(), PROBLEM_LINES);
+        assert_eq!(lines[0], "✗ f.tsv, dòng 0: lỗi");
+        assert_eq!(lines[1], "      gợi ý");
+        assert!(
+            lines[PROBLEM_LINES - 1].starts_with("… và 69 dòng nữa"),
+            "{lines:?}"
+        );
+        let few = problem_lines(&problems[..2]);
+        assert_eq!(few.len(), 4);
+    }
 }
