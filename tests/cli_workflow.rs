@@ -831,3 +831,19 @@ fn log_shows_who_changed_what_from_where() {
             .contains("Chưa có thay đổi")
     );
 }
+
+/// A progress line is for a person at a terminal: a script reading stderr
+/// never gets one, however long the work.
+#[test]
+fn no_progress_line_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(dir.path());
+    let out = chiso(&db)
+        .env("CHISO_PROGRESS_AFTER_MS", "0")
+        .args(["import", s(&p1()), "--period", "2024-08", "--create-units"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains("đang đọc") && !err.contains('\r'), "{err:?}");
+}

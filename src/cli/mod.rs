@@ -3,6 +3,7 @@
 //! A family of commands that has grown has a file of its own (`units_cmd.rs`,
 //! `rules_cmd.rs`).
 
+mod progress;
 mod rules_cmd;
 mod units_cmd;
 
@@ -514,14 +515,18 @@ fn import_files(
 ) -> anyhow::Result<()> {
     let mut db = open(ctx)?;
     let inputs = read_inputs(files)?;
-    let plan = match import::run(
+    let mut line = progress::Line::stderr();
+    let result = import::run_with(
         &mut db,
         &inputs,
         opts,
         &ctx.actor,
         &ctx.command_line,
         dry_run,
-    ) {
+        &mut |stage| line.update(stage),
+    );
+    line.finish();
+    let plan = match result {
         Ok(plan) => plan,
         Err(ImportError::Rejected {
             problems,

@@ -203,27 +203,68 @@ pub fn run(
     command: &str,
     dry_run: bool,
 ) -> Result<Plan, ImportError> {
+    run_with(db, inputs, opts, actor, command, dry_run, &mut |_| {})
+}
+
+/// Where a long import is: what a progress line says (`chiso import` on a
+/// terminal). Counts are what is done so far and the whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Reading { files: usize },
+    Checking { rows: usize, of: usize },
+    Writing { units: usize, of: usize },
+}
+
+/// How often a stage is reported: often enough for a line that moves,
+/// rarely enough to cost nothing.
+const STEP: usize = 8192;
+
+/// `run`, telling `progress` where it is.
+pub fn run_with(
+    db: &mut Db,
+    inputs: &[Input],
+    opts: &Options,
+    actor: &Actor,
+    command: &str,
+    dry_run: bool,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<Plan, ImportError> {
     let cat = Catalog::load(db.conn())?;
     let dict = HeaderDictionary::new(&cat.metrics, &db::load_metric_headers(db.conn())?);
     let mut problems = Problems::new();
     let mut warnings = Vec::new();
+    progress(Stage::Reading {
+        files: inputs.len(),
+    });
     let files = parse::parse_all(inputs, &cat, &dict, opts, &mut problems, &mut warnings);
     let first_name = inputs.first().map(|i| i.name.as_str()).unwrap_or_default();
     if dry_run {
-        return plan(db.conn(), files, cat, opts, problems, warnings, first_name);
+        return plan(
+            db.conn(),
+            files,
+            cat,
+            opts,
+            problems,
+            warnings,
+            first_name,
+            progress,
+        );
     }
     // Planning inside the write transaction: the "old" values it logs are
     // the ones it replaces, even with another operator writing.
     db.write(|tx| {
-        let plan = plan(tx, files, cat, opts, problems, warnings, first_name)?;
+        let plan = plan(
+            tx, files, cat, opts, problems, warnings, first_name, progress,
+        )?;
         if !plan.is_noop() {
-            apply(tx, &plan, actor, command)?;
+            apply(tx, &plan, actor, command, progress)?;
         }
         Ok(plan)
     })
 }
 
 /// Resolves units and values of parsed files against the database.
+#[allow(clippy::too_many_arguments)]
 fn plan(
     conn: &Connection,
     mut files: Vec<ParsedFile>,
@@ -232,7 +273,10 @@ fn plan(
     mut problems: Problems,
     warnings: Vec<String>,
     first_name: &str,
+    progress: &mut dyn FnMut(Stage),
 ) -> Result<Plan, ImportError> {
+    let all_rows: usize = files.iter().map(|f| f.records.len()).sum();
+    let mut rows_done = 0usize;
     // The month: --period, else what the files state; they must agree.
     let mut period = opts.period;
     for f in &files {
@@ -298,6 +342,13 @@ fn plan(
         };
         let mut units_in_file: rustc_hash::FxHashSet<UnitRef> = Default::default();
         for ri in 0..files[fi].records.len() {
+            rows_done += 1;
+            if rows_done % STEP == 0 {
+                progress(Stage::Checking {
+                    rows: rows_done,
+                    of: all_rows,
+                });
+            }
             // A record's name and cells are taken as it is read: their
             // memory serves the problems that follow, not a second copy.
             let (unit_name, cells) = {
@@ -583,6 +634,7 @@ fn apply(
     plan: &Plan,
     actor: &Actor,
     command: &str,
+    progress: &mut dyn FnMut(Stage),
 ) -> Result<(), ImportError> {
     let cat = &plan.catalog;
     let cs = db::begin_changeset(tx, actor, "import", command)?;
@@ -614,7 +666,14 @@ fn apply(
             })
             .push(c);
     }
-    for unit in order {
+    let units_total = order.len();
+    for (done, unit) in order.into_iter().enumerate() {
+        if done % STEP == 0 && done > 0 {
+            progress(Stage::Writing {
+                units: done,
+                of: units_total,
+            });
+        }
         let list = &by_unit[&unit];
         let id = match unit {
             UnitRef::Existing(id) => id,
