@@ -85,16 +85,12 @@ fn count(n: usize) -> String {
 pub fn words(stage: Stage) -> String {
     match stage {
         Stage::Reading { files } => format!("chiso: đang đọc {} tệp…", count(files)),
-        Stage::Checking { rows, of } => format!(
-            "chiso: đã kiểm tra {}/{} dòng…",
-            count(rows),
-            count(of)
-        ),
-        Stage::Writing { units, of } => format!(
-            "chiso: đang ghi {}/{} đơn vị…",
-            count(units),
-            count(of)
-        ),
+        Stage::Checking { rows, of } => {
+            format!("chiso: đã kiểm tra {}/{} dòng…", count(rows), count(of))
+        }
+        Stage::Writing { units, of } => {
+            format!("chiso: đang ghi {}/{} đơn vị…", count(units), count(of))
+        }
     }
 }
 
@@ -105,7 +101,10 @@ mod tests {
     #[test]
     fn shows_after_the_delay_then_clears() {
         let mut line = Line::new(Vec::new(), true, Duration::ZERO);
-        line.update(Stage::Checking { rows: 8192, of: 70252 });
+        line.update(Stage::Checking {
+            rows: 8192,
+            of: 70252,
+        });
         line.update(Stage::Writing { units: 1, of: 2 }); // within 100 ms: skipped
         line.finish();
         let out = String::from_utf8(line.into_inner()).unwrap();

@@ -343,7 +343,7 @@ fn plan(
         let mut units_in_file: rustc_hash::FxHashSet<UnitRef> = Default::default();
         for ri in 0..files[fi].records.len() {
             rows_done += 1;
-            if rows_done % STEP == 0 {
+            if rows_done.is_multiple_of(STEP) {
                 progress(Stage::Checking {
                     rows: rows_done,
                     of: all_rows,
@@ -668,7 +668,7 @@ fn apply(
     }
     let units_total = order.len();
     for (done, unit) in order.into_iter().enumerate() {
-        if done % STEP == 0 && done > 0 {
+        if done.is_multiple_of(STEP) && done > 0 {
             progress(Stage::Writing {
                 units: done,
                 of: units_total,
