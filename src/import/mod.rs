@@ -324,15 +324,7 @@ fn plan(
     // import, to refuse a second one. One map lookup per row, not per cell.
     let mut seen_slot: HashMap<UnitRef, usize> = HashMap::default();
     let mut seen: Vec<Option<(u32, u32)>> = Vec::new();
-    // Sized once for every cell the files hold: growing by doubling held
-    // the old and the new buffer at once, the peak of a large import.
-    let mut changes = Vec::with_capacity(
-        files
-            .iter()
-            .flat_map(|f| &f.records)
-            .map(|r| r.cells.len())
-            .sum(),
-    );
+    let mut changes = Vec::new();
     let mut conflicts = Conflicts::default();
     let mut summaries = Vec::with_capacity(files.len());
 
