@@ -593,10 +593,7 @@ fn import_files(
     let warnings = plan.warnings.len();
     if dry_run {
         for c in &plan.changes {
-            let old = c
-                .old
-                .as_ref()
-                .map_or("(trống)".to_owned(), import::show_value);
+            let old = plan.old(c).map_or("(trống)".to_owned(), import::show_value);
             writeln!(
                 out,
                 "  {} · {}: {} → {}",

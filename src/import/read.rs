@@ -4,6 +4,7 @@
 // A file fails at most once, so a large error value costs nothing here.
 #![allow(clippy::result_large_err)]
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Cursor;
 
@@ -97,22 +98,23 @@ pub fn column_letters(mut c: u32) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// What a file holds once read.
-pub enum Content {
+/// What a file holds once read. Text borrows the file's bytes when they
+/// are UTF-8 already: a 10 MB file is not held twice.
+pub enum Content<'a> {
     Grid(Grid),
     /// Delimited text: read it with `delimited`, trying `delimiters` in order.
-    Text(String),
-    Json(String),
+    Text(Cow<'a, str>),
+    Json(Cow<'a, str>),
 }
 
 /// Reads a file's bytes. `encoding` is an encoding_rs label for text files
 /// that are neither UTF-8 nor UTF-16 with a BOM.
-pub fn read(
+pub fn read<'a>(
     file: &str,
-    bytes: &[u8],
+    bytes: &'a [u8],
     encoding: Option<&'static encoding_rs::Encoding>,
     sheet: Option<&str>,
-) -> Result<Content, Problem> {
+) -> Result<Content<'a>, Problem> {
     if bytes.starts_with(b"PK\x03\x04") {
         return read_workbook(file, bytes, sheet);
     }
@@ -126,11 +128,11 @@ pub fn read(
     Ok(Content::Text(text))
 }
 
-fn decode(
+fn decode<'a>(
     file: &str,
-    bytes: &[u8],
+    bytes: &'a [u8],
     encoding: Option<&'static encoding_rs::Encoding>,
-) -> Result<String, Problem> {
+) -> Result<Cow<'a, str>, Problem> {
     // A BOM is proof of the encoding, stronger than --encoding.
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
@@ -141,7 +143,7 @@ fn decode(
                 "lưu lại tệp từ Excel hoặc trình soạn thảo rồi nhập lại",
             ));
         }
-        return Ok(text.into_owned());
+        return Ok(text);
     }
     if let Some(enc) = encoding {
         let (text, had_errors) = enc.decode_without_bom_handling(bytes);
@@ -152,7 +154,7 @@ fn decode(
                 "kiểm tra lại bảng mã (--encoding)",
             ));
         }
-        return Ok(text.into_owned());
+        return Ok(text);
     }
     if bytes.len() >= 4 && bytes.iter().take(200).filter(|&&b| b == 0).count() > 2 {
         return Err(Problem::file(
@@ -162,7 +164,7 @@ fn decode(
         ));
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_owned()),
+        Ok(s) => Ok(Cow::Borrowed(s)),
         Err(e) => {
             let at = e.valid_up_to();
             let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -446,7 +448,11 @@ fn memchr_count(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
-fn read_workbook(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Content, Problem> {
+fn read_workbook(
+    file: &str,
+    bytes: &[u8],
+    sheet: Option<&str>,
+) -> Result<Content<'static>, Problem> {
     let bad = |e: String| {
         Problem::file(
             file,
