@@ -67,10 +67,15 @@ pub enum Target {
 /// says whether a file is there.
 pub fn check(path: &Path, db: &Path) -> Result<Target, OutputError> {
     let target = resolved(path);
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let guarded = PathBuf::from(format!("{}{suffix}", db.display()));
-        if target.is_some() && resolved(&guarded) == target {
-            return Err(OutputError::Database(path.to_owned()));
+    // SQLite keeps its companion files beside the database's real path,
+    // not beside a symlink to it.
+    let real_db = db.canonicalize().unwrap_or_else(|_| db.to_owned());
+    for base in [db, real_db.as_path()] {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let guarded = PathBuf::from(format!("{}{suffix}", base.display()));
+            if target.is_some() && resolved(&guarded) == target {
+                return Err(OutputError::Database(path.to_owned()));
+            }
         }
     }
     // symlink_metadata: a dangling link is something at the path too.
@@ -99,12 +104,17 @@ pub fn may_write(path: &Path, db: &Path, replace: bool) -> Result<(), OutputErro
     }
 }
 
-/// Does the file start with SQLite's 16-byte header?
+/// Is the file part of an SQLite database: the database itself (its
+/// 16-byte header), a write-ahead log (magic 0x377f0682/3) or a rollback
+/// journal (magic d9d505f920a163d7)? Another database's live log holds
+/// committed data as surely as the file does.
 pub fn is_sqlite(path: &Path) -> std::io::Result<bool> {
     use std::io::Read;
     let mut head = Vec::with_capacity(16);
     std::fs::File::open(path)?.take(16).read_to_end(&mut head)?;
-    Ok(head == SQLITE_HEADER)
+    let wal = head.len() >= 4 && matches!(head[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83]);
+    let journal = head.starts_with(&[0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]);
+    Ok(head == SQLITE_HEADER || wal || journal)
 }
 
 /// Writes `bytes` to `path` whole or not at all. An existing file is

@@ -545,3 +545,39 @@ fn a_ten_megabyte_month_of_new_units_stays_under_200_mb() {
     assert!(peak < 200.0, "peak {peak:.0} MB");
     assert_eq!(count_values(&db, "2024-08"), 130_001 * 7);
 }
+
+/// Found in review: every part of the workbook is measured, whatever its
+/// name (the relations may point the sheet at `sheet1.dat`), and a zip the
+/// checker cannot read is refused rather than read unchecked.
+#[test]
+fn every_part_is_measured_whatever_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    let odd = dir.path().join("odd.xlsx");
+    let big = vec![b'a'; 80 << 20];
+    xlsx(
+        &odd,
+        &mut |w| table_start(w),
+        &[("xl/worksheets/sheet1.dat", &big)],
+    );
+    let err = refused_within_memory(&db, &odd, &[]);
+    assert!(
+        err.contains("phần \"xl/worksheets/sheet1.dat\" hơn 64 MB"),
+        "{err}"
+    );
+    let other = dir.path().join("other.xlsx");
+    xlsx(
+        &other,
+        &mut |w| table_start(w),
+        &[("customXml/blob.dat", &big[..20 << 20])],
+    );
+    let err = refused_within_memory(&db, &other, &[]);
+    assert!(
+        err.contains("phần \"customXml/blob.dat\" hơn 16 MB"),
+        "{err}"
+    );
+    // A zip signature over garbage.
+    let broken = write(dir.path(), "broken.xlsx", b"PK\x03\x04 not really a zip");
+    let err = refused_within_memory(&db, &broken, &[]);
+    assert!(err.contains("không đọc được cấu trúc nén"), "{err}");
+}

@@ -438,3 +438,47 @@ fn the_docx_letter_has_no_control_characters_from_the_database() {
     // Stripped, as XML 1.0 wants: the name is still there.
     assert!(xml.contains("Bình Kiều[31m"), "name lost");
 }
+
+/// Found in review: a spreadsheet keeps a name such as `'=x` as it is
+/// (only CSV/TSV carry the guard), and another database's write-ahead log
+/// is a database file too.
+#[test]
+fn xlsx_names_keep_their_quote_and_wal_files_are_never_written_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    ok(&db, &["units", "rename", "An Vỹ", "--to", "'=x"]);
+    let xlsx = dir.path().join("m.xlsx");
+    ok(
+        &db,
+        &[
+            "export",
+            "--period",
+            "2024-08",
+            "--format",
+            "xlsx",
+            "--out",
+            s(&xlsx),
+        ],
+    );
+    let fresh = dir.path().join("fresh");
+    std::fs::create_dir(&fresh).unwrap();
+    let other = new_db(&fresh);
+    ok(
+        &other,
+        &["import", s(&xlsx), "--period", "2024-08", "--create-units"],
+    );
+    let names = ok(&other, &["units", "list", "--format", "json"]).stdout;
+    assert!(names.contains("\"'=x\""), "{names}");
+    // A file that starts like SQLite's write-ahead log.
+    let wal = write(
+        dir.path(),
+        "x.db-wal",
+        &[0x37, 0x7f, 0x06, 0x82, 0, 0x2d, 0xe2, 0x18, 0, 0, 0x10, 0],
+    );
+    let r = run(
+        &db,
+        &["export", "--period", "2024-08", "--out", s(&wal), "--force"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("là tệp cơ sở dữ liệu"), "{}", r.stderr);
+}

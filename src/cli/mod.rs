@@ -536,7 +536,7 @@ fn import_files(
             let note = report
                 .file
                 .as_deref()
-                .map(|f| write_errors_file(f, files, &problems, &conflicts));
+                .map(|f| write_errors_file(f, files, &ctx.db_path, &problems, &conflicts));
             return Err(ImportError::Rejected {
                 problems,
                 conflicts,
@@ -824,6 +824,7 @@ pub fn describe_import_error(e: &ImportError) -> Option<String> {
 fn write_errors_file(
     file: &Path,
     inputs: &[PathBuf],
+    db: &Path,
     problems: &import::Problems,
     conflicts: &import::Conflicts,
 ) -> String {
@@ -833,15 +834,22 @@ fn write_errors_file(
             .ok()
             .is_some_and(|a| std::fs::canonicalize(file).ok() == Some(a))
     };
+    if inputs.iter().any(|i| same(i)) {
+        return format!(
+            "(không ghi danh sách lỗi: {} là một tệp đang nhập; chọn tên tệp khác cho --errors)",
+            text::escape(&shown)
+        );
+    }
+    let mut ours = false;
     if file.exists() {
         let mut head = [0u8; 64];
         let n = std::fs::File::open(file)
             .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
             .unwrap_or(0);
-        let ours = String::from_utf8_lossy(&head[..n])
+        ours = String::from_utf8_lossy(&head[..n])
             .trim_start_matches('\u{feff}')
             .starts_with(import::problems::CSV_HEADER);
-        if !ours || inputs.iter().any(|i| same(i)) {
+        if !ours {
             return format!(
                 "(không ghi danh sách lỗi: {} đã có và không phải tệp lỗi của chiso; chọn tên tệp khác cho --errors)",
                 text::escape(&shown)
@@ -849,7 +857,9 @@ fn write_errors_file(
         }
     }
     let bytes = import::problems::csv(problems, conflicts);
-    match std::fs::write(file, bytes) {
+    // Whole or not at all, never over a database; only an earlier errors
+    // file is replaced.
+    match crate::output::write(file, &bytes, db, ours) {
         Ok(()) => format!(
             "(đã ghi {} lỗi và {} giá trị khác vào {})",
             import::problems::count(problems.kept().len()),

@@ -33,6 +33,10 @@ pub enum DbError {
     )]
     Empty(PathBuf),
     #[error(
+        "không đọc được {0} ở chế độ chỉ đọc: tệp có thay đổi chưa gộp trong {0}-wal mà thư mục không cho tạo tệp {0}-shm để đọc chúng\n  gợi ý: nhờ người có quyền ghi thư mục mở chiso một lần (để gộp thay đổi), hoặc sao chép cả {0} và {0}-wal sang thư mục của bạn rồi mở bản sao"
+    )]
+    WalUnreadable(PathBuf),
+    #[error(
         "{} là một thư mục, không phải tệp cơ sở dữ liệu\n  gợi ý: chỉ tới một tệp trong thư mục đó, ví dụ --db {}",
         .0.display(),
         .0.join("chiso.db").display()
@@ -248,6 +252,8 @@ pub struct Db {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// Opened `immutable`: SQLite neither locks nor looks for changes.
+    immutable: bool,
 }
 
 impl Db {
@@ -316,13 +322,21 @@ impl Db {
             Ok(_) => Ok(db),
             Err(e) if unwritable(&e) => {
                 drop(db);
+                // Immutable reads skip the write-ahead log: only safe when
+                // there is none, i.e. nothing committed waits in it.
+                let wal = PathBuf::from(format!("{}-wal", path.display()));
+                if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+                    return Err(DbError::WalUnreadable(path.to_owned()));
+                }
                 let conn = Connection::open_with_flags(
                     file_uri(path, "immutable=1"),
                     OpenFlags::SQLITE_OPEN_READ_ONLY
                         | OpenFlags::SQLITE_OPEN_URI
                         | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
-                Db::configure(conn, path, true)
+                let mut db = Db::configure(conn, path, true)?;
+                db.immutable = true;
+                Ok(db)
             }
             Err(e) => Err(e.into()),
         }
@@ -408,6 +422,7 @@ impl Db {
             conn,
             path: path.to_owned(),
             read_only,
+            immutable: false,
         })
     }
 
@@ -428,6 +443,13 @@ impl Db {
     /// Opened read-only: the file or its folder is not writable.
     pub fn read_only(&self) -> bool {
         self.read_only
+    }
+
+    /// Opened `immutable` and another program has since written beside it
+    /// (a write-ahead log appeared): what this connection reads is stale.
+    pub fn stale(&self) -> bool {
+        self.immutable
+            && std::fs::metadata(format!("{}-wal", self.path.display())).is_ok_and(|m| m.len() > 0)
     }
 
     pub fn conn(&self) -> &Connection {

@@ -178,7 +178,9 @@ fn from_grid(
 ) -> Option<ParsedFile> {
     // A text cell that starts like a formula was written with a leading
     // `'` (chiso's own CSV/TSV, OWASP's rule): that one `'` comes off,
-    // in the rows read and in those still to read.
+    // in the rows read and in those still to read. Only in delimited
+    // text: a spreadsheet stores such a name as text, unquoted.
+    let delimited = !matches!(grid.format, Format::Xlsx | Format::Xls | Format::Ods);
     fn unquote(row: &mut read::GridRow) {
         for cell in &mut row.cells {
             if let Cell::Text(s) = cell
@@ -188,10 +190,14 @@ fn from_grid(
             }
         }
     }
-    grid.rows.iter_mut().for_each(unquote);
+    if delimited {
+        grid.rows.iter_mut().for_each(unquote);
+    }
     let rest = rest.map(|row| {
         row.map(|mut row| {
-            unquote(&mut row);
+            if delimited {
+                unquote(&mut row);
+            }
             row
         })
     });

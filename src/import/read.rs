@@ -385,8 +385,12 @@ fn mb(n: u64) -> String {
 fn check_unpacked_size(file: &str, bytes: &[u8]) -> Result<(), Problem> {
     use std::io::Read;
     let Ok(mut zip) = zip9::ZipArchive::new(Cursor::new(bytes)) else {
-        // Not a zip the checker reads: the workbook reader says why.
-        return Ok(());
+        // Unmeasured, it would go to the reader unchecked.
+        return Err(Problem::file(
+            file,
+            "tệp bảng tính hỏng: không đọc được cấu trúc nén (zip)".into(),
+            "mở tệp bằng Excel hoặc LibreOffice rồi lưu lại dạng .xlsx, hoặc lưu dạng CSV UTF-8",
+        ));
     };
     let too_big = |part: &str, limit: u64| {
         Problem::file(
@@ -408,11 +412,12 @@ fn check_unpacked_size(file: &str, bytes: &[u8]) -> Result<(), Problem> {
         };
         let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
         let lower = name.to_ascii_lowercase();
-        if !(lower.ends_with(".xml") || lower.ends_with(".rels") || lower.ends_with(".bin")) {
-            // Pictures and the like: never read.
-            continue;
-        }
-        let sheet = lower.starts_with("xl/worksheets/") || lower == "content.xml";
+        // Every part is measured, whatever its name: the workbook's
+        // relations may point a sheet at any of them. Sheets and pictures
+        // may be larger than the rest.
+        let sheet = lower.starts_with("xl/worksheets/")
+            || lower == "content.xml"
+            || lower.starts_with("xl/media/");
         let limit = if sheet {
             limits::SHEET_XML
         } else {

@@ -1054,6 +1054,24 @@ impl App {
 
     /// Reloads if another process changed the database; true if it did.
     pub fn check_for_changes(&mut self) -> anyhow::Result<bool> {
+        // An immutable connection never sees another program's writes:
+        // once one appears, open the file again the ordinary way.
+        if self.db.stale() {
+            match Db::open(self.db.path()) {
+                Ok(db) if !db.stale() => {
+                    self.db = db;
+                    self.data_version = self.db_version()?;
+                    self.reload()?;
+                    return Ok(true);
+                }
+                _ => {
+                    self.message = Some(
+                        "Tệp vừa được ghi ở nơi khác; màn hình này không đọc được thay đổi (chỉ đọc). Thoát (q) rồi mở lại chiso.".into(),
+                    );
+                    return Ok(false);
+                }
+            }
+        }
         let v = self.db_version()?;
         if v == self.data_version {
             return Ok(false);
