@@ -388,7 +388,7 @@ fn check_unpacked_size(file: &str, bytes: &[u8]) -> Result<(), Problem> {
         // Unmeasured, it would go to the reader unchecked.
         return Err(Problem::file(
             file,
-            "tệp bảng tính hỏng: không đọc được cấu trúc nén (zip)".into(),
+            "không đọc được bảng tính: tệp nén (zip) hỏng hoặc không phải bảng tính".into(),
             "mở tệp bằng Excel hoặc LibreOffice rồi lưu lại dạng .xlsx, hoặc lưu dạng CSV UTF-8",
         ));
     };
