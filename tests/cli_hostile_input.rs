@@ -579,5 +579,8 @@ fn every_part_is_measured_whatever_its_name() {
     // A zip signature over garbage.
     let broken = write(dir.path(), "broken.xlsx", b"PK\x03\x04 not really a zip");
     let err = refused_within_memory(&db, &broken, &[]);
-    assert!(err.contains("không đọc được bảng tính: tệp nén (zip) hỏng"), "{err}");
+    assert!(
+        err.contains("không đọc được bảng tính: tệp nén (zip) hỏng"),
+        "{err}"
+    );
 }
