@@ -27,11 +27,13 @@ pub struct Record {
     pub line: u64,
     pub json_parent: bool,
     pub unit_col: u32,
-    pub unit_name: String,
+    /// Boxed, as `cells`: a record is held for every row of a file until
+    /// it is checked, so its size is what a million-row file costs.
+    pub unit_name: Box<str>,
     pub kind: Option<UnitKind>,
     /// (catalog index, column index, cell); 32-bit, as a file may hold
     /// a million rows.
-    pub cells: Vec<(u32, u32, Cell)>,
+    pub cells: Box<[(u32, u32, Cell)]>,
 }
 
 pub struct ParsedFile {
@@ -414,9 +416,9 @@ fn from_grid(
             line: row.line,
             json_parent: false,
             unit_col: unit_col as u32,
-            unit_name,
+            unit_name: unit_name.into_boxed_str(),
             kind: None,
-            cells,
+            cells: cells.into_boxed_slice(),
         });
     }
     // Excel stores a cell shown as "93,45%" as 0.9345. A percent column
@@ -587,9 +589,9 @@ fn from_json(
             line,
             json_parent,
             unit_col: unit_col as u32,
-            unit_name: name.to_owned(),
+            unit_name: name.into(),
             kind,
-            cells,
+            cells: cells.into_boxed_slice(),
         });
     }
     Some(ParsedFile {
