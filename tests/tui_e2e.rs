@@ -322,3 +322,52 @@ fn a_save_waiting_for_another_writer_keeps_the_screen_alive_then_lands() {
     t.send(&["q"]);
     t.wait_for("STTY-DONE");
 }
+
+/// A long import on a real terminal shows where it is on stderr, then
+/// erases the line: what is left on the screen is the summary alone.
+#[test]
+fn a_long_import_shows_progress_on_a_terminal_then_erases_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let out = Command::new(CHISO)
+        .arg("--db")
+        .arg(&db)
+        .args(["init", "--parent", chiso::synthetic::PARENT])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let names = chiso::synthetic::unit_names(60_000);
+    let csv = chiso::synthetic::month_csv(&names, chiso::synthetic::PARENT, (2024, 8), 3);
+    let file = dir.path().join("month.csv");
+    std::fs::write(&file, csv).unwrap();
+    // stdout to a file, stderr to the terminal; progress from the start.
+    let cmd = format!(
+        "CHISO_PROGRESS_AFTER_MS=0 {CHISO} --db '{}' import '{}' --period 2024-08 --create-units > '{}'; echo KẾT-THÚC; sleep 30",
+        db.display(),
+        file.display(),
+        dir.path().join("out.txt").display()
+    );
+    let t = Tmux::start("progress", &format!("bash --norc -c \"{cmd}\""));
+    let start = Instant::now();
+    let mut seen = false;
+    loop {
+        let s = t.screen();
+        seen |= s.contains("chiso: đ");
+        if s.contains("KẾT-THÚC") {
+            assert!(!s.contains("chiso: đ"), "the progress line was left:\n{s}");
+            assert!(
+                s.lines().next().unwrap_or_default().starts_with("KẾT-THÚC"),
+                "{s}"
+            );
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "{s}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(seen, "no progress line was ever shown");
+    let summary = std::fs::read_to_string(dir.path().join("out.txt")).unwrap();
+    assert!(
+        summary.contains("60000 đơn vị mới") || summary.contains("60.000"),
+        "{summary}"
+    );
+}
