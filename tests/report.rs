@@ -229,7 +229,8 @@ fn the_docx_opens_and_reads_back() {
     assert_eq!(tables.len(), 4);
     assert!(tables[0][0][0].contains("ỦY BAN NHÂN DÂN\nHUYỆN KHOÁI CHÂU"));
     assert!(tables[0][0][0].contains("Số: 884/UBND-VP"));
-    assert!(tables[0][0][1].contains("CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
+    // Spelt as the decree spells it (this test said "HOÀ" before issue 14).
+    assert!(tables[0][0][1].contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
     assert!(tables[1][0][1].contains("Lê Hải Nam"));
     assert_eq!(tables[2].len(), 26, "header and 25 units");
     assert_eq!(
@@ -524,4 +525,71 @@ fn a_directive_rendered_alone_is_the_one_rendered_with_all() {
             "{i}"
         );
     }
+}
+
+/// Issue 14, items 3 and 6: dates with the decree's leading zeros; the
+/// text's language and the file's properties, which docx-rs cannot set.
+#[test]
+fn docx_language_properties_and_dates() {
+    use chrono::NaiveDate;
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    assert_eq!(
+        chiso::report::date_vi(d(2024, 9, 9)),
+        "ngày 09 tháng 9 năm 2024"
+    );
+    assert_eq!(
+        chiso::report::date_vi(d(2025, 1, 5)),
+        "ngày 05 tháng 01 năm 2025"
+    );
+    assert_eq!(
+        chiso::report::date_vi(d(2025, 2, 28)),
+        "ngày 28 tháng 02 năm 2025"
+    );
+    assert_eq!(
+        chiso::report::date_vi(d(2025, 12, 31)),
+        "ngày 31 tháng 12 năm 2025"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let out = dir.path().join("cv.docx");
+    ok(
+        &db,
+        &[
+            "report",
+            "--period",
+            "2024-08",
+            "--format",
+            "docx",
+            "--out",
+            s(&out),
+            "--date",
+            "2024-09-09",
+        ],
+    );
+    let styles = part(&out, "word/styles.xml");
+    assert!(styles.contains(r#"<w:lang w:val="vi-VN""#), "{styles}");
+    let core = part(&out, "docProps/core.xml");
+    assert!(
+        core.contains("<dc:title>V/v công bố kết quả đánh giá Bộ chỉ số phục vụ người dân, doanh nghiệp trong thực hiện TTHC, cung cấp dịch vụ công tháng 8/2024</dc:title>"),
+        "{core}"
+    );
+    assert!(
+        core.contains("<dc:creator>ỦY BAN NHÂN DÂN HUYỆN KHOÁI CHÂU</dc:creator>"),
+        "{core}"
+    );
+    assert!(
+        core.contains(">2024-09-09T00:00:00Z</dcterms:created>"),
+        "{core}"
+    );
+    assert!(
+        !core.contains("unknown") && !core.contains("1970"),
+        "{core}"
+    );
+    let doc = part(&out, "word/document.xml");
+    assert!(doc.contains("ngày 09 tháng 9 năm 2024"));
+    // No signer: said, as the missing number is.
+    let other = tempfile::tempdir().unwrap();
+    let bare = seeded_db(other.path());
+    let r = ok(&bare, &["report", "--period", "2024-08"]);
+    assert!(r.stderr.contains("chưa đặt tên người ký"), "{}", r.stderr);
 }

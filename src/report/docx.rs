@@ -297,19 +297,53 @@ pub fn render(l: &Letter) -> Vec<u8> {
                 .width(mm(TEXT_MM) as usize, WidthType::Dxa),
         );
     }
-    pack(doc)
+    pack(doc, l)
 }
 
 /// Writes the package; the annexes' header rows (the only rows marked
 /// cantSplit) also get w:tblHeader, which docx-rs does not write, so Word
 /// and LibreOffice repeat them on each page.
-fn pack(doc: Docx) -> Vec<u8> {
+///
+/// It also writes what docx-rs has no setting for: the language of the
+/// text, Vietnamese (`w:lang`; else Word marks every word misspelt), and
+/// the core properties a file manager shows (title: the trích yếu;
+/// author: the issuing body; created: the signing date).
+fn pack(doc: Docx, l: &Letter) -> Vec<u8> {
     let mut xml = doc.build();
     let doc_xml = String::from_utf8_lossy(&xml.document).replace(
         "<w:trPr><w:cantSplit /></w:trPr>",
         "<w:trPr><w:cantSplit /><w:tblHeader /></w:trPr>",
     );
     xml.document = doc_xml.into_bytes();
+    let styles = String::from_utf8_lossy(&xml.styles).replacen(
+        "</w:rPr></w:rPrDefault>",
+        "<w:lang w:val=\"vi-VN\" w:eastAsia=\"vi-VN\" w:bidi=\"ar-SA\" /></w:rPr></w:rPrDefault>",
+        1,
+    );
+    xml.styles = styles.into_bytes();
+    let esc = |s: &str| {
+        xml_safe(s)
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let title = esc(&l.subject.split_whitespace().collect::<Vec<_>>().join(" "));
+    let creator = esc(&l.issuer.join(" "));
+    let created = match l.date {
+        Some(d) => format!("{d}T00:00:00Z"),
+        None => chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    };
+    let core = String::from_utf8_lossy(&xml.doc_props.core)
+        .replace(
+            "<dc:creator>unknown</dc:creator>",
+            &format!("<dc:title>{title}</dc:title><dc:creator>{creator}</dc:creator><dc:language>vi-VN</dc:language>"),
+        )
+        .replace(
+            "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
+            &format!("<cp:lastModifiedBy>{creator}</cp:lastModifiedBy>"),
+        )
+        .replace("1970-01-01T00:00:00Z", &created);
+    xml.doc_props.core = core.into_bytes();
     let mut out = std::io::Cursor::new(Vec::new());
     xml.pack(&mut out)
         .expect("writing a zip into memory cannot fail");

@@ -75,9 +75,12 @@ pub struct Letter {
     pub signer: Vec<String>,
     pub signer_name: String,
     pub annexes: Vec<Annex>,
+    /// The signing date, when given (the DOCX's creation date).
+    pub date: Option<chrono::NaiveDate>,
 }
 
-pub const QUOC_HIEU: &str = "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM";
+/// Spelt as Nghị định 30/2020 spells it ("HÒA", not "HOÀ").
+pub const QUOC_HIEU: &str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
 pub const TIEU_NGU: &str = "Độc lập - Tự do - Hạnh phúc";
 
 /// A report and what the operator should know about it.
@@ -173,7 +176,6 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
     let place = setting(conn, "place")?.unwrap_or_else(|| parent_bare.clone());
     let date = match opts.date {
         Some(d) => {
-            use chrono::Datelike;
             let next = period.next();
             let first_after =
                 chrono::NaiveDate::from_ymd_opt(next.year.into(), next.month.into(), 1);
@@ -182,7 +184,7 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
                     "ngày ký {d} còn trong {month}: kết quả một tháng thường công bố từ tháng sau"
                 ));
             }
-            format!("ngày {} tháng {} năm {}", d.day(), d.month(), d.year())
+            date_vi(d)
         }
         None => format!("ngày … tháng … năm {}", period.next().year),
     };
@@ -462,6 +464,10 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
     let signer = list_setting(conn, "signer_block")?
         .unwrap_or_else(|| vec!["TM. ỦY BAN NHÂN DÂN".into(), "CHỦ TỊCH".into()]);
     let signer_name = setting(conn, "signer_name")?.unwrap_or_default();
+    if signer_name.trim().is_empty() {
+        warnings
+            .push("chưa đặt tên người ký: chiso settings set signer_name \"Họ và tên\"".to_owned());
+    }
     Ok(Report {
         letter: Letter {
             issuer,
@@ -474,10 +480,23 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
             signer,
             signer_name,
             annexes,
+            date: opts.date,
         },
         warnings,
         findings,
     })
+}
+
+/// "ngày 09 tháng 9 năm 2024", "ngày 05 tháng 01 năm 2025": Nghị định
+/// 30/2020 writes a day below 10 and the months 1 and 2 with a leading zero.
+pub fn date_vi(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let month = if d.month() <= 2 {
+        format!("{:02}", d.month())
+    } else {
+        d.month().to_string()
+    };
+    format!("ngày {:02} tháng {month} năm {}", d.day(), d.year())
 }
 
 /// A parent figure in the text: "99,62%", "86,02/100", "3.090", "Tốt".
