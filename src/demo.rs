@@ -86,15 +86,16 @@ fn default_path(province: bool) -> anyhow::Result<PathBuf> {
     }))
 }
 
+/// Imports one embedded example file, as `chiso import` would.
 fn import_text(
     db: &mut Db,
     actor: &Actor,
-    name: &str,
-    text: &str,
+    (name, text): (&str, &str),
+    period: Option<Period>,
     create_units: bool,
 ) -> anyhow::Result<()> {
     let opts = Options {
-        period: None,
+        period,
         create_units,
         replace: false,
         sheet: None,
@@ -106,7 +107,7 @@ fn import_text(
         name: name.to_owned(),
         bytes: text.as_bytes().to_vec(),
     }];
-    let command = format!("chiso demo --province: import {name}");
+    let command = format!("chiso demo: import {name}");
     import::run(db, &input, &opts, actor, &command, false)
         .with_context(|| format!("dữ liệu mẫu {name} không nhập được"))?;
     Ok(())
@@ -126,8 +127,8 @@ pub fn build_province(path: &Path) -> anyhow::Result<Db> {
         units::add(tx, cs, PROVINCE, UnitKind::Tinh, true)?;
         Ok(())
     })?;
-    for (i, (name, text)) in PROVINCE_BEFORE.iter().enumerate() {
-        import_text(&mut db, &actor, name, text, i == 0)?;
+    for (i, file) in PROVINCE_BEFORE.iter().enumerate() {
+        import_text(&mut db, &actor, *file, None, i == 0)?;
     }
     let (name, text) = PROVINCE_LINEAGE;
     let input = Input {
@@ -143,8 +144,8 @@ pub fn build_province(path: &Path) -> anyhow::Result<Db> {
             .map_err(|(place, e)| anyhow::anyhow!("bảng mẫu {name}, {place}: {e}"))?;
         Ok(())
     })?;
-    for (name, text) in PROVINCE_AFTER {
-        import_text(&mut db, &actor, name, text, false)?;
+    for file in PROVINCE_AFTER {
+        import_text(&mut db, &actor, *file, None, false)?;
     }
     db.write(|tx| -> anyhow::Result<()> {
         db::begin_changeset(tx, &actor, "settings", "chiso demo --province")?;
@@ -180,22 +181,7 @@ pub fn build(path: &Path) -> anyhow::Result<Db> {
                 Ok(())
             })?;
         }
-        let opts = Options {
-            period: Period::parse(period),
-            create_units: i == 0,
-            replace: false,
-            sheet: None,
-            encoding: None,
-            kind: None,
-            cmd: "chiso".into(),
-        };
-        let input = [Input {
-            name: (*name).to_owned(),
-            bytes: text.as_bytes().to_vec(),
-        }];
-        let command = format!("chiso demo: import {name}");
-        import::run(&mut db, &input, &opts, &actor, &command, false)
-            .with_context(|| format!("dữ liệu mẫu {name} không nhập được"))?;
+        import_text(&mut db, &actor, (name, text), Period::parse(period), i == 0)?;
     }
     // The seed letter's own settings: `chiso report` then writes công văn
     // 884/UBND-VP as the office would (number and date left to fill).

@@ -8,46 +8,11 @@ mod common;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use common::*;
 
 /// No input file under 10 MB may take more than this.
 const PEAK_LIMIT_MB: f64 = 200.0;
-
-/// Runs chiso with `args`, returning exit code, stderr and peak RSS (MB),
-/// from wait4's rusage of the child.
-fn measured(db: &Path, args: &[&str]) -> (i32, String, f64) {
-    let err_path = db.with_extension(format!("stderr-{}", std::process::id()));
-    let err_file = std::fs::File::create(&err_path).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_chiso"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CHISO_DB")
-        .env("USER", "tester")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(err_file)
-        .spawn()
-        .expect("chiso starts");
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: rusage is plain data; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let got = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    // Reaped by wait4: std must not wait on it again.
-    drop(child);
-    assert_eq!(got, pid, "wait4: {}", std::io::Error::last_os_error());
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -libc::WTERMSIG(status)
-    };
-    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
-    let _ = std::fs::remove_file(&err_path);
-    (code, stderr, usage.ru_maxrss as f64 / 1024.0)
-}
 
 /// Imports `file` expecting a refusal within memory; returns stderr.
 fn refused_within_memory(db: &Path, file: &Path, extra: &[&str]) -> String {

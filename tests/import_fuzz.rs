@@ -12,8 +12,6 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -158,41 +156,6 @@ fn xlsx(rng: &mut Rng, text: &str) -> Vec<u8> {
     book.save_to_buffer().expect("xlsx in memory")
 }
 
-/// Runs chiso with wait4: (exit code or -signal, stderr, peak RSS in KiB).
-fn run_measured(db: &Path, args: &[&str]) -> (i32, String, i64) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chiso"));
-    cmd.arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CHISO_DB")
-        .env("USER", "fuzz")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("runs");
-    let mut stderr = child.stderr.take().expect("piped");
-    let reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        std::io::Read::read_to_end(&mut stderr, &mut s).ok();
-        s
-    });
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: rusage is plain data; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let got = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(got, pid, "wait4");
-    // Reaped by wait4: std must not wait on it again.
-    std::mem::forget(child);
-    let err = String::from_utf8_lossy(&reader.join().unwrap()).into_owned();
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -libc::WTERMSIG(status)
-    };
-    (code, err, usage.ru_maxrss)
-}
-
 #[test]
 fn importers_never_panic_never_half_write_and_stay_small() {
     let secs: u64 = std::env::var("CHISO_FUZZ_SECS")
@@ -238,7 +201,7 @@ fn importers_never_panic_never_half_write_and_stay_small() {
         if rng.chance(4) {
             args.push("--dry-run");
         }
-        let (code, err, rss_kib) = run_measured(&db, &args);
+        let (code, err, peak_mb) = measured(&db, &args);
         let keep = || {
             let _ = std::fs::copy(
                 &f,
@@ -255,9 +218,8 @@ fn importers_never_panic_never_half_write_and_stay_small() {
             panic!("case {cases}: raw control character on stderr: {err:?}");
         }
         assert!(
-            rss_kib < 200 * 1024,
-            "case {cases} ({name}): peak memory {} MB",
-            rss_kib / 1024
+            peak_mb < 200.0,
+            "case {cases} ({name}): peak memory {peak_mb:.0} MB"
         );
         if code != 0 || args.contains(&"--dry-run") {
             assert_eq!(

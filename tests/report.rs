@@ -12,14 +12,6 @@ use chiso::model::{Period, Value};
 use chiso::report::{self, Block};
 use common::*;
 
-/// One part of a zip package (a DOCX or XLSX) as text.
-fn part(path: &Path, name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
-    text
-}
-
 fn demo(dir: &Path) -> PathBuf {
     let db = dir.join("demo.db");
     chiso::demo::build(&db).unwrap();
@@ -197,34 +189,7 @@ fn the_docx_opens_and_reads_back() {
     );
     assert!(r.stderr.contains("Đã ghi công văn"), "{}", r.stderr);
     let bytes = std::fs::read(&out).unwrap();
-    let doc = docx_rs::read_docx(&bytes).expect("a well-formed DOCX");
-    let mut paragraphs = Vec::new();
-    let mut tables: Vec<Vec<Vec<String>>> = Vec::new();
-    for c in &doc.document.children {
-        match c {
-            docx_rs::DocumentChild::Paragraph(p) => paragraphs.push(p.raw_text()),
-            docx_rs::DocumentChild::Table(t) => {
-                let mut rows = Vec::new();
-                for docx_rs::TableChild::TableRow(r) in &t.rows {
-                    let mut cells = Vec::new();
-                    for docx_rs::TableRowChild::TableCell(c) in &r.cells {
-                        let text: Vec<String> = c
-                            .children
-                            .iter()
-                            .filter_map(|x| match x {
-                                docx_rs::TableCellContent::Paragraph(p) => Some(p.raw_text()),
-                                _ => None,
-                            })
-                            .collect();
-                        cells.push(text.join("\n"));
-                    }
-                    rows.push(cells);
-                }
-                tables.push(rows);
-            }
-            _ => {}
-        }
-    }
+    let (paragraphs, tables) = docx_text(&bytes);
     // Header, signature, two annexes.
     assert_eq!(tables.len(), 4);
     assert!(tables[0][0][0].contains("ỦY BAN NHÂN DÂN\nHUYỆN KHOÁI CHÂU"));
@@ -250,7 +215,7 @@ fn the_docx_opens_and_reads_back() {
 
     // Layout: A4, the decree's margins, Times New Roman, annexes on new
     // pages with their header rows repeating.
-    let xml = part(&out, "word/document.xml");
+    let xml = zip_part(&out, "word/document.xml");
     assert!(xml.contains(r#"<w:pgSz w:w="11906" w:h="16838""#), "A4");
     assert!(
         xml.contains(r#"w:top="1134""#)
@@ -259,7 +224,7 @@ fn the_docx_opens_and_reads_back() {
     );
     assert_eq!(xml.matches("<w:tblHeader />").count(), 2);
     assert_eq!(xml.matches("<w:pageBreakBefore />").count(), 2);
-    let styles = part(&out, "word/styles.xml");
+    let styles = zip_part(&out, "word/styles.xml");
     assert!(styles.contains("Times New Roman"));
     assert!(styles.contains(r#"<w:sz w:val="28" />"#), "14 pt body");
 }
@@ -431,7 +396,7 @@ fn figures_keep_every_digit_and_unusual_data_reads_right() {
             out.to_str().unwrap(),
         ],
     );
-    let xml = part(&out, "word/document.xml");
+    let xml = zip_part(&out, "word/document.xml");
     assert!(!xml.contains('\u{FFFE}') && xml.contains("Lê Nam"));
     // Column widths in the grid (LibreOffice sizes columns from it).
     assert!(
@@ -566,9 +531,9 @@ fn docx_language_properties_and_dates() {
             "2024-09-09",
         ],
     );
-    let styles = part(&out, "word/styles.xml");
+    let styles = zip_part(&out, "word/styles.xml");
     assert!(styles.contains(r#"<w:lang w:val="vi-VN""#), "{styles}");
-    let core = part(&out, "docProps/core.xml");
+    let core = zip_part(&out, "docProps/core.xml");
     assert!(
         core.contains("<dc:title>V/v công bố kết quả đánh giá Bộ chỉ số phục vụ người dân, doanh nghiệp trong thực hiện TTHC, cung cấp dịch vụ công tháng 8/2024</dc:title>"),
         "{core}"
@@ -585,7 +550,7 @@ fn docx_language_properties_and_dates() {
         !core.contains("unknown") && !core.contains("1970"),
         "{core}"
     );
-    let doc = part(&out, "word/document.xml");
+    let doc = zip_part(&out, "word/document.xml");
     assert!(doc.contains("ngày 09 tháng 9 năm 2024"));
     // No signer: said, as the missing number is.
     let other = tempfile::tempdir().unwrap();

@@ -411,14 +411,6 @@ fn the_units_that_cannot_be_compared_are_said_once() {
     assert!(!r.stdout.contains("giảm so với"), "{}", r.stdout);
 }
 
-/// One part of a zip package (a DOCX or XLSX) as text.
-fn part(path: &Path, name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
-    text
-}
-
 #[test]
 fn the_province_docx_reads_back_with_its_parts_and_annexes() {
     let dir = tempfile::tempdir().unwrap();
@@ -439,34 +431,7 @@ fn the_province_docx_reads_back_with_its_parts_and_annexes() {
         ],
     );
     let bytes = std::fs::read(&out).unwrap();
-    let doc = docx_rs::read_docx(&bytes).expect("a well-formed DOCX");
-    let mut paragraphs = Vec::new();
-    let mut tables: Vec<Vec<Vec<String>>> = Vec::new();
-    for c in &doc.document.children {
-        match c {
-            docx_rs::DocumentChild::Paragraph(p) => paragraphs.push(p.raw_text()),
-            docx_rs::DocumentChild::Table(t) => {
-                let mut rows = Vec::new();
-                for docx_rs::TableChild::TableRow(r) in &t.rows {
-                    let mut cells = Vec::new();
-                    for docx_rs::TableRowChild::TableCell(c) in &r.cells {
-                        let text: Vec<String> = c
-                            .children
-                            .iter()
-                            .filter_map(|x| match x {
-                                docx_rs::TableCellContent::Paragraph(p) => Some(p.raw_text()),
-                                _ => None,
-                            })
-                            .collect();
-                        cells.push(text.join("\n"));
-                    }
-                    rows.push(cells);
-                }
-                tables.push(rows);
-            }
-            _ => {}
-        }
-    }
+    let (paragraphs, tables) = docx_text(&bytes);
     // Header, signature, then two tables per group: agencies, districts,
     // communes.
     assert_eq!(tables.len(), 2 + 6);
@@ -518,7 +483,7 @@ fn the_province_docx_reads_back_with_its_parts_and_annexes() {
             "PHỤ LỤC VI"
         ]
     );
-    let xml = part(&out, "word/document.xml");
+    let xml = zip_part(&out, "word/document.xml");
     // Each annex on a new page, its header row repeating.
     assert_eq!(xml.matches("<w:pageBreakBefore />").count(), 6);
     assert_eq!(xml.matches("<w:tblHeader />").count(), 6);

@@ -450,7 +450,7 @@ fn init(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let name = units::clean_name(parent)?;
-    let kind = units::kind_for(&name, kind, true);
+    let kind = units::parent_kind(&name, kind);
     if !kind.is_parent_level() {
         bail!(
             "đơn vị cấp trên phải là tỉnh, thành phố, huyện, thị xã hoặc quận (không phải \"{}\")",

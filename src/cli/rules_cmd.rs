@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use super::{Ctx, GroupArg, ListFormat, bool_arg, group_arg, number_arg, open, severity_arg};
 use crate::db;
@@ -20,22 +20,8 @@ pub enum RulesCommand {
     /// Sửa một quy tắc
     Set {
         code: String,
-        /// Ngưỡng (below, band: cận dưới; drop: mức giảm tối thiểu)
-        #[arg(long, allow_negative_numbers = true, value_parser = number_arg)]
-        threshold: Option<f64>,
-        /// Cận trên (band)
-        #[arg(long, value_parser = number_arg)]
-        upper: Option<f64>,
-        #[arg(long, value_parser = severity_arg)]
-        severity: Option<Severity>,
-        #[arg(long, value_parser = bool_arg)]
-        enabled: Option<bool>,
-        /// Nội dung chỉ đạo, với {unit} {value} {month} …
-        #[arg(long)]
-        directive: Option<String>,
-        /// Nhóm đơn vị quy tắc áp dụng: co_quan, huyen, xa hoặc all
-        #[arg(long, value_parser = group_arg)]
-        group: Option<GroupArg>,
+        #[command(flatten)]
+        change: ChangeArgs,
     },
     /// Thêm quy tắc mới chép từ một quy tắc có sẵn (ngưỡng, chỉ đạo, mức độ, nhóm riêng)
     Add {
@@ -43,19 +29,43 @@ pub enum RulesCommand {
         /// Quy tắc gốc để chép
         #[arg(long, value_name = "CODE")]
         like: String,
-        #[arg(long, value_parser = group_arg)]
-        group: Option<GroupArg>,
-        #[arg(long, allow_negative_numbers = true, value_parser = number_arg)]
-        threshold: Option<f64>,
-        #[arg(long, value_parser = number_arg)]
-        upper: Option<f64>,
-        #[arg(long, value_parser = severity_arg)]
-        severity: Option<Severity>,
-        #[arg(long, value_parser = bool_arg)]
-        enabled: Option<bool>,
-        #[arg(long)]
-        directive: Option<String>,
+        #[command(flatten)]
+        change: ChangeArgs,
     },
+}
+
+/// What `rules set` changes and `rules add` sets on its copy.
+#[derive(Args, Debug)]
+pub struct ChangeArgs {
+    /// Ngưỡng (below, band: cận dưới; drop: mức giảm tối thiểu)
+    #[arg(long, allow_negative_numbers = true, value_parser = number_arg)]
+    threshold: Option<f64>,
+    /// Cận trên (band)
+    #[arg(long, value_parser = number_arg)]
+    upper: Option<f64>,
+    #[arg(long, value_parser = severity_arg)]
+    severity: Option<Severity>,
+    #[arg(long, value_parser = bool_arg)]
+    enabled: Option<bool>,
+    /// Nội dung chỉ đạo, với {unit} {value} {month} …
+    #[arg(long)]
+    directive: Option<String>,
+    /// Nhóm đơn vị quy tắc áp dụng: co_quan, huyen, xa hoặc all
+    #[arg(long, value_parser = group_arg)]
+    group: Option<GroupArg>,
+}
+
+impl From<ChangeArgs> for RuleChange {
+    fn from(a: ChangeArgs) -> RuleChange {
+        RuleChange {
+            threshold: a.threshold,
+            upper: a.upper,
+            severity: a.severity,
+            enabled: a.enabled,
+            directive: a.directive,
+            group: a.group.map(|g| g.0),
+        }
+    }
 }
 
 fn group_words(g: Option<Group>) -> String {
@@ -107,23 +117,8 @@ pub fn rules_cmd(ctx: &Ctx, command: RulesCommand, out: &mut dyn Write) -> anyho
                 }
             }
         }
-        RulesCommand::Set {
-            code,
-            threshold,
-            upper,
-            severity,
-            enabled,
-            directive,
-            group,
-        } => {
-            let change = RuleChange {
-                threshold,
-                upper,
-                severity,
-                enabled,
-                directive,
-                group: group.map(|g| g.0),
-            };
+        RulesCommand::Set { code, change } => {
+            let change = RuleChange::from(change);
             let rule = db.write(|tx| -> anyhow::Result<rules::Rule> {
                 db::begin_changeset(tx, &ctx.actor, "rules", &ctx.command_line)?;
                 Ok(rules::update_rule(tx, &code, &change)?)
@@ -139,24 +134,8 @@ pub fn rules_cmd(ctx: &Ctx, command: RulesCommand, out: &mut dyn Write) -> anyho
             )?;
             writeln!(out, "  áp dụng cho: {}", group_words(rule.group))?;
         }
-        RulesCommand::Add {
-            code,
-            like,
-            group,
-            threshold,
-            upper,
-            severity,
-            enabled,
-            directive,
-        } => {
-            let change = RuleChange {
-                threshold,
-                upper,
-                severity,
-                enabled,
-                directive,
-                group: group.map(|g| g.0),
-            };
+        RulesCommand::Add { code, like, change } => {
+            let change = RuleChange::from(change);
             let rule = db.write(|tx| -> anyhow::Result<rules::Rule> {
                 db::begin_changeset(tx, &ctx.actor, "rules", &ctx.command_line)?;
                 Ok(rules::add_like(tx, &code, &like, &change)?)

@@ -463,15 +463,7 @@ impl Db {
     where
         E: From<rusqlite::Error>,
     {
-        if self.read_only {
-            return Err(errors::read_only_error().into());
-        }
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        self.transaction(f, true)
     }
 
     /// Runs `f` in a write transaction and rolls it back: what a command
@@ -483,13 +475,28 @@ impl Db {
     where
         E: From<rusqlite::Error>,
     {
+        self.transaction(f, false)
+    }
+
+    fn transaction<T, E>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+        commit: bool,
+    ) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
         if self.read_only {
             return Err(errors::read_only_error().into());
         }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        f(&tx)
+        let out = f(&tx)?;
+        if commit {
+            tx.commit()?;
+        }
+        Ok(out)
     }
 
     pub fn metrics(&self) -> rusqlite::Result<Vec<Metric>> {

@@ -431,17 +431,12 @@ pub fn clean_name(name: &str) -> Result<String, UnitError> {
     Ok(name)
 }
 
-/// The kind a new unit gets: given, else from its name, else xã (or huyện
-/// for a parent). Under a province a child's kind must come from its name
-/// or be given (`kind_for_child`).
-pub fn kind_for(name: &str, given: Option<UnitKind>, parent: bool) -> UnitKind {
+/// The kind of a new parent (the issuing level): given, else from its
+/// name, else huyện.
+pub fn parent_kind(name: &str, given: Option<UnitKind>) -> UnitKind {
     given
         .or_else(|| UnitKind::split_prefix(name).0)
-        .unwrap_or(if parent {
-            UnitKind::Huyen
-        } else {
-            UnitKind::Xa
-        })
+        .unwrap_or(UnitKind::Huyen)
 }
 
 /// The kind of a new child unit: given, else from its name (a kind word, or

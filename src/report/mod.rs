@@ -775,22 +775,11 @@ fn directives(
             f.context.kinds_word.clone(),
         ),
         Some(g) => {
-            let mine: Vec<Unit> = f
-                .context
-                .units
+            let mine = f.context.units_of(g);
+            let judged = !f
+                .not_evaluated
                 .iter()
-                .filter(|u| u.group() == g)
-                .cloned()
-                .collect();
-            let judged = !f.not_evaluated.iter().any(|n| match &n.unit {
-                Some(name) => mine.iter().any(|u| &u.name == name),
-                None => f
-                    .context
-                    .rules
-                    .iter()
-                    .find(|r| r.code == n.rule)
-                    .is_none_or(|r| r.group.is_none_or(|rg| rg == g)),
-            });
+                .any(|n| f.context.concerns(n, g, &mine));
             (out.is_empty() && judged, render::kinds_word(&mine))
         }
     };

@@ -560,13 +560,7 @@ impl Findings {
     /// Only group `g`: its findings, its units (and their count), the
     /// rules it is judged by (`chiso findings --group`).
     pub fn keep_group(&mut self, g: Group) {
-        let mine: Vec<Unit> = self
-            .context
-            .units
-            .iter()
-            .filter(|u| u.group() == g)
-            .cloned()
-            .collect();
+        let mine = self.context.units_of(g);
         let in_group = |name: &str| mine.iter().any(|u| u.name == name);
         self.findings.retain(|f| f.group == g);
         for s in &mut self.summary {
@@ -574,17 +568,35 @@ impl Findings {
             s.count = s.units.len();
         }
         self.summary.retain(|s| s.count > 0);
-        let rules = &self.context.rules;
-        self.not_evaluated.retain(|n| match &n.unit {
-            Some(u) => in_group(u),
-            None => rules
-                .iter()
-                .find(|r| r.code == n.rule)
-                .is_none_or(|r| r.group.is_none_or(|rg| rg == g)),
-        });
+        let ctx = &self.context;
+        self.not_evaluated.retain(|n| ctx.concerns(n, g, &mine));
         self.units_total = mine.len();
         self.context.kinds_word = render::kinds_word(&mine);
         self.context.units = std::sync::Arc::new(mine);
+    }
+}
+
+impl Context {
+    /// The units of group `g` in the month.
+    pub fn units_of(&self, g: Group) -> Vec<Unit> {
+        self.units
+            .iter()
+            .filter(|u| u.group() == g)
+            .cloned()
+            .collect()
+    }
+
+    /// Does a rule that could not be judged concern group `g`: a unit of
+    /// it (`mine`, from `units_of`), or a rule that judges that group?
+    pub fn concerns(&self, n: &NotEvaluated, g: Group, mine: &[Unit]) -> bool {
+        match &n.unit {
+            Some(name) => mine.iter().any(|u| &u.name == name),
+            None => self
+                .rules
+                .iter()
+                .find(|r| r.code == n.rule)
+                .is_none_or(|r| r.group.is_none_or(|rg| rg == g)),
+        }
     }
 }
 

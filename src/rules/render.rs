@@ -491,13 +491,7 @@ pub fn sentence(f: &Findings, rule: &Rule, count: usize) -> String {
     let (total, units) = match rule.group {
         None => (f.units_total, f.context.kinds_word.clone()),
         Some(g) => {
-            let mine: Vec<Unit> = f
-                .context
-                .units
-                .iter()
-                .filter(|u| u.group() == g)
-                .cloned()
-                .collect();
+            let mine = f.context.units_of(g);
             (mine.len(), kinds_word(&mine))
         }
     };

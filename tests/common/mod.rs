@@ -181,3 +181,79 @@ pub fn count_values(db: &Path, period: &str) -> i64 {
     )
     .unwrap()
 }
+
+/// One part of a zip package (a DOCX or XLSX) as text.
+pub fn zip_part(path: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+    text
+}
+
+/// A DOCX read back with docx-rs: its body's paragraphs, and each table
+/// as rows of cell texts (a cell's paragraphs joined by newlines).
+pub fn docx_text(bytes: &[u8]) -> (Vec<String>, Vec<Vec<Vec<String>>>) {
+    let doc = docx_rs::read_docx(bytes).expect("a well-formed DOCX");
+    let mut paragraphs = Vec::new();
+    let mut tables: Vec<Vec<Vec<String>>> = Vec::new();
+    for c in &doc.document.children {
+        match c {
+            docx_rs::DocumentChild::Paragraph(p) => paragraphs.push(p.raw_text()),
+            docx_rs::DocumentChild::Table(t) => {
+                let mut rows = Vec::new();
+                for docx_rs::TableChild::TableRow(r) in &t.rows {
+                    let mut cells = Vec::new();
+                    for docx_rs::TableRowChild::TableCell(c) in &r.cells {
+                        let text: Vec<String> = c
+                            .children
+                            .iter()
+                            .filter_map(|x| match x {
+                                docx_rs::TableCellContent::Paragraph(p) => Some(p.raw_text()),
+                                _ => None,
+                            })
+                            .collect();
+                        cells.push(text.join("\n"));
+                    }
+                    rows.push(cells);
+                }
+                tables.push(rows);
+            }
+            _ => {}
+        }
+    }
+    (paragraphs, tables)
+}
+
+/// Runs chiso with `args`, returning exit code, stderr and peak RSS (MB),
+/// from wait4's rusage of the child.
+pub fn measured(db: &Path, args: &[&str]) -> (i32, String, f64) {
+    let err_path = db.with_extension(format!("stderr-{}", std::process::id()));
+    let err_file = std::fs::File::create(&err_path).unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("CHISO_DB")
+        .env("USER", "tester")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(err_file)
+        .spawn()
+        .expect("chiso starts");
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let got = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    // Reaped by wait4: std must not wait on it again.
+    drop(child);
+    assert_eq!(got, pid, "wait4: {}", std::io::Error::last_os_error());
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -libc::WTERMSIG(status)
+    };
+    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    let _ = std::fs::remove_file(&err_path);
+    (code, stderr, usage.ru_maxrss as f64 / 1024.0)
+}
