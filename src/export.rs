@@ -288,6 +288,9 @@ pub fn annexes_xlsx(
         sheet.set_freeze_panes(header_row + 1, 2)?;
         sheet.set_repeat_rows(header_row, header_row)?;
         sheet.set_paper_size(9);
+        // One page wide, as many long as it takes: a column never prints
+        // on a page of its own.
+        sheet.set_print_fit_to_pages(1, 0);
     }
     Ok(book.save_to_buffer()?)
 }

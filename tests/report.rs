@@ -558,3 +558,32 @@ fn docx_language_properties_and_dates() {
     let r = ok(&bare, &["report", "--period", "2024-08"]);
     assert!(r.stderr.contains("chưa đặt tên người ký"), "{}", r.stderr);
 }
+
+/// Issue 14 item 14, first part: each annex sheet prints one page wide.
+#[test]
+fn annex_sheets_print_one_page_wide() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let out = dir.path().join("pl.xlsx");
+    ok(
+        &db,
+        &[
+            "export",
+            "--period",
+            "2024-08",
+            "--format",
+            "xlsx",
+            "--annexes",
+            "--out",
+            s(&out),
+        ],
+    );
+    for sheet in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"] {
+        let xml = zip_part(&out, sheet);
+        assert!(
+            xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#),
+            "{sheet}: {xml}"
+        );
+        assert!(xml.contains(r#"fitToHeight="0""#), "{sheet}");
+    }
+}
