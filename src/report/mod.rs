@@ -3,6 +3,7 @@
 //! transaction), so every figure in the text is the figure in the annex.
 //! `Letter` is plain data; `markdown`, `plain` and `docx` lay it out.
 
+mod annexes;
 mod directives;
 pub mod docx;
 pub mod markdown;
@@ -64,6 +65,15 @@ pub struct Annex {
     pub values: Vec<(String, Vec<Option<Value>>)>,
 }
 
+impl Annex {
+    /// Whether column `col` (of `columns`) holds numbers, which align
+    /// right; labels and texts ("Tốt", a rule) align left.
+    pub fn numeric(&self, col: usize) -> bool {
+        let mut cells = self.values.iter().filter_map(|(_, v)| v.get(col)?.as_ref());
+        cells.clone().next().is_none() || cells.all(|v| matches!(v, Value::Num(_)))
+    }
+}
+
 /// Everything the letter says, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Letter {
@@ -85,6 +95,10 @@ pub struct Letter {
     /// The signing date, when given (the DOCX's creation date).
     pub date: Option<chrono::NaiveDate>,
 }
+
+/// The seed's standing directive, tied to no rule (setting
+/// `standing_directives`).
+pub const STANDING: &str = "Tuyên truyền, hướng dẫn người dân và doanh nghiệp khai thác, sử dụng lại thông tin, dữ liệu đã được số hoá từ kết quả hồ sơ TTHC trước đó (nếu có) để sử dụng khi thực hiện TTHC tiếp theo.";
 
 /// Spelt as Nghị định 30/2020 spells it ("HÒA", not "HOÀ").
 pub const QUOC_HIEU: &str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
@@ -257,47 +271,12 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
         // Stable: name order within each group.
         order.sort_by_key(|u| !matches!(u.kind, UnitKind::ThiTran | UnitKind::Phuong));
     }
-    let annex = |title: String, group: Option<Group>, caption: String, codes: &[&str]| {
-        let metrics: Vec<usize> = codes.iter().filter_map(|c| cat.index_of(c)).collect();
-        let order: Vec<&Unit> = order
-            .iter()
-            .copied()
-            .filter(|u| group.is_none_or(|g| u.group() == g))
-            .collect();
-        Annex {
-            title,
-            group,
-            caption,
-            note: note.clone(),
-            columns: metrics
-                .iter()
-                .map(|&m| cat.metrics[m].label.clone())
-                .collect(),
-            rows: order
-                .iter()
-                .enumerate()
-                .map(|(i, u)| {
-                    let row = table.current.units.get(&u.id);
-                    let mut cells = vec![(i + 1).to_string(), u.name.clone()];
-                    cells.extend(metrics.iter().map(|&m| {
-                        row.and_then(|r| r[m].as_ref())
-                            .map_or("-".into(), |v| annex_value(v, decimal_dot))
-                    }));
-                    cells
-                })
-                .collect(),
-            values: order
-                .iter()
-                .map(|u| {
-                    let row = table.current.units.get(&u.id);
-                    let cells = metrics
-                        .iter()
-                        .map(|&m| row.and_then(|r| r[m].clone()))
-                        .collect();
-                    (u.name.clone(), cells)
-                })
-                .collect(),
-        }
+    let tables = annexes::Annexes {
+        table: &table,
+        cat: &cat,
+        order,
+        note,
+        dot: decimal_dot,
     };
     let caption_1 = |whom: &str| {
         format!(
@@ -306,24 +285,31 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
     };
     let caption_2 =
         |whom: &str| format!("Các chỉ tiêu chỉ phát sinh hoặc thống kê được của {whom} {month}");
-    let annexes: Vec<Annex> = if grouped {
+    let mut annexes: Vec<Annex> = if grouped {
         // Two tables per group, as the seed's: numbered I, II, III … in the
         // order of the groups.
         let mut v = Vec::new();
         for (&g, noun) in groups.iter().zip(&nouns) {
             for (caption, codes) in [(caption_1(noun), &ANNEX_1[..]), (caption_2(noun), &ANNEX_2)] {
                 let title = format!("Phụ lục {}", roman(v.len() + 1));
-                v.push(annex(title, Some(g), caption, codes));
+                v.push(tables.figures(title, Some(g), caption, codes));
             }
         }
         v
     } else {
         let whom = format!("UBND các {kinds}");
         vec![
-            annex("Phụ lục 1".into(), None, caption_1(&whom), &ANNEX_1),
-            annex("Phụ lục 2".into(), None, caption_2(&whom), &ANNEX_2),
+            tables.figures("Phụ lục I".into(), None, caption_1(&whom), &ANNEX_1),
+            tables.figures("Phụ lục II".into(), None, caption_2(&whom), &ANNEX_2),
         ]
     };
+    // The list of every unit that needs directives, whenever a rule fired:
+    // the text names the worst few and refers to it for the rest.
+    let list_title = (!findings.findings.is_empty()).then(|| {
+        let title = format!("Phụ lục {}", roman(annexes.len() + 1));
+        annexes.push(tables.findings(title.clone(), &findings, grouped));
+        title
+    });
     let annexes_of = |g: Group| -> Vec<&str> {
         annexes
             .iter()
@@ -367,30 +353,62 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
                 "chưa có số liệu".into()
             }
         };
-        body.push(Block::Bullet(format!("{}: {shown}", metric.label)));
-    }
-    if grouped {
-        let titles: Vec<&str> = annexes.iter().map(|a| a.title.as_str()).collect();
-        body.push(Block::Heading(format!(
-            "2. Các chỉ tiêu chỉ phát sinh hoặc thống kê được của {} {month} ({} kèm theo).",
-            join_and(&nouns),
-            refs(&titles)
+        body.push(Block::Bullet(format!(
+            "{}: {shown}",
+            words::letter_label(&metric.label)
         )));
+    }
+    // The figures' annexes (the list of units needing directives is
+    // referred to with the directives).
+    let figures: Vec<&str> = annexes
+        .iter()
+        .filter(|a| Some(&a.title) != list_title.as_ref())
+        .map(|a| a.title.as_str())
+        .collect();
+    let of_whom = if grouped {
+        join_and(&nouns)
     } else {
-        body.push(Block::Heading(format!(
-            "2. Các chỉ tiêu chỉ phát sinh hoặc thống kê được của UBND các {kinds} {month}. (có phụ lục kèm theo)"
-        )));
-    }
+        format!("UBND các {kinds}")
+    };
+    body.push(Block::Heading(format!(
+        "2. Các chỉ tiêu chỉ phát sinh hoặc thống kê được của {of_whom} {month} ({} kèm theo).",
+        refs(&figures)
+    )));
     // Units formed or changed this month: said once, with why.
     if let Some(s) = not_comparable(&findings, period) {
         body.push(Block::Para(s));
     }
     let accountability = db::settings::get(conn, "accountability")?.unwrap_or_default();
-    let tasks = if grouped {
-        let mut tasks = Vec::new();
+    let max_named = setting(conn, "max_named")?
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(10);
+    let asker = match setting(conn, "directive_subject")? {
+        Some(s) if s.trim() == "-" => None,
+        Some(s) => Some(s),
+        None => Some(format!("Chủ tịch UBND {level}")),
+    };
+    let wording = directives::Wording {
+        period,
+        parent: &parent_phrase,
+        accountability: &accountability,
+        max_named,
+        list: list_title.as_deref(),
+        subject: asker.as_deref(),
+    };
+    // The office's standing directives open the list, as the seed's does.
+    let mut tasks: Vec<Block> = match setting(conn, "standing_directives")? {
+        Some(s) if s.trim() == "-" => Vec::new(),
+        Some(_) => list_setting(conn, "standing_directives")?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Block::Bullet)
+            .collect(),
+        None => vec![Block::Bullet(STANDING.into())],
+    };
+    if grouped {
         let mut letter = 'a';
         for &g in &groups {
-            let blocks = directives(&findings, period, &parent_phrase, &accountability, Some(g));
+            let blocks = directives(&findings, &wording, Some(g));
             if blocks.is_empty() {
                 continue;
             }
@@ -404,10 +422,9 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
             }
             tasks.extend(blocks);
         }
-        tasks
     } else {
-        directives(&findings, period, &parent_phrase, &accountability, None)
-    };
+        tasks.extend(directives(&findings, &wording, None));
+    }
     let addressees = if grouped {
         nouns.join("; ")
     } else {
@@ -419,8 +436,12 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
     if tasks.is_empty() {
         body.push(Block::Para(format!("{intro}.")));
     } else {
+        let list = list_title
+            .as_ref()
+            .map(|t| format!(" (danh sách đơn vị cần chỉ đạo khắc phục tại {t})"))
+            .unwrap_or_default();
         body.push(Block::Para(format!(
-            "{intro}, trong đó đặc biệt tăng cường các nhiệm vụ sau:"
+            "{intro}, trong đó đặc biệt tăng cường các nhiệm vụ sau{list}:"
         )));
         body.extend(tasks);
     }

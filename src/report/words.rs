@@ -85,6 +85,18 @@ pub(super) fn group_phrase(units: &[&Unit]) -> String {
     format!("các {} nêu trên", render::kinds_word(&owned))
 }
 
+/// A metric's label in section 1, where the figure carries its own "%"
+/// and the seed's longer names are used: "Kết quả xử lý hồ sơ TTHC",
+/// "Kết quả tỷ lệ số hoá hồ sơ".
+pub(super) fn letter_label(label: &str) -> String {
+    let bare = label.trim_end_matches(" (%)").trim_end_matches(" %").trim();
+    match bare {
+        "Kết quả xử lý hồ sơ" => "Kết quả xử lý hồ sơ TTHC".into(),
+        "Kết quả tỷ lệ số hoá" => "Kết quả tỷ lệ số hoá hồ sơ".into(),
+        _ => bare.to_owned(),
+    }
+}
+
 /// "tỷ lệ mức độ hài lòng": a metric's label inside a sentence.
 pub(super) fn metric_words(label: &str) -> String {
     let bare = label.trim_end_matches(" (%)").trim_end_matches('%').trim();
