@@ -17,18 +17,25 @@ usage() {
     exit 2
 }
 
-# Installs what is missing (LibreOffice writer and calc without a GUI, the
-# Liberation fonts, which have Times New Roman's widths, and pdftoppm).
+# Installs what is missing: LibreOffice writer and calc without a GUI,
+# pdftoppm, and Liberation Serif with its Vietnamese letters (it has Times
+# New Roman's widths; version 1, still in Debian's fonts-liberation, lacks
+# Ộ, Ủ, Ệ …, which fonts-liberation2 has).
 ensure_tools() {
     local missing=()
     command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
     command -v pdftoppm >/dev/null || missing+=(poppler-utils)
-    [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
+    fc-list ':lang=vi' family 2>/dev/null | grep -q 'Liberation Serif' ||
+        missing+=(fonts-liberation)
     if [ "${#missing[@]}" -gt 0 ]; then
         local sudo=()
         [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-        echo "installing: ${missing[*]}" >&2
         "${sudo[@]}" apt-get update -q
+        if [[ " ${missing[*]} " == *" fonts-liberation "* ]] &&
+            apt-cache show fonts-liberation2 >/dev/null 2>&1; then
+            missing+=(fonts-liberation2)
+        fi
+        echo "installing: ${missing[*]}" >&2
         DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q \
             --no-install-recommends "${missing[@]}"
     fi
