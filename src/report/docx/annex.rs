@@ -152,14 +152,14 @@ pub fn widths(a: &Annex, heads: &[String], kinds: &[Kind]) -> (Vec<f64>, bool) {
 fn even_up(w: &mut [f64], spare: f64) {
     let mut sorted = w.to_vec();
     sorted.sort_by(f64::total_cmp);
-    // The level L with sum(max(w, L) - w) = spare.
-    let mut level = sorted[0] + spare;
+    // The level L with sum(max(w, L) - w) = spare: raising the k + 1
+    // narrowest columns to L must not pass the next one.
+    let mut level = 0.0;
     let mut below = 0.0;
     for (k, x) in sorted.iter().enumerate() {
         below += x;
-        let l = (below + spare) / (k + 1) as f64;
-        if sorted.get(k + 1).is_none_or(|next| l <= *next) {
-            level = l;
+        level = (below + spare) / (k + 1) as f64;
+        if sorted.get(k + 1).is_none_or(|next| level <= *next) {
             break;
         }
     }
