@@ -285,6 +285,25 @@ fn assert_sections(out: &Path, xml: &str, l: &chiso::report::Letter) {
         assert_eq!(attr(s, "w:header"), Some(twips(10.0)), "{s}");
         assert_eq!(attr(s, "w:top"), Some(twips(20.0)), "{s}");
     }
+    // The paragraph that closes each section is a tenth of a point high:
+    // with a line's height, a letter whose signature ended at the foot of
+    // page 2 printed a blank page 3 (seen in LibreOffice).
+    let ends: Vec<&str> = paragraphs(xml)
+        .into_iter()
+        .filter(|p| p.contains("<w:sectPr>"))
+        .collect();
+    assert_eq!(
+        ends.len(),
+        titles.len(),
+        "a paragraph ends each but the last"
+    );
+    for p in ends {
+        assert!(text(p).is_empty(), "{p}");
+        assert!(
+            p.contains(r#"w:line="2" w:lineRule="exact""#),
+            "section end not collapsed: {p}"
+        );
+    }
     // Section k + 1 holds annex k, title first.
     let mut rest = xml;
     for (k, title) in titles.iter().enumerate() {

@@ -127,11 +127,25 @@ pub fn widths(a: &Annex, heads: &[String], kinds: &[Kind]) -> (Vec<f64>, bool) {
     let mut w = if sum(&natural) <= page {
         natural
     } else if sum(&min) <= page {
-        let share = (page - sum(&min)) / (sum(&natural) - sum(&min));
-        min.iter()
-            .zip(&natural)
-            .map(|(lo, hi)| lo + (hi - lo) * share)
-            .collect()
+        // Sentences first (the list annex's rule), since they wrap to
+        // many lines where a name wraps to two; then a like share for all.
+        let mut w = min.clone();
+        let mut left = page - sum(&min);
+        for (j, kind) in kinds.iter().enumerate().skip(2) {
+            if *kind == Kind::Text {
+                let more = (natural[j] - w[j]).min(left);
+                w[j] += more;
+                left -= more;
+            }
+        }
+        let want: f64 = w.iter().zip(&natural).map(|(x, hi)| hi - x).sum();
+        if want > 0.0 {
+            let share = left / want;
+            for (x, hi) in w.iter_mut().zip(&natural) {
+                *x += (hi - *x) * share;
+            }
+        }
+        w
     } else {
         min.iter().map(|lo| lo * page / sum(&min)).collect()
     };
@@ -215,20 +229,25 @@ fn add_one(doc: Docx, a: &Annex) -> (Docx, bool) {
             .collect(),
     );
     let mut rows = vec![head];
+    // A row never splits across pages (the list annex's rules wrap to
+    // several lines); `pack` leaves rows without the header's height be.
     for r in &a.rows {
-        rows.push(TableRow::new(
-            r.iter()
-                .zip(&widths)
-                .zip(&kinds)
-                .map(|((t, w), k)| {
-                    cell(
-                        vec![Paragraph::new().add_run(run(t, SMALL)).align(k.align())],
-                        *w,
-                    )
-                    .vertical_align(VAlignType::Center)
-                })
-                .collect(),
-        ));
+        rows.push(
+            TableRow::new(
+                r.iter()
+                    .zip(&widths)
+                    .zip(&kinds)
+                    .map(|((t, w), k)| {
+                        cell(
+                            vec![Paragraph::new().add_run(run(t, SMALL)).align(k.align())],
+                            *w,
+                        )
+                        .vertical_align(VAlignType::Center)
+                    })
+                    .collect(),
+            )
+            .cant_split(),
+        );
     }
     let doc = doc
         .add_paragraph(

@@ -145,12 +145,20 @@ fn margins() -> PageMargin {
         .footer(mm(10.0))
 }
 
-/// The paragraph closing a section: empty and one point high, so that it
-/// adds no line (and no page) after the table before it.
+/// The paragraph closing a section: empty and exactly one point high, so
+/// that it adds no line (and no page) after the table before it: a letter
+/// whose signature ends at the foot of a page got a blank page before the
+/// annexes when this paragraph had a single line's height.
 fn section_end(s: SectionProperty) -> Paragraph {
     Paragraph::new()
         .size(2)
-        .line_spacing(LineSpacing::new().before(0).after(0))
+        .line_spacing(
+            LineSpacing::new()
+                .before(0)
+                .after(0)
+                .line(2)
+                .line_rule(docx_rs::LineSpacingType::Exact),
+        )
         .section_property(s)
 }
 
