@@ -33,20 +33,8 @@ fn province(dir: &Path) -> PathBuf {
 
 /// The letter as the library builds it, to expect what the text says
 /// (the titles, the last paragraph) without restating it here.
-#[allow(clippy::needless_update)] // the options the letter may gain
 fn built(db: &Path, period: &str, date: &str) -> chiso::report::Letter {
-    let db = chiso::db::Db::open(db).unwrap();
-    let opts = chiso::report::Options {
-        date: chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok(),
-        ..Default::default()
-    };
-    chiso::report::build(
-        db.conn(),
-        chiso::model::Period::parse(period).unwrap(),
-        opts,
-    )
-    .unwrap()
-    .letter
+    report_of(db, period, Some(date)).letter
 }
 
 /// The letter of `period` as DOCX, and its word/document.xml.

@@ -11,8 +11,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use chiso::db::Db;
-use chiso::model::{Group, Period};
+use chiso::model::Group;
 use chiso::report::{self, Block, Report};
 use common::*;
 
@@ -23,13 +22,7 @@ fn province(dir: &Path) -> PathBuf {
 }
 
 fn build(db: &Path, month: &str) -> Report {
-    let db = Db::open(db).unwrap();
-    report::build(
-        db.conn(),
-        Period::parse(month).unwrap(),
-        report::Options::default(),
-    )
-    .unwrap()
+    report_of(db, month, None)
 }
 
 /// The group a unit's name says it is in, as the demo's files name them.

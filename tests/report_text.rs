@@ -10,9 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use chiso::db::Db;
-use chiso::model::Period;
-use chiso::report::{self, Block, Report};
+use chiso::report::{Block, Report};
 use common::*;
 
 const COMMUNES: usize = 104;
@@ -88,13 +86,7 @@ fn unit_name(i: usize) -> String {
 }
 
 fn build(db: &Path, month: &str) -> Report {
-    let db = Db::open(db).unwrap();
-    report::build(
-        db.conn(),
-        Period::parse(month).unwrap(),
-        report::Options::default(),
-    )
-    .unwrap()
+    report_of(db, month, None)
 }
 
 /// Section 2's bullets (after "… các nhiệm vụ sau").

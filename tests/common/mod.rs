@@ -257,3 +257,18 @@ pub fn measured(db: &Path, args: &[&str]) -> (i32, String, f64) {
     let _ = std::fs::remove_file(&err_path);
     (code, stderr, usage.ru_maxrss as f64 / 1024.0)
 }
+
+/// The report of `period` (YYYY-MM) as the library builds it, signed on
+/// `date` (YYYY-MM-DD) if given.
+pub fn report_of(db: &Path, period: &str, date: Option<&str>) -> chiso::report::Report {
+    let db = chiso::db::Db::open(db).unwrap();
+    let opts = chiso::report::Options {
+        date: date.map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+    };
+    chiso::report::build(
+        db.conn(),
+        chiso::model::Period::parse(period).unwrap(),
+        opts,
+    )
+    .unwrap()
+}
