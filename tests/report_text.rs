@@ -280,6 +280,15 @@ fn standing_directives_and_the_subject_come_from_settings() {
     assert!(b[0].starts_with(&format!("{}/{COMMUNES} ", r.findings.summary[0].count)));
     assert!(!b[0].contains(" yêu cầu "), "{}", b[0]);
 
+    // A parent body's line above the issuing body is not bold in the
+    // Markdown either (the DOCX: tests/report_docx.rs).
+    ok(
+        &db,
+        &["settings", "set", "issuer", "UBND TỈNH THỬ|VĂN PHÒNG"],
+    );
+    let md = ok(&db, &["report", "--period", "2025-08"]).stdout;
+    assert!(md.starts_with("| UBND TỈNH THỬ<br>**VĂN PHÒNG** |"), "{md}");
+
     // max_named must be a count.
     let e = fails(&db, &["settings", "set", "max_named", "0"]);
     assert!(

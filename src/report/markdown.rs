@@ -49,10 +49,14 @@ pub fn render(l: &Letter) -> String {
             .collect::<Vec<_>>()
             .join("<br>")
     };
+    // A parent body's line above the issuing body is not bold (the decree).
+    let parents = super::words::parent_lines(&l.issuer);
+    let mut issuer: Vec<String> = l.issuer[..parents].iter().map(|s| cell(s)).collect();
+    issuer.push(bold_lines(&l.issuer[parents..]));
     let _ = writeln!(
         out,
         "| {} | **{QUOC_HIEU}**<br>**{TIEU_NGU}** |",
-        bold_lines(&l.issuer)
+        issuer.join("<br>")
     );
     out.push_str("|:---:|:---:|\n");
     let _ = writeln!(

@@ -167,3 +167,21 @@ pub fn annex_list(annexes: &[Annex]) -> String {
         .collect();
     format!("Phụ lục {}", join_and(&numbers))
 }
+
+/// The lines of `issuer` that name a parent body, written above the
+/// issuing body and not bold ("UBND TỈNH HƯNG YÊN" over "VĂN PHÒNG"). A
+/// first line that only opens a name ("ỦY BAN NHÂN DÂN" over "HUYỆN KHOÁI
+/// CHÂU") is the body's own name, not a parent.
+pub(super) fn parent_lines(issuer: &[String]) -> usize {
+    let opens = |s: &str| {
+        let s = s.trim().to_uppercase();
+        let s = s.replace("UỶ", "ỦY");
+        ["ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "UBND", "HĐND"].contains(&s.as_str())
+    };
+    // The body's name is the last line and any opening lines just above it.
+    let mut own = issuer.len().saturating_sub(1);
+    while own > 0 && opens(&issuer[own - 1]) {
+        own -= 1;
+    }
+    own
+}

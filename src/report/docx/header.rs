@@ -10,6 +10,7 @@ use docx_rs::{
 
 use super::metrics::text_mm;
 use super::{BODY, SMALL, TEXT_MM, cell, centred, grid, mm, no_borders, run};
+use crate::report::words::parent_lines;
 use crate::report::{Letter, QUOC_HIEU, TIEU_NGU};
 
 /// The left column (issuing body, number, trích yếu); the right one, the
@@ -22,24 +23,6 @@ const HEAD_PT: usize = SMALL + 2;
 /// The rule under the issuing body, as a share of its name's widest line
 /// (the decree: from 1/3 to 1/2).
 const ISSUER_RULE_SHARE: f64 = 0.4;
-
-/// The lines of `issuer` that name a parent body, written above the
-/// issuing body and not bold ("UBND TỈNH HƯNG YÊN" over "VĂN PHÒNG"). A
-/// first line that only opens a name ("ỦY BAN NHÂN DÂN" over "HUYỆN KHOÁI
-/// CHÂU") is the body's own name, not a parent.
-pub fn parent_lines(issuer: &[String]) -> usize {
-    let opens = |s: &str| {
-        let s = s.trim().to_uppercase();
-        let s = s.replace("UỶ", "ỦY");
-        ["ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "UBND", "HĐND"].contains(&s.as_str())
-    };
-    // The body's name is the last line and any opening lines just above it.
-    let mut own = issuer.len().saturating_sub(1);
-    while own > 0 && opens(&issuer[own - 1]) {
-        own -= 1;
-    }
-    own
-}
 
 /// An empty paragraph drawing a centred horizontal rule `width` mm long
 /// across a `column` mm wide cell: a top border, narrowed by indents, 3 pt
