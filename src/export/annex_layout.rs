@@ -4,6 +4,8 @@
 //! (LibreOffice's Liberation Serif has the same), so the sheet prints as
 //! the DOCX annex does: one page wide, titles on as many lines as they need.
 
+pub use super::font_metrics::Style;
+use super::font_metrics::em;
 use crate::report::Annex;
 
 pub const FONT: &str = "Times New Roman";
@@ -55,10 +57,10 @@ pub fn printable_width(landscape: bool) -> f64 {
 
 /// STT, as the DOCX annex.
 const STT_MM: f64 = 12.0;
-/// The unit column: a whole name on one line up to 70 mm (agencies'
-/// names are long: "Ban Quản lý các khu công nghiệp tỉnh"), longer ones
-/// wrap.
-const NAME_MM: (f64, f64) = (45.0, 70.0);
+/// The unit column, as the DOCX annex's: a whole name on one line up to
+/// 65 mm (agencies' names are long: "Ban Quản lý các khu công nghiệp
+/// tỉnh"), longer ones wrap.
+const NAME_MM: (f64, f64) = (45.0, 65.0);
 /// A figure column never narrower than this (a wrapped header's words).
 const MIN_COLUMN_MM: f64 = 20.0;
 /// A column of labels (a rule's name) wraps past this.
@@ -84,16 +86,19 @@ impl Layout {
         let cells = |j: usize| a.rows.iter().filter_map(move |r| r.get(j));
         let widest = |j: usize| {
             cells(j)
-                .map(|t| text_mm(t, TABLE_PT, false))
+                .map(|t| text_mm(t, TABLE_PT, Style::Regular))
                 .fold(0.0, f64::max)
         };
-        let names = a.values.iter().map(|(n, _)| text_mm(n, TABLE_PT, false));
+        let names = a
+            .values
+            .iter()
+            .map(|(n, _)| text_mm(n, TABLE_PT, Style::Regular));
         let name = (names.fold(widest(1), f64::max) + PAD_MM).clamp(NAME_MM.0, NAME_MM.1);
         let mut widths = vec![STT_MM, name];
         for (c, label) in a.columns.iter().enumerate() {
             let word = label
                 .split_whitespace()
-                .map(|w| text_mm(w, TABLE_PT, true))
+                .map(|w| text_mm(w, TABLE_PT, Style::Bold))
                 .fold(0.0, f64::max);
             let content = (widest(c + 2) + PAD_MM).min(MAX_TEXT_MM);
             widths.push(MIN_COLUMN_MM.max(word + PAD_MM).max(content));
@@ -118,51 +123,21 @@ impl Layout {
     }
 }
 
-/// A letter's width in ems, Times New Roman (Adobe's metrics, rounded up
-/// by class); a Vietnamese letter is as wide as its base letter (the horn
-/// of ơ, ư a little wider).
-fn em(c: char, bold: bool) -> f64 {
-    use unicode_normalization::UnicodeNormalization;
-    let (base, horn) = match c {
-        'đ' => ('d', false),
-        'Đ' => ('D', false),
-        _ => {
-            let mut parts = std::iter::once(c).nfd();
-            let base = parts.next().unwrap_or(c);
-            (base, parts.any(|m| m == '\u{31b}'))
-        }
-    };
-    let w = match base {
-        ' ' => 0.25,
-        '.' | ',' | ':' | ';' | '\'' | '!' | '|' => 0.28,
-        '(' | ')' | '[' | ']' | '-' | '/' => 0.34,
-        '%' => 0.84,
-        '0'..='9' => 0.5,
-        'f' | 'i' | 'j' | 'l' | 'r' | 't' => 0.34,
-        'm' | 'w' => 0.78,
-        'a'..='z' => 0.5,
-        'I' | 'J' => 0.4,
-        'M' | 'W' => 0.95,
-        'A'..='Z' => 0.72,
-        _ => 0.6,
-    } + if horn { 0.05 } else { 0.0 };
-    if bold { w * 1.06 } else { w }
-}
-
-/// Millimetres `text` takes on one line at `pt` points.
-pub fn text_mm(text: &str, pt: f64, bold: bool) -> f64 {
-    let ems: f64 = text.chars().map(|c| em(c, bold)).sum();
-    ems * pt * 25.4 / 72.0
+/// Millimetres `text` takes on one line at `pt` points, 2% wider than
+/// its letters' widths add up to (a printer's rounding, hinting).
+pub fn text_mm(text: &str, pt: f64, style: Style) -> f64 {
+    let ems: f64 = text.chars().map(|c| em(c, style)).sum();
+    ems * pt * 25.4 / 72.0 * 1.02
 }
 
 /// Lines `text` takes wrapped at word boundaries in `width` millimetres
 /// (a word longer than the line breaks where it must).
-pub fn lines(text: &str, width: f64, pt: f64, bold: bool) -> usize {
-    let space = text_mm(" ", pt, bold);
+pub fn lines(text: &str, width: f64, pt: f64, style: Style) -> usize {
+    let space = text_mm(" ", pt, style);
     let mut count = 1;
     let mut line = 0.0;
     for word in text.split_whitespace() {
-        let w = text_mm(word, pt, bold);
+        let w = text_mm(word, pt, style);
         if line > 0.0 && line + space + w <= width {
             line += space + w;
             continue;
@@ -179,10 +154,10 @@ pub fn lines(text: &str, width: f64, pt: f64, bold: bool) -> usize {
 }
 
 /// A row's height in points for `n` lines of `pt`-point text: Times New
-/// Roman's line is about 1.15 em; the rest is the cell's padding and a
-/// margin so the last line is never cut.
+/// Roman's line is 1.15 em (its ascent, descent and gap); a little more
+/// for the cell's padding, so the last line is never cut.
 pub fn row_points(n: usize, pt: f64) -> f64 {
-    (n as f64 * pt * 1.2 + pt * 0.5).ceil()
+    (n as f64 * pt * 1.17 + pt * 0.35).ceil()
 }
 
 #[cfg(test)]
@@ -248,17 +223,18 @@ mod tests {
 
     #[test]
     fn text_wraps_at_words() {
-        // 12 pt: an em is 4.23 mm; "ab" is one em wide.
-        assert!((text_mm("ab", 12.0, false) - 4.233).abs() < 0.01);
-        assert_eq!(lines("ab ab ab", 100.0, 12.0, false), 1);
+        let r = Style::Regular;
+        // 12 pt: an em is 4.23 mm; "nn" is one em wide, and 2% more.
+        assert!((text_mm("nn", 12.0, r) - 4.233 * 1.02).abs() < 0.01);
+        assert_eq!(lines("nn nn nn", 100.0, 12.0, r), 1);
         // Two words fit a line, the third goes to a second.
-        assert_eq!(lines("ab ab ab", 10.0, 12.0, false), 2);
-        assert_eq!(lines("ab ab ab", 4.5, 12.0, false), 3);
+        assert_eq!(lines("nn nn nn", 10.0, 12.0, r), 2);
+        assert_eq!(lines("nn nn nn", 4.5, 12.0, r), 3);
         // A word longer than the line takes the lines it needs.
-        assert_eq!(lines("abababab", 4.5, 12.0, false), 4);
-        assert_eq!(lines("", 10.0, 12.0, false), 1);
+        assert_eq!(lines("nnnnnnnn", 4.5, 12.0, r), 4);
+        assert_eq!(lines("", 10.0, 12.0, r), 1);
         // Diacritics do not widen a letter; bold does.
-        assert_eq!(text_mm("Việt", 14.0, false), text_mm("Viet", 14.0, false));
-        assert!(text_mm("Viet", 14.0, true) > text_mm("Viet", 14.0, false));
+        assert_eq!(text_mm("Việt", 14.0, r), text_mm("Viet", 14.0, r));
+        assert!(text_mm("Viet", 14.0, Style::Bold) > text_mm("Viet", 14.0, r));
     }
 }

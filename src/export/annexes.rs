@@ -10,8 +10,8 @@ use rust_xlsxwriter::{
 };
 
 use super::annex_layout::{
-    FONT, LANDSCAPE, Layout, Margins, PAD_MM, PORTRAIT, TABLE_PT, TITLE_PT, lines, row_points,
-    text_mm,
+    FONT, LANDSCAPE, Layout, Margins, PAD_MM, PORTRAIT, Style, TABLE_PT, TITLE_PT, lines,
+    row_points, text_mm,
 };
 use super::{ORDINAL_HEADER, UNIT_HEADER};
 use crate::model::{Period, Value};
@@ -119,13 +119,25 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
     // one word alone onto a line of its own.
     let inner = layout.width() - PAD_MM;
     let titles = [
-        (TITLE_ROW, a.title.to_uppercase(), TITLE_PT, true, &f.title),
-        (CAPTION_ROW, a.caption.clone(), TITLE_PT, true, &f.title),
-        (NOTE_ROW, a.note.clone(), TABLE_PT, false, &f.note),
+        (
+            TITLE_ROW,
+            a.title.to_uppercase(),
+            TITLE_PT,
+            Style::Bold,
+            &f.title,
+        ),
+        (
+            CAPTION_ROW,
+            a.caption.clone(),
+            TITLE_PT,
+            Style::Bold,
+            &f.title,
+        ),
+        (NOTE_ROW, a.note.clone(), TABLE_PT, Style::Italic, &f.note),
     ];
-    for (row, t, pt, bold, [wrap, shrink]) in titles {
-        let n = lines(&t, inner, pt, bold);
-        let one_line = text_mm(&t, pt - 1.0, bold) <= inner;
+    for (row, t, pt, style, [wrap, shrink]) in titles {
+        let n = lines(&t, inner, pt, style);
+        let one_line = text_mm(&t, pt - 1.0, style) <= inner;
         let (format, n) = if n > 1 && one_line {
             (shrink, 1)
         } else {
@@ -141,7 +153,7 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
     let mut head_lines = 1;
     for (c, (h, w)) in heads.zip(&layout.widths).enumerate() {
         sheet.write_string_with_format(HEADER_ROW, c as u16, h, &f.head)?;
-        head_lines = head_lines.max(lines(h, w - PAD_MM, TABLE_PT, true));
+        head_lines = head_lines.max(lines(h, w - PAD_MM, TABLE_PT, Style::Bold));
     }
     sheet.set_row_height(HEADER_ROW, row_points(head_lines, TABLE_PT))?;
 
@@ -157,7 +169,7 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
         sheet.write_string_with_format(r, 1, name, &f.name)?;
         // A long name or label wraps; the row is given the height of its
         // lines, as LibreOffice keeps a row's height as written.
-        let mut row_lines = lines(name, layout.widths[1] - PAD_MM, TABLE_PT, false);
+        let mut row_lines = lines(name, layout.widths[1] - PAD_MM, TABLE_PT, Style::Regular);
         for c in 0..a.columns.len() {
             let value = a.values.get(i).and_then(|(_, v)| v.get(c)).cloned();
             let shown = row.get(c + 2).map(String::as_str);
@@ -168,7 +180,7 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
                 }
                 Cell::Label(s) => {
                     let w = layout.widths[c + 2] - PAD_MM;
-                    row_lines = row_lines.max(lines(&s, w, TABLE_PT, false));
+                    row_lines = row_lines.max(lines(&s, w, TABLE_PT, Style::Regular));
                     sheet.write_string_with_format(r, col, &s, &f.label)?;
                 }
                 Cell::Missing => {
