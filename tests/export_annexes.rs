@@ -356,6 +356,11 @@ fn a_wide_annex_prints_landscape_with_the_margins_turned() {
     for (_, values) in &mut wide.values {
         values.push(Some(Value::Label(rule.into())));
     }
+    // A missing label (first row) and a missing figure (second row).
+    *wide.rows[0].last_mut().unwrap() = "-".into();
+    *wide.values[0].1.last_mut().unwrap() = None;
+    wide.rows[1][2] = "-".into();
+    wide.values[1].1[0] = None;
     let narrow = rep.letter.annexes[0].clone();
     let bytes =
         chiso::export::annexes_xlsx(&[narrow, wide.clone()], Period::parse("2024-08").unwrap())
@@ -384,15 +389,26 @@ fn a_wide_annex_prints_landscape_with_the_margins_turned() {
     }
     // The rule's wording wraps in its cell, in a row tall enough for it.
     let styles = Styles::read(&out);
-    let g6 = cell(&sheet, "G6");
-    assert!(g6.contains(r#" t="s""#));
-    assert_eq!(align(styles.xf(g6), "wrapText").as_deref(), Some("1"));
-    let row6 = &sheet[sheet.find(r#"<row r="6""#).unwrap()..];
-    let height: f64 = attr(row6, "row", "ht").unwrap().parse().unwrap();
+    let g7 = cell(&sheet, "G7");
+    assert!(g7.contains(r#" t="s""#));
+    assert_eq!(align(styles.xf(g7), "wrapText").as_deref(), Some("1"));
+    let row7 = &sheet[sheet.find(r#"<row r="7""#).unwrap()..];
+    let height: f64 = attr(row7, "row", "ht").unwrap().parse().unwrap();
     assert!(height >= 2.0 * 12.0 * 1.15, "{height}");
+    // A missing label's dash is centred as the labels, a missing figure's
+    // right-aligned as the figures.
+    let dash = |at: &str| {
+        let x = cell(&sheet, at);
+        assert!(x.contains(r#" t="s""#), "{at}: {x}");
+        align(styles.xf(x), "horizontal")
+    };
+    assert_eq!(dash("G6").as_deref(), Some("center"));
+    assert_eq!(dash("C7").as_deref(), Some("right"));
     let mut book: Xlsx<_> = calamine::open_workbook(&out).unwrap();
     let range = book.worksheet_range(&wide.title).unwrap();
-    assert_eq!(range.get_value((5, 6)), Some(&Data::String(rule.into())));
+    assert_eq!(range.get_value((6, 6)), Some(&Data::String(rule.into())));
+    assert_eq!(range.get_value((5, 6)), Some(&Data::String("-".into())));
+    assert_eq!(range.get_value((6, 2)), Some(&Data::String("-".into())));
     assert_eq!(
         range.get_value((4, 6)),
         Some(&Data::String("Tiêu chí cần khắc phục".into()))

@@ -65,7 +65,8 @@ struct Formats {
     ordinal: Format,
     name: Format,
     label: Format,
-    /// A missing figure, "-", where the figure would stand.
+    /// A missing figure, "-", where the figure would stand (a missing
+    /// label's is centred as the labels).
     dash: Format,
     /// A figure with 0, 1, 2 … decimals.
     number: Vec<Format>,
@@ -115,8 +116,8 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
     // The title rows span the table, each row as tall as its lines (a
     // merged cell does not grow by itself). A text that would fit on one
     // line a point smaller (13 pt for the titles, which the decree allows)
-    // is written on one line, shrunk only if it must be: it never wraps
-    // one word alone onto a line of its own.
+    // is written on one line, shrunk only as much as it must be, rather
+    // than wrap its last word or two onto a line of their own.
     let inner = layout.width() - PAD_MM;
     let titles = [
         (
@@ -157,6 +158,14 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
     }
     sheet.set_row_height(HEADER_ROW, row_points(head_lines, TABLE_PT))?;
 
+    // A column of labels ("Tốt", "Có") centres its dashes too.
+    let labels: Vec<bool> = (0..a.columns.len())
+        .map(|c| {
+            a.values
+                .iter()
+                .any(|(_, v)| matches!(v.get(c), Some(Some(Value::Label(_)))))
+        })
+        .collect();
     // Rows as the letter prints them (`rows`) and as values (`values`):
     // either may be all an annex has.
     for i in 0..a.rows.len().max(a.values.len()) {
@@ -170,7 +179,7 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
         // A long name or label wraps; the row is given the height of its
         // lines, as LibreOffice keeps a row's height as written.
         let mut row_lines = lines(name, layout.widths[1] - PAD_MM, TABLE_PT, Style::Regular);
-        for c in 0..a.columns.len() {
+        for (c, &is_label) in labels.iter().enumerate() {
             let value = a.values.get(i).and_then(|(_, v)| v.get(c)).cloned();
             let shown = row.get(c + 2).map(String::as_str);
             let col = c as u16 + 2;
@@ -184,7 +193,8 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
                     sheet.write_string_with_format(r, col, &s, &f.label)?;
                 }
                 Cell::Missing => {
-                    sheet.write_string_with_format(r, col, "-", &f.dash)?;
+                    let format = if is_label { &f.label } else { &f.dash };
+                    sheet.write_string_with_format(r, col, "-", format)?;
                 }
             }
         }
