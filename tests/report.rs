@@ -67,9 +67,11 @@ fn every_figure_in_the_text_is_the_database_value() {
         .collect::<Result<_, _>>()
         .unwrap();
     let value = |name: &str, metric: usize, p: Period| -> f64 {
+        // A list names a town among communes "thị trấn Khoái Châu".
+        let name = &stored_name(name);
         let id = units
             .iter()
-            .find(|u| u.1 == name)
+            .find(|u| &u.1 == name)
             .unwrap_or_else(|| panic!("{name}"))
             .0;
         match values::load_one(db.conn(), p, id, &cat).unwrap().unwrap()[metric] {
@@ -83,17 +85,20 @@ fn every_figure_in_the_text_is_the_database_value() {
     let mut checked = 0;
     for b in &rep.letter.body {
         let Block::Bullet(t) = b else { continue };
+        // The letter's label is the catalog's without "(%)", or the seed's
+        // longer one ("Kết quả xử lý hồ sơ TTHC"); the figure has the "%".
+        let Some((label, shown)) = t.split_once(": ") else {
+            continue;
+        };
         let Some(m) = cat
             .metrics
             .iter()
-            .position(|m| t.starts_with(&format!("{}: ", m.label)))
+            .position(|m| label.starts_with(m.label.trim_end_matches(" (%)")))
         else {
             continue;
         };
-        let shown = t[cat.metrics[m].label.len() + 2..]
-            .split('/')
-            .next()
-            .unwrap();
+        assert!(!label.contains('%'), "one percent sign: {t}");
+        let shown = shown.split('/').next().unwrap();
         assert_eq!(vi_number(shown), value(&parent, m, aug), "{t}");
         checked += 1;
     }
@@ -122,6 +127,13 @@ fn every_figure_in_the_text_is_the_database_value() {
         let (head, rest) = t.split_once(": ").unwrap();
         // "13/25 xã, thị trấn …": the count is the findings' count.
         assert!(head.starts_with(&format!("{}/25 ", s.count)), "{t}");
+        // More than max_named (10): the worst ten, and the list annex.
+        let cut = s.count > 10;
+        assert_eq!(
+            head.ends_with("(danh sách tại Phụ lục III), trong đó giảm nhiều nhất là"),
+            cut,
+            "{t}"
+        );
         let list = &rest[..rest.find(". ").unwrap()];
         let mut named = Vec::new();
         for item in list.split(", ") {
@@ -135,10 +147,23 @@ fn every_figure_in_the_text_is_the_database_value() {
             if let Some(p) = previous {
                 assert_eq!(vi_number(p), value(name, m, aug.previous()), "{item}");
             }
-            named.push(name.to_owned());
+            named.push(stored_name(name));
         }
-        // Exactly the rule's findings, none missing, none extra.
-        assert_eq!(named, s.units, "{}", rule.code);
+        if cut {
+            // The ten largest falls, largest first, each a finding.
+            assert_eq!(named.len(), 10, "{t}");
+            let fall = |n: &str| value(n, m, aug.previous()) - value(n, m, aug);
+            let named: Vec<String> = named.iter().map(|n| stored_name(n)).collect();
+            assert!(named.iter().all(|n| s.units.contains(n)), "{t}");
+            let least = named.iter().map(|n| fall(n)).fold(f64::MAX, f64::min);
+            for n in s.units.iter().filter(|n| !named.contains(n)) {
+                assert!(fall(n) <= least, "{n} fell more than a named unit: {t}");
+            }
+            assert!(named.windows(2).all(|w| fall(&w[0]) >= fall(&w[1])), "{t}");
+        } else {
+            // Exactly the rule's findings, in unit order, none missing.
+            assert_eq!(named, s.units, "{}", rule.code);
+        }
     }
     // The seed's August: 5 late, 3 under 40 %, 7 between 40 and 50 %, 13
     // falling against July, 2 below the district's online payment.
@@ -170,6 +195,15 @@ fn every_figure_in_the_text_is_the_database_value() {
     assert_eq!(rep.letter.annexes[1].rows.len(), 25);
 }
 
+/// A unit as stored, from how a rule's list names it: the demo stores
+/// "Thị trấn Khoái Châu", a list among communes says "thị trấn Khoái Châu".
+fn stored_name(listed: &str) -> String {
+    match listed.strip_prefix("thị trấn ") {
+        Some(rest) => format!("Thị trấn {rest}"),
+        None => listed.to_owned(),
+    }
+}
+
 #[test]
 fn the_docx_opens_and_reads_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -190,8 +224,9 @@ fn the_docx_opens_and_reads_back() {
     assert!(r.stderr.contains("Đã ghi công văn"), "{}", r.stderr);
     let bytes = std::fs::read(&out).unwrap();
     let (paragraphs, tables) = docx_text(&bytes);
-    // Header, signature, two annexes.
-    assert_eq!(tables.len(), 4);
+    // Header, signature, three annexes (the figures, and the list of
+    // units needing directives).
+    assert_eq!(tables.len(), 5);
     assert!(tables[0][0][0].contains("ỦY BAN NHÂN DÂN\nHUYỆN KHOÁI CHÂU"));
     assert!(tables[0][0][0].contains("Số: 884/UBND-VP"));
     // Spelt as the decree spells it (this test said "HOÀ" before issue 14).
@@ -207,11 +242,15 @@ fn the_docx_opens_and_reads_back() {
         ["25", "Việt Hoà", "85.75", "67.7", "157", "Tốt"]
     );
     let body = paragraphs.join("\n");
-    assert!(body.contains("- Kết quả xử lý hồ sơ (%): 99,62%"), "{body}");
+    // The seed's label, one percent sign (issue 14).
+    assert!(
+        body.contains("- Kết quả xử lý hồ sơ TTHC: 99,62%"),
+        "{body}"
+    );
     assert!(
         body.contains("5/25 xã, thị trấn có kết quả xử lý hồ sơ chưa đạt 100%: Bình Kiều 37,9%")
     );
-    assert!(body.contains("PHỤ LỤC 2"));
+    assert!(body.contains("PHỤ LỤC II"));
 
     // Layout: A4, the decree's margins, Times New Roman, annexes on new
     // pages with their header rows repeating.
@@ -222,8 +261,8 @@ fn the_docx_opens_and_reads_back() {
             && xml.contains(r#"w:left="1701""#)
             && xml.contains(r#"w:right="850""#)
     );
-    assert_eq!(xml.matches("<w:tblHeader />").count(), 2);
-    assert_eq!(xml.matches("<w:pageBreakBefore />").count(), 2);
+    assert_eq!(xml.matches("<w:tblHeader />").count(), 3);
+    assert_eq!(xml.matches("<w:pageBreakBefore />").count(), 3);
     let styles = zip_part(&out, "word/styles.xml");
     assert!(styles.contains("Times New Roman"));
     assert!(styles.contains(r#"<w:sz w:val="28" />"#), "14 pt body");
@@ -281,14 +320,19 @@ fn the_annexes_as_a_workbook_numbers_as_numbers_text_never_a_formula() {
             out.to_str().unwrap(),
         ],
     );
-    assert!(r.stderr.contains("Phụ lục 1 và 2"), "{}", r.stderr);
+    // Numbered in Roman numerals (issue 14), with the list of units that
+    // need directives as the third.
+    assert!(r.stderr.contains("Phụ lục I, II và III"), "{}", r.stderr);
     let mut book: Xlsx<_> = calamine::open_workbook(&out).unwrap();
-    assert_eq!(book.sheet_names(), ["Phụ lục 1", "Phụ lục 2"]);
-    let p1 = book.worksheet_range("Phụ lục 1").unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["Phụ lục I", "Phụ lục II", "Phụ lục III"]
+    );
+    let p1 = book.worksheet_range("Phụ lục I").unwrap();
     // The title in capitals, as the DOCX annex writes it.
     assert_eq!(
         p1.get_value((0, 0)),
-        Some(&Data::String("PHỤ LỤC 1".into()))
+        Some(&Data::String("PHỤ LỤC I".into()))
     );
     assert_eq!(
         p1.get_value((4, 2)),
@@ -301,7 +345,7 @@ fn the_annexes_as_a_workbook_numbers_as_numbers_text_never_a_formula() {
     );
     assert_eq!(p1.get_value((5, 0)), Some(&Data::Float(1.0)));
     assert_eq!(p1.get_value((5, 4)), Some(&Data::Float(93.45)));
-    let p2 = book.worksheet_range("Phụ lục 2").unwrap();
+    let p2 = book.worksheet_range("Phụ lục II").unwrap();
     assert_eq!(p2.get_value((5, 4)), Some(&Data::Float(3090.0)));
     assert_eq!(p2.get_value((5, 5)), Some(&Data::String("Tốt".into())));
     // The formula-looking name is text, and no cell holds a formula.
@@ -406,7 +450,7 @@ fn figures_keep_every_digit_and_unusual_data_reads_right() {
     );
     assert_eq!(
         xml.matches("<w:tblGrid><w:gridCol").count(),
-        4,
+        5,
         "every table"
     );
 }
@@ -451,7 +495,7 @@ fn a_province_a_month_with_gaps_and_missing_figures() {
     assert!(md.contains("của mình./."), "{md}");
     // The parent has no figures: said in the text and warned.
     assert!(
-        md.contains("Kết quả xử lý hồ sơ (%): chưa có số liệu"),
+        md.contains("Kết quả xử lý hồ sơ TTHC: chưa có số liệu"),
         "{md}"
     );
     assert!(
@@ -461,7 +505,7 @@ fn a_province_a_month_with_gaps_and_missing_figures() {
     );
     // Missing data: one group sentence, metrics in lower case.
     assert!(
-        md.contains("Đặc khu Ba (thiếu kết quả xử lý hồ sơ, tỷ lệ mức độ hài lòng)"),
+        md.contains("đặc khu Ba (thiếu kết quả xử lý hồ sơ, tỷ lệ mức độ hài lòng), xã Hai (thiếu tỷ lệ mức độ hài lòng)"),
         "{md}"
     );
     assert!(

@@ -61,6 +61,17 @@ fn units_in(month: &str) -> Vec<(String, Group)> {
         .collect()
 }
 
+/// How a rule's list may name a unit: as stored, bare ("Tân Hưng"), or
+/// with its kind word in lower case ("xã Tân Hưng").
+fn listed_as(name: &str) -> [String; 3] {
+    let bare = chiso::model::UnitKind::split_prefix(name).1.to_owned();
+    let mut lower = name.to_owned();
+    if let Some(first) = name.chars().next() {
+        lower = first.to_lowercase().chain(name.chars().skip(1)).collect();
+    }
+    [name.to_owned(), bare, lower]
+}
+
 fn roman(n: usize) -> &'static str {
     ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"][n - 1]
 }
@@ -169,12 +180,14 @@ fn check_month(db: &Path, month: &str, groups: &[Group]) {
             // The units listed are exactly the rule's, in its order.
             let (_, rest) = t.split_once(": ").unwrap();
             let list = &rest[..rest.find(". ").unwrap()];
+            // A list names a unit bare when most of it is of the unit's
+            // kind ("Tân Hưng"), else with its kind word in lower case.
             let listed: Vec<&str> = list
                 .split(", ")
                 .map(|item| {
                     *mine
                         .iter()
-                        .filter(|n| item.starts_with(**n))
+                        .filter(|n| listed_as(n).iter().any(|l| item.starts_with(l.as_str())))
                         .max_by_key(|n| n.len())
                         .unwrap_or_else(|| panic!("{month} {rule}: {item:?} not of group {g}"))
                 })
@@ -198,15 +211,21 @@ fn check_month(db: &Path, month: &str, groups: &[Group]) {
         // And every unit of the group that fired a rule is named.
         for (_, named) in &expected {
             for n in named {
-                assert!(all.contains(&n.to_lowercase()), "{month}: {n}");
+                let bare = listed_as(n)[1].to_lowercase();
+                assert!(all.contains(&bare), "{month}: {n}");
             }
         }
     }
 
     // The annexes: two per group, I, II, III … in the groups' order, each
-    // listing the group's units of the month, numbered from 1.
-    let annexes = &rep.letter.annexes;
-    assert_eq!(annexes.len(), 2 * groups.len(), "{month}");
+    // listing the group's units of the month, numbered from 1; then the
+    // list of every finding (issue 14), when a rule fired.
+    let (annexes, list) = rep.letter.annexes.split_at(2 * groups.len());
+    assert_eq!(list.len(), 1, "{month}");
+    let list = &list[0];
+    assert_eq!(list.title, format!("Phụ lục {}", roman(annexes.len() + 1)));
+    assert_eq!(list.group, None);
+    assert_eq!(list.rows.len(), rep.findings.findings.len(), "{month}");
     for (i, a) in annexes.iter().enumerate() {
         let g = groups[i / 2];
         assert_eq!(a.title, format!("Phụ lục {}", roman(i + 1)), "{month}");
@@ -233,7 +252,7 @@ fn check_month(db: &Path, month: &str, groups: &[Group]) {
     // Markdown: the annexes in that order, under their numbers.
     let md = report::markdown::render(&rep.letter);
     let mut at = 0;
-    for i in 1..=annexes.len() {
+    for i in 1..=annexes.len() + 1 {
         let head = format!("**PHỤ LỤC {}**", roman(i));
         let pos = md[at..]
             .find(&head)
@@ -256,11 +275,11 @@ fn each_group_has_its_part_its_counts_and_its_annexes() {
     let rep = build(&db, "2025-08");
     let (_, parts) = sections(&rep.letter.body);
     assert!(text(parts[0].1[0]).starts_with(
-        "1/6 cơ quan có kết quả xử lý hồ sơ chưa đạt 100%: Ban Quản lý các khu công nghiệp và khu kinh tế tỉnh 97,2%. Thủ trưởng Ban Quản lý"
+        "1/6 cơ quan có kết quả xử lý hồ sơ chưa đạt 100%: Ban Quản lý các khu công nghiệp và khu kinh tế tỉnh 97,2%. Chủ tịch UBND tỉnh yêu cầu Thủ trưởng Ban Quản lý"
     ), "{:?}", parts[0].1[0]);
     assert!(
         text(parts[1].1[0]).starts_with(
-            "1/4 xã có kết quả xử lý hồ sơ chưa đạt 100%: Xã Tân Hưng 99,1%. Chủ tịch UBND xã Tân Hưng"
+            "1/4 xã có kết quả xử lý hồ sơ chưa đạt 100%: Tân Hưng 99,1%. Chủ tịch UBND tỉnh yêu cầu Chủ tịch UBND xã Tân Hưng"
         ),
         "{:?}",
         parts[1].1[0]
@@ -270,7 +289,7 @@ fn each_group_has_its_part_its_counts_and_its_annexes() {
     assert!(!agencies.contains("UBND các cơ quan"), "{agencies}");
     assert!(!agencies.contains("Chủ tịch UBND Sở"), "{agencies}");
     assert!(
-        agencies.contains("Các cơ quan nêu trên tuyên truyền"),
+        agencies.contains("Chủ tịch UBND tỉnh yêu cầu các cơ quan nêu trên tuyên truyền"),
         "{agencies}"
     );
 }
@@ -372,11 +391,13 @@ fn the_units_that_cannot_be_compared_are_said_once() {
         .find(|p| p.contains("chưa so sánh được"))
         .unwrap();
     for n in &new {
-        assert!(sentence.contains(n.as_str()), "{n}: {sentence}");
+        let bare = chiso::model::UnitKind::split_prefix(n).1;
+        assert!(sentence.contains(bare), "{n}: {sentence}");
     }
     assert_eq!(
         sentence,
-        "Xã Giả Lập Bắc, Xã Giả Lập Nam, Xã Hoàng Hoa Thám và Xã Tân Hưng mới thành lập từ tháng 7/2025 trên cơ sở sắp xếp các đơn vị cũ nên chưa so sánh được kết quả tỷ lệ số hoá với tháng 6/2025."
+        // Kind words in lower case inside the sentence (issue 14).
+        "Các xã Giả Lập Bắc, Giả Lập Nam, Hoàng Hoa Thám, Tân Hưng mới thành lập từ tháng 7/2025 trên cơ sở sắp xếp các đơn vị cũ nên chưa so sánh được kết quả tỷ lệ số hoá với tháng 6/2025."
     );
     // It is in the text, so not a warning; July's falls of the agencies
     // (compared) are judged: no rule is left out.
@@ -433,8 +454,8 @@ fn the_province_docx_reads_back_with_its_parts_and_annexes() {
     let bytes = std::fs::read(&out).unwrap();
     let (paragraphs, tables) = docx_text(&bytes);
     // Header, signature, then two tables per group: agencies, districts,
-    // communes.
-    assert_eq!(tables.len(), 2 + 6);
+    // communes; then the list of units needing directives.
+    assert_eq!(tables.len(), 2 + 6 + 1);
     assert!(tables[0][0][0].contains("ỦY BAN NHÂN DÂN\nTỈNH HƯNG YÊN"));
     let june = units_in("2025-06");
     for (i, g) in [Group::CoQuan, Group::Huyen, Group::Xa]
@@ -463,7 +484,7 @@ fn the_province_docx_reads_back_with_its_parts_and_annexes() {
         "a) Cơ quan cấp tỉnh (Phụ lục I và Phụ lục II)",
         "b) UBND cấp huyện (Phụ lục III và Phụ lục IV)",
         "c) UBND cấp xã (Phụ lục V và Phụ lục VI)",
-        "- 1/3 huyện, thành phố có tỷ lệ hồ sơ thanh toán trực tuyến thấp hơn kết quả chung của tỉnh Hưng Yên (70,5%): Huyện Tiên Lữ 68%.",
+        "- 1/3 huyện, thành phố có tỷ lệ hồ sơ thanh toán trực tuyến thấp hơn kết quả chung của tỉnh Hưng Yên (70,5%): Tiên Lữ 68%.",
         "- Chủ tịch UBND các huyện, thị xã, thành phố;",
     ] {
         assert!(body.contains(line), "{line}\n{body}");
@@ -480,13 +501,14 @@ fn the_province_docx_reads_back_with_its_parts_and_annexes() {
             "PHỤ LỤC III",
             "PHỤ LỤC IV",
             "PHỤ LỤC V",
-            "PHỤ LỤC VI"
+            "PHỤ LỤC VI",
+            "PHỤ LỤC VII"
         ]
     );
     let xml = zip_part(&out, "word/document.xml");
     // Each annex on a new page, its header row repeating.
-    assert_eq!(xml.matches("<w:pageBreakBefore />").count(), 6);
-    assert_eq!(xml.matches("<w:tblHeader />").count(), 6);
+    assert_eq!(xml.matches("<w:pageBreakBefore />").count(), 7);
+    assert_eq!(xml.matches("<w:tblHeader />").count(), 7);
     // A group's heading stays with its first bullet.
     assert_eq!(xml.matches("<w:keepNext />").count(), 3, "{xml}");
 }
@@ -513,11 +535,23 @@ fn the_annexes_workbook_has_a_sheet_per_annex_numbered_as_the_letter() {
     let mut book: Xlsx<_> = calamine::open_workbook(&out).unwrap();
     assert_eq!(
         book.sheet_names(),
-        ["Phụ lục I", "Phụ lục II", "Phụ lục III", "Phụ lục IV"]
+        [
+            "Phụ lục I",
+            "Phụ lục II",
+            "Phụ lục III",
+            "Phụ lục IV",
+            "Phụ lục V"
+        ]
     );
     let rep = build(&db, "2025-08");
     let august = units_in("2025-08");
-    for (i, a) in rep.letter.annexes.iter().enumerate() {
+    for (i, a) in rep
+        .letter
+        .annexes
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.group.is_some())
+    {
         let sheet = book.worksheet_range(&a.title).unwrap();
         assert_eq!(
             sheet.get_value((0, 0)),

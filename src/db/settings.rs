@@ -61,6 +61,18 @@ pub const KNOWN: &[(&str, &str)] = &[
         "annex_order",
         "phụ lục: thứ tự đơn vị, alphabetical (mặc định) hoặc towns_first (thị trấn, phường trước)",
     ),
+    (
+        "max_named",
+        "công văn: mỗi tiêu chí nêu tên tối đa chừng này đơn vị (kém nhất), còn lại xem phụ lục danh sách (mặc định: 10)",
+    ),
+    (
+        "standing_directives",
+        "công văn: các nhiệm vụ chung đặt trước các chỉ đạo theo tiêu chí, cách nhau bởi | (mặc định: câu tuyên truyền khai thác dữ liệu số hoá; - để bỏ)",
+    ),
+    (
+        "directive_subject",
+        "công văn: chủ thể của các câu chỉ đạo, ví dụ Chủ tịch UBND huyện (… yêu cầu …); - để bỏ",
+    ),
 ];
 
 /// Settings kept per month, as `KEY:YYYY-MM`: each month's letter has its
@@ -81,8 +93,8 @@ pub enum SettingError {
     Unknown(String, String),
     #[error("giá trị chứa ký tự điều khiển")]
     Control,
-    #[error("escalate_after cần một số nguyên từ 1 trở lên, không phải \"{0}\"")]
-    NotACount(String),
+    #[error("{0} cần một số nguyên từ 1 trở lên, không phải \"{1}\"")]
+    NotACount(&'static str, String),
     #[error("{0} là của từng tháng: đặt {0}:YYYY-MM, ví dụ {0}:2024-08")]
     Monthly(&'static str),
     #[error("{0} nhận một trong: {1}; không phải \"{2}\"")]
@@ -115,8 +127,10 @@ pub fn set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<String, Setti
     if text::find_control(value).is_some() {
         return Err(SettingError::Control);
     }
-    if key == "escalate_after" && !value.trim().parse::<u32>().is_ok_and(|n| n >= 1) {
-        return Err(SettingError::NotACount(text::show(value)));
+    for counted in ["escalate_after", "max_named"] {
+        if key == counted && !value.trim().parse::<u32>().is_ok_and(|n| n >= 1) {
+            return Err(SettingError::NotACount(counted, text::show(value)));
+        }
     }
     let choices = match key {
         "annex_decimal" => Some(("annex_decimal", "comma, dot", &["comma", "dot"][..])),

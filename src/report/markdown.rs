@@ -118,7 +118,10 @@ pub fn render(l: &Letter) -> String {
                 .collect::<Vec<_>>()
                 .join(" | ")
         );
-        let _ = writeln!(out, "|---:|:---|{}", "---:|".repeat(a.columns.len()));
+        let aligns: String = (0..a.columns.len())
+            .map(|i| if a.numeric(i) { "---:|" } else { ":---|" })
+            .collect();
+        let _ = writeln!(out, "|---:|:---|{aligns}");
         for r in &a.rows {
             let _ = writeln!(
                 out,

@@ -3,17 +3,25 @@
 //! transaction), so every figure in the text is the figure in the annex.
 //! `Letter` is plain data; `markdown`, `plain` and `docx` lay it out.
 
+mod annexes;
+mod directives;
 pub mod docx;
 pub mod markdown;
 pub mod plain;
+mod recipients;
+mod words;
 
 use rusqlite::Connection;
 
 use crate::db::{self, Catalog};
-use crate::model::{Group, MetricKind, Period, Unit, UnitKind, Value};
-use crate::rules::render::{self, unit_phrase, value_vi};
-use crate::rules::{self, Finding, Findings, Rule, RuleError, RuleKind};
-use crate::text;
+use crate::model::{Group, Period, Unit, UnitKind, Value};
+use crate::rules::render::{self, unit_phrase};
+use crate::rules::{self, Findings, RuleError};
+
+use directives::{directives, not_comparable};
+use recipients::{group_noun, group_recipients};
+pub use words::{annex_list, annex_value, date_vi, roman};
+use words::{figure, join_and, refs};
 
 /// The parent's figures in section 1, in this order.
 pub const PARENT_METRICS: [&str; 5] = [
@@ -57,6 +65,15 @@ pub struct Annex {
     pub values: Vec<(String, Vec<Option<Value>>)>,
 }
 
+impl Annex {
+    /// Whether column `col` (of `columns`) holds numbers, which align
+    /// right; labels and texts ("Tốt", a rule) align left.
+    pub fn numeric(&self, col: usize) -> bool {
+        let mut cells = self.values.iter().filter_map(|(_, v)| v.get(col)?.as_ref());
+        cells.clone().next().is_none() || cells.all(|v| matches!(v, Value::Num(_)))
+    }
+}
+
 /// Everything the letter says, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Letter {
@@ -78,6 +95,10 @@ pub struct Letter {
     /// The signing date, when given (the DOCX's creation date).
     pub date: Option<chrono::NaiveDate>,
 }
+
+/// The seed's standing directive, tied to no rule (setting
+/// `standing_directives`).
+pub const STANDING: &str = "Tuyên truyền, hướng dẫn người dân và doanh nghiệp khai thác, sử dụng lại thông tin, dữ liệu đã được số hoá từ kết quả hồ sơ TTHC trước đó (nếu có) để sử dụng khi thực hiện TTHC tiếp theo.";
 
 /// Spelt as Nghị định 30/2020 spells it ("HÒA", not "HOÀ").
 pub const QUOC_HIEU: &str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
@@ -250,47 +271,12 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
         // Stable: name order within each group.
         order.sort_by_key(|u| !matches!(u.kind, UnitKind::ThiTran | UnitKind::Phuong));
     }
-    let annex = |title: String, group: Option<Group>, caption: String, codes: &[&str]| {
-        let metrics: Vec<usize> = codes.iter().filter_map(|c| cat.index_of(c)).collect();
-        let order: Vec<&Unit> = order
-            .iter()
-            .copied()
-            .filter(|u| group.is_none_or(|g| u.group() == g))
-            .collect();
-        Annex {
-            title,
-            group,
-            caption,
-            note: note.clone(),
-            columns: metrics
-                .iter()
-                .map(|&m| cat.metrics[m].label.clone())
-                .collect(),
-            rows: order
-                .iter()
-                .enumerate()
-                .map(|(i, u)| {
-                    let row = table.current.units.get(&u.id);
-                    let mut cells = vec![(i + 1).to_string(), u.name.clone()];
-                    cells.extend(metrics.iter().map(|&m| {
-                        row.and_then(|r| r[m].as_ref())
-                            .map_or("-".into(), |v| annex_value(v, decimal_dot))
-                    }));
-                    cells
-                })
-                .collect(),
-            values: order
-                .iter()
-                .map(|u| {
-                    let row = table.current.units.get(&u.id);
-                    let cells = metrics
-                        .iter()
-                        .map(|&m| row.and_then(|r| r[m].clone()))
-                        .collect();
-                    (u.name.clone(), cells)
-                })
-                .collect(),
-        }
+    let tables = annexes::Annexes {
+        table: &table,
+        cat: &cat,
+        order,
+        note,
+        dot: decimal_dot,
     };
     let caption_1 = |whom: &str| {
         format!(
@@ -299,24 +285,31 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
     };
     let caption_2 =
         |whom: &str| format!("Các chỉ tiêu chỉ phát sinh hoặc thống kê được của {whom} {month}");
-    let annexes: Vec<Annex> = if grouped {
+    let mut annexes: Vec<Annex> = if grouped {
         // Two tables per group, as the seed's: numbered I, II, III … in the
         // order of the groups.
         let mut v = Vec::new();
         for (&g, noun) in groups.iter().zip(&nouns) {
             for (caption, codes) in [(caption_1(noun), &ANNEX_1[..]), (caption_2(noun), &ANNEX_2)] {
                 let title = format!("Phụ lục {}", roman(v.len() + 1));
-                v.push(annex(title, Some(g), caption, codes));
+                v.push(tables.figures(title, Some(g), caption, codes));
             }
         }
         v
     } else {
         let whom = format!("UBND các {kinds}");
         vec![
-            annex("Phụ lục 1".into(), None, caption_1(&whom), &ANNEX_1),
-            annex("Phụ lục 2".into(), None, caption_2(&whom), &ANNEX_2),
+            tables.figures("Phụ lục I".into(), None, caption_1(&whom), &ANNEX_1),
+            tables.figures("Phụ lục II".into(), None, caption_2(&whom), &ANNEX_2),
         ]
     };
+    // The list of every unit that needs directives, whenever a rule fired:
+    // the text names the worst few and refers to it for the rest.
+    let list_title = (!findings.findings.is_empty()).then(|| {
+        let title = format!("Phụ lục {}", roman(annexes.len() + 1));
+        annexes.push(tables.findings(title.clone(), &findings, grouped));
+        title
+    });
     let annexes_of = |g: Group| -> Vec<&str> {
         annexes
             .iter()
@@ -360,30 +353,62 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
                 "chưa có số liệu".into()
             }
         };
-        body.push(Block::Bullet(format!("{}: {shown}", metric.label)));
-    }
-    if grouped {
-        let titles: Vec<&str> = annexes.iter().map(|a| a.title.as_str()).collect();
-        body.push(Block::Heading(format!(
-            "2. Các chỉ tiêu chỉ phát sinh hoặc thống kê được của {} {month} ({} kèm theo).",
-            join_and(&nouns),
-            refs(&titles)
+        body.push(Block::Bullet(format!(
+            "{}: {shown}",
+            words::letter_label(&metric.label)
         )));
+    }
+    // The figures' annexes (the list of units needing directives is
+    // referred to with the directives).
+    let figures: Vec<&str> = annexes
+        .iter()
+        .filter(|a| Some(&a.title) != list_title.as_ref())
+        .map(|a| a.title.as_str())
+        .collect();
+    let of_whom = if grouped {
+        join_and(&nouns)
     } else {
-        body.push(Block::Heading(format!(
-            "2. Các chỉ tiêu chỉ phát sinh hoặc thống kê được của UBND các {kinds} {month}. (có phụ lục kèm theo)"
-        )));
-    }
+        format!("UBND các {kinds}")
+    };
+    body.push(Block::Heading(format!(
+        "2. Các chỉ tiêu chỉ phát sinh hoặc thống kê được của {of_whom} {month} ({} kèm theo).",
+        refs(&figures)
+    )));
     // Units formed or changed this month: said once, with why.
     if let Some(s) = not_comparable(&findings, period) {
         body.push(Block::Para(s));
     }
     let accountability = db::settings::get(conn, "accountability")?.unwrap_or_default();
-    let tasks = if grouped {
-        let mut tasks = Vec::new();
+    let max_named = setting(conn, "max_named")?
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(10);
+    let asker = match setting(conn, "directive_subject")? {
+        Some(s) if s.trim() == "-" => None,
+        Some(s) => Some(s),
+        None => Some(format!("Chủ tịch UBND {level}")),
+    };
+    let wording = directives::Wording {
+        period,
+        parent: &parent_phrase,
+        accountability: &accountability,
+        max_named,
+        list: list_title.as_deref(),
+        subject: asker.as_deref(),
+    };
+    // The office's standing directives open the list, as the seed's does.
+    let mut tasks: Vec<Block> = match setting(conn, "standing_directives")? {
+        Some(s) if s.trim() == "-" => Vec::new(),
+        Some(_) => list_setting(conn, "standing_directives")?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Block::Bullet)
+            .collect(),
+        None => vec![Block::Bullet(STANDING.into())],
+    };
+    if grouped {
         let mut letter = 'a';
         for &g in &groups {
-            let blocks = directives(&findings, period, &parent_phrase, &accountability, Some(g));
+            let blocks = directives(&findings, &wording, Some(g));
             if blocks.is_empty() {
                 continue;
             }
@@ -397,10 +422,9 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
             }
             tasks.extend(blocks);
         }
-        tasks
     } else {
-        directives(&findings, period, &parent_phrase, &accountability, None)
-    };
+        tasks.extend(directives(&findings, &wording, None));
+    }
     let addressees = if grouped {
         nouns.join("; ")
     } else {
@@ -412,8 +436,12 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
     if tasks.is_empty() {
         body.push(Block::Para(format!("{intro}.")));
     } else {
+        let list = list_title
+            .as_ref()
+            .map(|t| format!(" (danh sách đơn vị cần chỉ đạo khắc phục tại {t})"))
+            .unwrap_or_default();
         body.push(Block::Para(format!(
-            "{intro}, trong đó đặc biệt tăng cường các nhiệm vụ sau:"
+            "{intro}, trong đó đặc biệt tăng cường các nhiệm vụ sau{list}:"
         )));
         body.extend(tasks);
     }
@@ -485,556 +513,4 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
         warnings,
         findings,
     })
-}
-
-/// "ngày 09 tháng 9 năm 2024", "ngày 05 tháng 01 năm 2025": Nghị định
-/// 30/2020 writes a day below 10 and the months 1 and 2 with a leading zero.
-pub fn date_vi(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    let month = if d.month() <= 2 {
-        format!("{:02}", d.month())
-    } else {
-        d.month().to_string()
-    };
-    format!("ngày {:02} tháng {month} năm {}", d.day(), d.year())
-}
-
-/// A parent figure in the text: "99,62%", "86,02/100", "3.090", "Tốt".
-fn figure(v: &Value, metric: &crate::model::Metric) -> String {
-    match (v, metric.kind, metric.max) {
-        (Value::Num(x), MetricKind::Points, Some(max)) => {
-            format!("{}/{}", text::format_vi(*x, 2), text::format_vi(max, 2))
-        }
-        _ => value_vi(v, metric.kind),
-    }
-}
-
-/// An annex cell: the shortest decimal, with a comma or (as the portal
-/// prints) a dot; whole counts without grouping ("3090"), labels as stored.
-pub fn annex_value(v: &Value, dot: bool) -> String {
-    match v {
-        Value::Num(x) => {
-            let s = format!("{x}");
-            if dot { s } else { s.replace('.', ",") }
-        }
-        Value::Label(l) => l.clone(),
-    }
-}
-
-/// "xã Bình Kiều", "các xã Bình Kiều, Đông Kết và thị trấn Khoái Châu":
-/// units named by kind, as a letter names several.
-fn phrase_list(units: &[&Unit]) -> String {
-    let mut groups: Vec<(UnitKind, Vec<&str>)> = Vec::new();
-    for u in units {
-        // An agency's name is its phrase: "Sở Xây dựng".
-        let bare = if u.kind == UnitKind::CoQuan {
-            u.name.as_str()
-        } else {
-            UnitKind::split_prefix(&u.name).1
-        };
-        match groups.iter_mut().find(|(k, _)| *k == u.kind) {
-            Some((_, names)) => names.push(bare),
-            None => groups.push((u.kind, vec![bare])),
-        }
-    }
-    let parts: Vec<String> = groups
-        .iter()
-        .map(|(k, names)| {
-            if *k == UnitKind::CoQuan {
-                return names.join(", ");
-            }
-            let kind = k.prefix().to_lowercase();
-            match names.as_slice() {
-                [one] => format!("{kind} {one}"),
-                many => format!("các {kind} {}", many.join(", ")),
-            }
-        })
-        .collect();
-    match parts.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} và {last}", init.join(", ")),
-    }
-}
-
-/// "các xã nêu trên", "các xã, thị trấn nêu trên", or the one unit.
-fn group_phrase(units: &[&Unit]) -> String {
-    if let [one] = units {
-        return unit_phrase(one);
-    }
-    let owned: Vec<Unit> = units.iter().map(|u| (*u).clone()).collect();
-    format!("các {} nêu trên", render::kinds_word(&owned))
-}
-
-/// Placeholders whose value differs from unit to unit.
-const PER_UNIT: [&str; 4] = ["{value}", "{previous}", "{reference}", "{metric}"];
-
-/// A rule's directive addressed to all its units at once: the template
-/// with `{unit}` as the group and any "(…)" holding a per-unit value left
-/// out. None when a per-unit value is not in brackets (then each unit's
-/// own directive is used).
-fn group_directive(rule: &Rule, group: &str, period: Period, parent: &str) -> Option<String> {
-    let mut t = String::new();
-    let mut rest = rule.directive.as_str();
-    while let Some(open) = rest.find(" (").or_else(|| rest.find('(')) {
-        let close = rest[open..].find(')').map(|c| open + c)?;
-        let inner = &rest[open..=close];
-        t.push_str(&rest[..open]);
-        if !PER_UNIT.iter().any(|p| inner.contains(p)) {
-            t.push_str(inner);
-        }
-        rest = &rest[close + 1..];
-    }
-    t.push_str(rest);
-    // missing_data names the metrics unit by unit; the group lacks "some".
-    let t = t.replace("{metric}", "còn thiếu");
-    if PER_UNIT.iter().any(|p| t.contains(p)) {
-        return None;
-    }
-    let vars = [
-        ("unit", group.to_owned()),
-        ("month", period.label_vi()),
-        ("previous_month", period.previous().label_vi()),
-        ("next_month", period.next().label_vi()),
-        ("parent", parent.to_owned()),
-        (
-            "threshold",
-            rule.threshold
-                .map(|x| text::format_vi(x, 2))
-                .unwrap_or_default(),
-        ),
-        (
-            "upper",
-            rule.upper
-                .map(|x| text::format_vi(x, 2))
-                .unwrap_or_default(),
-        ),
-        ("label", rule.label.clone().unwrap_or_default()),
-    ];
-    Some(render::fill(&t, &vars))
-}
-
-/// "Bình Minh 40,7% (tháng 7: 42,3%)": a unit and its figure in a rule's list.
-fn item(f: &Findings, x: &Finding, rule: &Rule, period: Period) -> String {
-    let Some(cat) = &f.context.catalog else {
-        return x.unit.clone();
-    };
-    let kind = cat.metrics[x.hit.metric].kind;
-    let show = |v: &Option<Value>| v.as_ref().map(|v| value_vi(v, kind)).unwrap_or_default();
-    match rule.kind {
-        RuleKind::Drop => format!(
-            "{} {} (tháng {}: {})",
-            x.unit,
-            show(&x.hit.value),
-            period.previous().month,
-            show(&x.hit.previous)
-        ),
-        RuleKind::Missing => x.unit.clone(),
-        // A rating after a name would read as part of it.
-        RuleKind::LabelWorse => format!("{} ({})", x.unit, show(&x.hit.value)),
-        _ => format!("{} {}", x.unit, show(&x.hit.value)),
-    }
-}
-
-/// "tỷ lệ mức độ hài lòng": a metric's label inside a sentence.
-fn metric_words(label: &str) -> String {
-    let bare = label.trim_end_matches(" (%)").trim_end_matches('%').trim();
-    let mut c = bare.chars();
-    c.next()
-        .map(|f| f.to_lowercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
-/// One bullet per rule that fired, in rule order: the count and the units
-/// with their figures, what they must do, and who answers for it. With
-/// `group`, only that group's units, counted against the group's units
-/// of the month ("2/6 cơ quan …"), and agencies addressed as agencies.
-fn directives(
-    f: &Findings,
-    period: Period,
-    parent: &str,
-    accountability: &str,
-    group: Option<Group>,
-) -> Vec<Block> {
-    let agency = group == Some(Group::CoQuan);
-    let word = |t: &str| {
-        if agency { for_agency(t) } else { t.to_owned() }
-    };
-    let mut out = Vec::new();
-    for s in &f.summary {
-        let Some(rule) = f.context.rules.iter().find(|r| r.code == s.rule) else {
-            continue;
-        };
-        let list: Vec<&Finding> = f
-            .findings
-            .iter()
-            .filter(|x| x.rule == rule.code && group.is_none_or(|g| x.group == g))
-            .collect();
-        if list.is_empty() {
-            continue;
-        }
-        let units: Vec<&Unit> = {
-            let mut ids: Vec<i64> = Vec::new();
-            for x in &list {
-                if !ids.contains(&x.unit_id) {
-                    ids.push(x.unit_id);
-                }
-            }
-            ids.iter()
-                .filter_map(|id| f.context.units.iter().find(|u| u.id == *id))
-                .collect()
-        };
-        let items: Vec<String> = if rule.kind == RuleKind::Missing {
-            // One unit, every metric it lacks.
-            units
-                .iter()
-                .map(|u| {
-                    let lacks: Vec<String> = list
-                        .iter()
-                        .filter(|x| x.unit_id == u.id)
-                        .filter_map(|x| {
-                            f.context
-                                .catalog
-                                .as_ref()
-                                .map(|c| metric_words(&c.metrics[x.hit.metric].label))
-                        })
-                        .collect();
-                    format!("{} (thiếu {})", u.name, lacks.join(", "))
-                })
-                .collect()
-        } else {
-            list.iter().map(|x| item(f, x, rule, period)).collect()
-        };
-        // A group's sentence counts that group: the rule as if for it.
-        let (counted, count) = match group {
-            Some(g) => (
-                Rule {
-                    group: Some(g),
-                    ..rule.clone()
-                },
-                units.len(),
-            ),
-            None => (rule.clone(), s.count),
-        };
-        let mut text = format!(
-            "{}: {}.",
-            render::sentence(f, &counted, count),
-            items.join(", ")
-        );
-        let worded = Rule {
-            directive: word(&rule.directive),
-            ..rule.clone()
-        };
-        // Each unit's own directive already ends with who answers for it.
-        let mut answered = false;
-        match group_directive(&worded, &group_phrase(&units), period, parent) {
-            Some(d) => {
-                text.push(' ');
-                text.push_str(&crate::text::capitalize(&d));
-            }
-            None => {
-                for x in &list {
-                    text.push(' ');
-                    text.push_str(&x.directive);
-                }
-                answered = true;
-            }
-        }
-        let escalated: Vec<&Unit> = units
-            .iter()
-            .copied()
-            .filter(|u| list.iter().any(|x| x.unit_id == u.id && x.escalated))
-            .collect();
-        if !answered && !escalated.is_empty() && !accountability.is_empty() {
-            let names = phrase_list(&escalated);
-            let as_rule = Rule {
-                directive: word(accountability),
-                ..rule.clone()
-            };
-            match group_directive(&as_rule, &names, period, parent) {
-                Some(a) => {
-                    text.push(' ');
-                    text.push_str(&crate::text::capitalize(&a));
-                }
-                // A per-unit figure outside brackets: each unit's own.
-                None => {
-                    for x in list.iter().filter(|x| x.escalated) {
-                        text.push(' ');
-                        text.push_str(x.directive.rsplit(". ").next().unwrap_or_default());
-                    }
-                }
-            }
-        }
-        out.push(Block::Bullet(text));
-    }
-    // Only when every rule judged every unit (of the group): a month where
-    // some could not be judged never claims that none needs directives.
-    let (none, kinds) = match group {
-        None => (
-            f.findings.is_empty() && f.not_evaluated.is_empty(),
-            f.context.kinds_word.clone(),
-        ),
-        Some(g) => {
-            let mine = f.context.units_of(g);
-            let judged = !f
-                .not_evaluated
-                .iter()
-                .any(|n| f.context.concerns(n, g, &mine));
-            (out.is_empty() && judged, render::kinds_word(&mine))
-        }
-    };
-    if none {
-        out.push(Block::Bullet(format!(
-            "Trong {}, không có {} nào thuộc diện phải chỉ đạo khắc phục theo các tiêu chí đang áp dụng.",
-            period.label_vi(),
-            kinds
-        )));
-    }
-    out
-}
-
-/// "I", "IV", "XII": an annex's number when a letter has several.
-pub fn roman(mut n: usize) -> String {
-    const DIGITS: [(usize, &str); 13] = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut out = String::new();
-    for (value, digits) in DIGITS {
-        while n >= value {
-            out.push_str(digits);
-            n -= value;
-        }
-    }
-    out
-}
-
-/// "A", "A và B", "A, B và C".
-fn join_and<S: AsRef<str>>(items: &[S]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.as_ref().to_owned(),
-        [init @ .., last] => format!(
-            "{} và {}",
-            init.iter()
-                .map(|s| s.as_ref())
-                .collect::<Vec<_>>()
-                .join(", "),
-            last.as_ref()
-        ),
-    }
-}
-
-/// Annexes as the text refers to them: "Phụ lục I", "Phụ lục I và Phụ
-/// lục II", "từ Phụ lục I đến Phụ lục IV".
-fn refs(titles: &[&str]) -> String {
-    match titles {
-        [first, _, _, ..] => format!("từ {first} đến {}", titles[titles.len() - 1]),
-        _ => join_and(titles),
-    }
-}
-
-/// The annexes of a letter as a message names them: "Phụ lục 1 và 2",
-/// "Phụ lục I, II, III và IV".
-pub fn annex_list(annexes: &[Annex]) -> String {
-    let numbers: Vec<&str> = annexes
-        .iter()
-        .map(|a| a.title.strip_prefix("Phụ lục ").unwrap_or(&a.title))
-        .collect();
-    format!("Phụ lục {}", join_and(&numbers))
-}
-
-/// A group as the text names it: "các cơ quan cấp tỉnh", "UBND các
-/// huyện, thành phố", "UBND các xã, phường" (the kinds it has that month).
-fn group_noun(g: Group, units: &[Unit]) -> String {
-    match g {
-        Group::CoQuan => "các cơ quan cấp tỉnh".into(),
-        Group::Huyen | Group::Xa => format!("UBND các {}", render::kinds_word(units)),
-    }
-}
-
-/// A group's line of "Kính gửi" when the setting has none for it.
-fn default_recipient(g: Group, units: &[Unit]) -> String {
-    match g {
-        Group::CoQuan => "Giám đốc các sở, Thủ trưởng các ban, ngành tỉnh".into(),
-        Group::Huyen => "Chủ tịch UBND các huyện, thị xã, thành phố".into(),
-        Group::Xa => {
-            let mut s = "Chủ tịch UBND các xã, phường".to_owned();
-            for (kind, word) in [
-                (UnitKind::ThiTran, ", thị trấn"),
-                (UnitKind::DacKhu, ", đặc khu"),
-            ] {
-                if units.iter().any(|u| u.kind == kind) {
-                    s.push_str(word);
-                }
-            }
-            s
-        }
-    }
-}
-
-/// The group a line of "Kính gửi" speaks to as a whole, by its words:
-/// "… các sở …" agencies, "… các huyện …" districts, "… các xã, phường"
-/// communes; None for any other, such as a line to one unit ("Giám đốc
-/// Bảo hiểm xã hội tỉnh"), which is kept as it is.
-fn recipient_group(line: &str) -> Option<Group> {
-    let folded: String = text::fold(line)
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    let s = format!(
-        " {} ",
-        folded.split_whitespace().collect::<Vec<_>>().join(" ")
-    )
-    // An agency, whatever its name holds.
-    .replace(" bao hiem xa hoi ", " bhxh ");
-    let has = |w: &str| s.contains(&format!(" {w} "));
-    if !has("cac") {
-        None
-    } else if has("huyen") || has("thi xa") || has("thanh pho") || (has("quan") && !has("co quan"))
-    {
-        Some(Group::Huyen)
-    } else if has("xa") || has("phuong") || has("thi tran") || has("dac khu") {
-        Some(Group::Xa)
-    } else if ["so", "ban", "nganh", "co quan"].iter().any(|w| has(w)) {
-        Some(Group::CoQuan)
-    } else {
-        None
-    }
-}
-
-/// "Kính gửi" of a province's letter: one line per group of the month,
-/// in the groups' order, the setting's own lines where it has some for
-/// the group (lines for a group the month does not have are left out),
-/// the default otherwise; then the setting's other lines.
-fn group_recipients(setting: &[String], groups: &[Group], units: &[Unit]) -> Vec<String> {
-    let mut out = Vec::new();
-    for &g in groups {
-        let mine: Vec<String> = setting
-            .iter()
-            .filter(|l| recipient_group(l) == Some(g))
-            .cloned()
-            .collect();
-        if mine.is_empty() {
-            let of_g: Vec<Unit> = units.iter().filter(|u| u.group() == g).cloned().collect();
-            out.push(default_recipient(g, &of_g));
-        } else {
-            out.extend(mine);
-        }
-    }
-    out.extend(
-        setting
-            .iter()
-            .filter(|l| recipient_group(l).is_none())
-            .cloned(),
-    );
-    out
-}
-
-/// The one sentence on the units formed or changed this month, which no
-/// rule could compare with the month before: "Xã Giả Lập Bắc, … và Xã
-/// Tân Hưng mới thành lập từ tháng 7/2025 trên cơ sở sắp xếp các đơn vị
-/// cũ nên chưa so sánh được tỷ lệ số hoá với tháng 6/2025." None when
-/// there are none.
-fn not_comparable(f: &Findings, period: Period) -> Option<String> {
-    let entries: Vec<(&str, &str, &str)> = f
-        .not_evaluated
-        .iter()
-        .filter_map(|n| Some((n.unit.as_deref()?, n.reason.as_str(), n.rule.as_str())))
-        .collect();
-    if entries.is_empty() {
-        return None;
-    }
-    // Each unit once, in the groups' order, then the month's.
-    let position = |name: &str| {
-        f.context
-            .units
-            .iter()
-            .position(|u| u.name == name)
-            .map_or((Group::Xa, usize::MAX), |i| (f.context.units[i].group(), i))
-    };
-    let mut units: Vec<(&str, &str)> = Vec::new();
-    for (name, reason, _) in &entries {
-        if !units.iter().any(|(n, _)| n == name) {
-            units.push((name, reason));
-        }
-    }
-    units.sort_by_key(|(name, _)| position(name));
-    // "thành lập từ tháng 7/2025 trên cơ sở Xã Thủ Sỹ, …" → "mới thành
-    // lập từ tháng 7/2025 trên cơ sở sắp xếp các đơn vị cũ".
-    let clause = |reason: &str| -> String {
-        if let Some(rest) = reason.strip_prefix("thành lập từ ") {
-            match rest.split_once(" trên cơ sở ") {
-                Some((when, _)) => {
-                    format!("mới thành lập từ {when} trên cơ sở sắp xếp các đơn vị cũ")
-                }
-                None => format!("mới thành lập từ {rest}"),
-            }
-        } else {
-            reason
-                .split(", không so sánh được")
-                .next()
-                .unwrap_or(reason)
-                .to_owned()
-        }
-    };
-    let mut clauses: Vec<(String, Vec<&str>)> = Vec::new();
-    for (name, reason) in units {
-        let c = clause(reason);
-        match clauses.iter_mut().find(|(k, _)| *k == c) {
-            Some((_, names)) => names.push(name),
-            None => clauses.push((c, vec![name])),
-        }
-    }
-    // What could not be compared: the rules' metrics.
-    let mut metrics: Vec<String> = Vec::new();
-    for (_, _, rule) in &entries {
-        let label = f
-            .context
-            .rules
-            .iter()
-            .find(|r| r.code == *rule)
-            .and_then(|r| r.metric.as_deref())
-            .zip(f.context.catalog.as_ref())
-            .and_then(|(code, cat)| cat.index_of(code).map(|m| cat.metrics[m].label.clone()));
-        if let Some(words) = label.map(|l| metric_words(&l))
-            && !metrics.contains(&words)
-        {
-            metrics.push(words);
-        }
-    }
-    let parts: Vec<String> = clauses
-        .iter()
-        .map(|(c, names)| format!("{} {c}", join_and(names)))
-        .collect();
-    let what = if metrics.is_empty() {
-        String::new()
-    } else {
-        format!("{} ", join_and(&metrics))
-    };
-    Some(format!(
-        "{} nên chưa so sánh được {what}với {}.",
-        parts.join("; "),
-        period.previous().label_vi()
-    ))
-}
-
-/// A directive template as an agency reads it (as `rules::render` words
-/// an agency's own directive): its head is its Thủ trưởng, not a
-/// People's Committee's chairman.
-fn for_agency(template: &str) -> String {
-    template
-        .replace("Chủ tịch UBND {unit}", "Thủ trưởng {unit}")
-        .replace("UBND {unit}", "{unit}")
 }

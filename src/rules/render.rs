@@ -219,7 +219,7 @@ type Compiled = (Vec<Part>, Vec<Part>);
 
 /// A directive template as an agency reads it: the templates speak to a
 /// commune ("Chủ tịch UBND {unit}"); an agency's head is its Thủ trưởng.
-fn for_agency(template: &str) -> String {
+pub(crate) fn for_agency(template: &str) -> String {
     template
         .replace("Chủ tịch UBND {unit}", "Thủ trưởng {unit}")
         .replace("UBND {unit}", "{unit}")
