@@ -68,8 +68,8 @@ struct Formats {
     /// A missing figure, "-", where the figure would stand (a missing
     /// label's is centred as the labels).
     dash: Format,
-    /// A figure with 0, 1, 2 … decimals.
-    number: Vec<Format>,
+    /// A figure with 0, 1, 2 … decimals; then with a percent sign.
+    number: [Vec<Format>; 2],
 }
 
 impl Formats {
@@ -92,17 +92,22 @@ impl Formats {
             name: cell(text(TABLE_PT).set_align(FormatAlign::Left).set_text_wrap()),
             label: cell(centred(text(TABLE_PT)).set_text_wrap()),
             dash: right(),
-            number: (0..=MAX_DECIMALS)
-                .map(|d| {
-                    let code = if d == 0 {
-                        "0".to_owned()
-                    } else {
-                        format!("0.{}", "0".repeat(d))
-                    };
-                    right().set_num_format(code)
-                })
-                .collect(),
+            // The sign quoted: a bare % would show the figure times 100.
+            number: ["", "\"%\""].map(|sign| {
+                (0..=MAX_DECIMALS)
+                    .map(|d| right().set_num_format(number_format(d, sign)))
+                    .collect()
+            }),
         }
+    }
+}
+
+/// "0", "0.0", "0.00" …, then `sign`.
+fn number_format(decimals: usize, sign: &str) -> String {
+    if decimals == 0 {
+        format!("0{sign}")
+    } else {
+        format!("0.{}{sign}", "0".repeat(decimals))
     }
 }
 
@@ -184,17 +189,25 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
             let shown = row.get(c + 2).map(String::as_str);
             let col = c as u16 + 2;
             match cell(value.flatten(), shown) {
-                Cell::Number(x, d) => {
-                    sheet.write_number_with_format(r, col, x, &f.number[d])?;
+                Cell::Number {
+                    x,
+                    decimals,
+                    percent,
+                } => {
+                    let format = &f.number[usize::from(percent)][decimals];
+                    sheet.write_number_with_format(r, col, x, format)?;
                 }
                 Cell::Label(s) => {
                     let w = layout.widths[c + 2] - PAD_MM;
                     row_lines = row_lines.max(lines(&s, w, TABLE_PT, Style::Regular));
                     sheet.write_string_with_format(r, col, &s, &f.label)?;
                 }
-                Cell::Missing => {
+                Cell::Dash => {
                     let format = if is_label { &f.label } else { &f.dash };
                     sheet.write_string_with_format(r, col, "-", format)?;
+                }
+                Cell::Empty => {
+                    sheet.write_blank(r, col, &f.label)?;
                 }
             }
         }
@@ -241,39 +254,62 @@ fn set_margins(sheet: &mut Worksheet, m: Margins) {
 
 #[derive(Debug, PartialEq)]
 enum Cell {
-    /// A figure and the decimals the letter shows it with.
-    Number(f64, usize),
+    /// A figure, the decimals the letter shows it with, and whether the
+    /// letter writes a percent sign after it ("37,9%", in a column that
+    /// mixes percentages and counts).
+    Number {
+        x: f64,
+        decimals: usize,
+        percent: bool,
+    },
     Label(String),
-    Missing,
+    /// A missing value the letter marks "-".
+    Dash,
+    /// A missing value the letter leaves empty.
+    Empty,
 }
 
 /// A cell from its value and the text the letter's annex prints for it.
-/// A figure keeps the decimals of that text ("37,9": one, "100": none),
-/// so the sheet shows what the letter shows; without a text, the
-/// shortest decimal. Without a value, a text that is a plain number
-/// becomes one.
+/// A figure keeps the decimals of that text ("37,9": one, "100": none)
+/// and its percent sign, so the sheet shows what the letter shows;
+/// without a text that is the figure, the shortest decimal. Without a
+/// value, a text that is a plain number becomes one.
 fn cell(value: Option<Value>, shown: Option<&str>) -> Cell {
+    // "37,9%" → ("37,9", true)
+    let split = |s: &str| {
+        let s = s.trim();
+        s.strip_suffix('%')
+            .map_or((s.to_owned(), false), |b| (b.trim_end().to_owned(), true))
+    };
     let plain_number = |s: &str| {
         s.chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-' | '+'))
             .then(|| crate::text::parse_decimal(s).ok())
             .flatten()
     };
+    let number = |x: f64, decimals: usize, percent: bool| Cell::Number {
+        x,
+        decimals: decimals.min(MAX_DECIMALS),
+        percent,
+    };
     match (value, shown) {
-        (Some(Value::Num(x)), shown) => {
-            let d = match shown {
-                Some(s) if plain_number(s) == Some(x) => decimals(s),
-                _ => decimals(&format!("{x}")),
-            };
-            Cell::Number(x, d.min(MAX_DECIMALS))
-        }
-        (Some(Value::Label(s)), _) => Cell::Label(s),
-        (None, Some(s)) => match plain_number(s) {
-            Some(x) => Cell::Number(x, decimals(s).min(MAX_DECIMALS)),
-            None if s.trim() == "-" || s.trim().is_empty() => Cell::Missing,
-            None => Cell::Label(s.to_owned()),
+        (Some(Value::Num(x)), shown) => match shown.map(split) {
+            Some((body, percent)) if plain_number(&body) == Some(x) => {
+                number(x, decimals(&body), percent)
+            }
+            _ => number(x, decimals(&format!("{x}")), false),
         },
-        (None, None) => Cell::Missing,
+        (Some(Value::Label(s)), _) => Cell::Label(s),
+        (None, Some(s)) => {
+            let (body, percent) = split(s);
+            match plain_number(&body) {
+                Some(x) => number(x, decimals(&body), percent),
+                None if s.trim() == "-" => Cell::Dash,
+                None if s.trim().is_empty() => Cell::Empty,
+                None => Cell::Label(s.to_owned()),
+            }
+        }
+        (None, None) => Cell::Dash,
     }
 }
 
@@ -314,27 +350,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn figures_keep_the_letters_decimals() {
+    fn figures_keep_the_letters_decimals_and_percent_sign() {
         let n = |x| Some(Value::Num(x));
-        assert_eq!(cell(n(37.9), Some("37,9")), Cell::Number(37.9, 1));
-        assert_eq!(cell(n(100.0), Some("100")), Cell::Number(100.0, 0));
-        assert_eq!(cell(n(93.45), Some("93.45")), Cell::Number(93.45, 2));
-        assert_eq!(cell(n(3090.0), Some("3090")), Cell::Number(3090.0, 0));
+        let num = |x, decimals, percent| Cell::Number {
+            x,
+            decimals,
+            percent,
+        };
+        assert_eq!(cell(n(37.9), Some("37,9")), num(37.9, 1, false));
+        assert_eq!(cell(n(100.0), Some("100")), num(100.0, 0, false));
+        assert_eq!(cell(n(93.45), Some("93.45")), num(93.45, 2, false));
+        assert_eq!(cell(n(3090.0), Some("3090")), num(3090.0, 0, false));
+        assert_eq!(cell(n(37.9), Some("37,9%")), num(37.9, 1, true));
         // A text that is not the figure (grouped, or another wording):
         // the shortest decimal.
-        assert_eq!(cell(n(3090.5), Some("3.090,5")), Cell::Number(3090.5, 1));
-        assert_eq!(cell(n(99.999), None), Cell::Number(99.999, 3));
-        // Labels stay text; a missing figure is a dash.
+        assert_eq!(cell(n(3090.5), Some("3.090,5")), num(3090.5, 1, false));
+        assert_eq!(cell(n(99.999), None), num(99.999, 3, false));
+        // Labels stay text; a missing value is a dash, or empty as the
+        // letter leaves it.
         assert_eq!(
             cell(Some(Value::Label("Tốt".into())), Some("Tốt")),
             Cell::Label("Tốt".into())
         );
-        assert_eq!(cell(None, Some("-")), Cell::Missing);
-        assert_eq!(cell(None, None), Cell::Missing);
+        assert_eq!(cell(None, Some("-")), Cell::Dash);
+        assert_eq!(cell(None, Some("")), Cell::Empty);
+        assert_eq!(cell(None, None), Cell::Dash);
         // Text only: a plain number becomes one, anything else stays text.
-        assert_eq!(cell(None, Some("40,25")), Cell::Number(40.25, 2));
-        assert_eq!(cell(None, Some("2")), Cell::Number(2.0, 0));
-        assert_eq!(cell(None, Some("45,5%")), Cell::Label("45,5%".into()));
+        assert_eq!(cell(None, Some("40,25")), num(40.25, 2, false));
+        assert_eq!(cell(None, Some("2")), num(2.0, 0, false));
+        assert_eq!(cell(None, Some("45,5%")), num(45.5, 1, true));
         assert_eq!(cell(None, Some("Có")), Cell::Label("Có".into()));
+        assert_eq!(number_format(0, ""), "0");
+        assert_eq!(number_format(2, "\"%\""), "0.00\"%\"");
     }
 }
