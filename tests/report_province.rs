@@ -506,11 +506,19 @@ fn the_province_docx_reads_back_with_its_parts_and_annexes() {
         ]
     );
     let xml = zip_part(&out, "word/document.xml");
-    // Each annex on a new page, its header row repeating.
-    assert_eq!(xml.matches("<w:pageBreakBefore />").count(), 7);
+    // Each annex on a new page, its header row repeating: a section of
+    // its own numbered from 1 since issue 14 (was a pageBreakBefore).
+    assert_eq!(xml.matches("<w:pgNumType w:start=\"1\" />").count(), 7);
     assert_eq!(xml.matches("<w:tblHeader />").count(), 7);
-    // A group's heading stays with its first bullet.
-    assert_eq!(xml.matches("<w:keepNext />").count(), 3, "{xml}");
+    // A group's heading stays with its first bullet (keepNext is now on
+    // the signature's and the annex titles' paragraphs too).
+    for heading in ["a) Cơ quan cấp tỉnh", "b) UBND cấp huyện", "c) UBND cấp xã"] {
+        let p = xml
+            .split("<w:p ")
+            .find(|p| p.contains(heading))
+            .expect(heading);
+        assert!(p.contains("<w:keepNext />"), "{p}");
+    }
 }
 
 #[test]

@@ -138,8 +138,8 @@ impl Annexes<'_> {
             note: self.note.clone(),
             columns: vec![
                 "Tiêu chí cần khắc phục".into(),
-                format!("Kết quả {}", period.label_vi()),
-                format!("Kết quả {}", period.previous().label_vi()),
+                crate::text::capitalize(&period.label_vi()),
+                crate::text::capitalize(&period.previous().label_vi()),
                 "Số tháng liên tiếp".into(),
                 "Nâng mức".into(),
             ],
