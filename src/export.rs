@@ -10,6 +10,11 @@ use serde::{Serialize, Serializer};
 use crate::model::{JsonValue, Metric, Value};
 use crate::output::text_cell;
 
+mod annex_layout;
+mod annexes;
+mod font_metrics;
+pub use annexes::annexes_xlsx;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
     Csv,
@@ -227,70 +232,5 @@ fn xlsx(table: &MonthTable, parent_name: &str) -> anyhow::Result<Vec<u8>> {
         }
     }
     sheet.set_freeze_panes(header_row + 1, 2)?;
-    Ok(book.save_to_buffer()?)
-}
-
-/// The letter's annexes as a workbook, one sheet each, named and ordered
-/// as the letter numbers them (a district's "Phụ lục 1", "Phụ lục 2"; a
-/// province's "Phụ lục I" … two per group), as the office sends them:
-/// title, caption, a bold bordered header that repeats on each printed
-/// page, numbers stored as numbers. Text cells are written as text,
-/// never as formulas, whatever they start with ("=", "+", "@" …).
-pub fn annexes_xlsx(
-    annexes: &[crate::report::Annex],
-    period: crate::model::Period,
-) -> anyhow::Result<Vec<u8>> {
-    let mut book = Workbook::new();
-    let created = ExcelDateTime::from_ymd(period.year, period.month, 1)?;
-    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
-    let bold = XFormat::new().set_bold();
-    let italic = XFormat::new().set_italic();
-    let head = XFormat::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(rust_xlsxwriter::FormatAlign::Center)
-        .set_align(rust_xlsxwriter::FormatAlign::VerticalCenter)
-        .set_border(rust_xlsxwriter::FormatBorder::Thin);
-    let cell = XFormat::new().set_border(rust_xlsxwriter::FormatBorder::Thin);
-    for a in annexes {
-        let sheet = book.add_worksheet();
-        sheet.set_name(a.title.as_str())?;
-        sheet.write_string_with_format(0, 0, &a.title, &bold)?;
-        sheet.write_string_with_format(1, 0, &a.caption, &bold)?;
-        sheet.write_string_with_format(2, 0, &a.note, &italic)?;
-        let header_row = 4;
-        sheet.write_string_with_format(header_row, 0, ORDINAL_HEADER, &head)?;
-        sheet.write_string_with_format(header_row, 1, UNIT_HEADER, &head)?;
-        sheet.set_column_width(0, 5)?;
-        // Agencies' names are long ("Ban Quản lý các khu công nghiệp tỉnh").
-        let longest = a.values.iter().map(|(n, _)| n.chars().count()).max();
-        let name_width = longest.map_or(24, |n| (n + 2).clamp(24, 60));
-        sheet.set_column_width(1, name_width as f64)?;
-        for (c, label) in a.columns.iter().enumerate() {
-            let col = c as u16 + 2;
-            sheet.write_string_with_format(header_row, col, label, &head)?;
-            sheet.set_column_width(col, 18)?;
-        }
-        sheet.set_row_height(header_row, 45)?;
-        for (i, (name, values)) in a.values.iter().enumerate() {
-            let r = header_row + 1 + i as u32;
-            sheet.write_number_with_format(r, 0, (i + 1) as f64, &cell)?;
-            sheet.write_string_with_format(r, 1, name, &cell)?;
-            for (c, v) in values.iter().enumerate() {
-                let col = c as u16 + 2;
-                match v {
-                    Some(Value::Num(x)) => sheet.write_number_with_format(r, col, *x, &cell)?,
-                    Some(Value::Label(s)) => sheet.write_string_with_format(r, col, s, &cell)?,
-                    None => sheet.write_string_with_format(r, col, "-", &cell)?,
-                };
-            }
-        }
-        sheet.set_freeze_panes(header_row + 1, 2)?;
-        sheet.set_repeat_rows(header_row, header_row)?;
-        sheet.set_paper_size(9);
-        // One page wide, as many long as it takes: a column never prints
-        // on a page of its own.
-        sheet.set_print_fit_to_pages(1, 0);
-    }
     Ok(book.save_to_buffer()?)
 }

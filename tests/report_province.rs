@@ -556,7 +556,7 @@ fn the_annexes_workbook_has_a_sheet_per_annex_numbered_as_the_letter() {
         let sheet = book.worksheet_range(&a.title).unwrap();
         assert_eq!(
             sheet.get_value((0, 0)),
-            Some(&Data::String(a.title.clone()))
+            Some(&Data::String(a.title.to_uppercase()))
         );
         assert_eq!(
             sheet.get_value((1, 0)),
