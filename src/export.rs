@@ -12,7 +12,6 @@ use crate::output::text_cell;
 
 mod annex_layout;
 mod annexes;
-mod font_metrics;
 pub use annexes::annexes_xlsx;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

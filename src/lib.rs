@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod edit;
 pub mod export;
+pub mod font;
 pub mod import;
 pub mod model;
 pub mod output;

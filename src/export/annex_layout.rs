@@ -4,8 +4,7 @@
 //! (LibreOffice's Liberation Serif has the same), so the sheet prints as
 //! the DOCX annex does: one page wide, titles on as many lines as they need.
 
-pub use super::font_metrics::Style;
-use super::font_metrics::em;
+pub use crate::font::Style;
 use crate::report::Annex;
 
 pub const FONT: &str = "Times New Roman";
@@ -126,8 +125,7 @@ impl Layout {
 /// Millimetres `text` takes on one line at `pt` points, 2% wider than
 /// its letters' widths add up to (a printer's rounding, hinting).
 pub fn text_mm(text: &str, pt: f64, style: Style) -> f64 {
-    let ems: f64 = text.chars().map(|c| em(c, style)).sum();
-    ems * pt * 25.4 / 72.0 * 1.02
+    crate::font::text_mm(text, pt, style) * 1.02
 }
 
 /// Lines `text` takes wrapped at word boundaries in `width` millimetres

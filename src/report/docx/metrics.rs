@@ -1,61 +1,12 @@
-//! How wide a line prints in Times New Roman, to size the decree's short
-//! rules and the annex columns. The widths are Liberation Serif 2's (its
-//! hmtx table; the font was made with Times New Roman's advance widths).
-//! A Vietnamese letter is as wide as its base letter (Ộ as O: checked for
-//! every one in both weights) except the horned ơ, Ư, ư.
+//! How a line of the letter breaks in Times New Roman (the widths:
+//! `crate::font`), to size the decree's short rules and the annex columns.
 
-use unicode_normalization::UnicodeNormalization;
-
-/// Font units per em.
-const EM: f64 = 2048.0;
-
-/// Advance widths of U+0020..=U+007E.
-const REGULAR: [u16; 95] = [
-    512, 682, 836, 1024, 1024, 1706, 1593, 369, 682, 682, 1024, 1155, 512, 682, 512, 569, 1024,
-    1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 569, 569, 1155, 1155, 1155, 909, 1886,
-    1479, 1366, 1366, 1479, 1251, 1139, 1479, 1479, 682, 797, 1479, 1251, 1821, 1479, 1479, 1139,
-    1479, 1366, 1139, 1251, 1479, 1479, 1933, 1479, 1479, 1251, 682, 569, 682, 961, 1024, 682, 909,
-    1024, 909, 1024, 909, 682, 1024, 1024, 569, 569, 1024, 569, 1593, 1024, 1024, 1024, 1024, 682,
-    797, 569, 1024, 1024, 1479, 1024, 1024, 909, 983, 410, 983, 1108,
-];
-const BOLD: [u16; 95] = [
-    512, 682, 1137, 1024, 1024, 2048, 1706, 569, 682, 682, 1024, 1167, 512, 682, 512, 569, 1024,
-    1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 682, 682, 1167, 1167, 1167, 1024, 1905,
-    1479, 1366, 1479, 1479, 1366, 1251, 1593, 1593, 797, 1024, 1593, 1366, 1933, 1479, 1593, 1251,
-    1593, 1479, 1139, 1366, 1479, 1479, 2048, 1479, 1479, 1366, 682, 569, 682, 1190, 1024, 682,
-    1024, 1139, 909, 1139, 909, 682, 1024, 1139, 569, 682, 1139, 569, 1706, 1139, 1024, 1139, 1139,
-    909, 797, 682, 1139, 1024, 1479, 1024, 1024, 909, 807, 451, 807, 1065,
-];
-
-fn advance(c: char, bold: bool) -> u16 {
-    let table = if bold { &BOLD } else { &REGULAR };
-    let ascii = |c: char| table[c as usize - 0x20];
-    let mut parts = c.nfd();
-    let base = parts.next().unwrap_or(c);
-    // ờ, Ừ …: as wide as ơ, Ư (the horn widens them; Ơ stays as O).
-    let horn = parts.any(|m| m == '\u{31b}');
-    match (base, horn, bold) {
-        ('o', true, false) => 1083,
-        ('o', true, true) => 1134,
-        ('U', true, false) => 1589,
-        ('U', true, true) => 1630,
-        ('u', true, false) => 1110,
-        ('u', true, true) => 1229,
-        ('Đ', ..) => ascii('D'),
-        ('đ', ..) => ascii('d'),
-        ('\u{a0}', ..) => ascii(' '),
-        ('–', ..) => 1024,
-        ('…', ..) => 2048,
-        (' '..='~', ..) => ascii(base),
-        // Anything else: an average letter.
-        _ => 1024,
-    }
-}
+use crate::font::{self, Style};
 
 /// The width in millimetres of `text` on one line at `pt` points.
 pub fn text_mm(text: &str, pt: f64, bold: bool) -> f64 {
-    let units: u32 = text.nfc().map(|c| u32::from(advance(c, bold))).sum();
-    f64::from(units) / EM * pt * 25.4 / 72.0
+    let style = if bold { Style::Bold } else { Style::Regular };
+    font::text_mm(text, pt, style)
 }
 
 /// How many lines `text` takes in a column `width` mm wide, broken at
@@ -115,7 +66,7 @@ mod tests {
         let tan = text_mm("Trường Thương mại Dược Hưng", 12.0, false);
         assert!(close(tan, 55.87), "{tan}");
         // Composed or decomposed, the same width.
-        let nfd: String = "Hưng Yên".nfd().collect();
+        let nfd: String = unicode_normalization::UnicodeNormalization::nfd("Hưng Yên").collect();
         assert_eq!(text_mm(&nfd, 12.0, false), text_mm("Hưng Yên", 12.0, false));
     }
 
