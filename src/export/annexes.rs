@@ -200,7 +200,14 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
                 Cell::Label(s) => {
                     let w = layout.widths[c + 2] - PAD_MM;
                     row_lines = row_lines.max(lines(&s, w, TABLE_PT, Style::Regular));
-                    sheet.write_string_with_format(r, col, &s, &f.label)?;
+                    // A word ("Tốt", "Có") centred; wording (the list
+                    // annex's rule) left, as the DOCX sets it.
+                    let format = if s.chars().count() > 12 {
+                        &f.name
+                    } else {
+                        &f.label
+                    };
+                    sheet.write_string_with_format(r, col, &s, format)?;
                 }
                 Cell::Dash => {
                     let format = if is_label { &f.label } else { &f.dash };
