@@ -49,7 +49,7 @@ pub enum Command {
         #[arg(long, value_parser = kind_arg)]
         kind: Option<UnitKind>,
     },
-    /// Nhập số liệu một tháng từ tệp CSV, TSV, XLSX (nhiều tệp trong một lần)
+    /// Nhập số liệu một tháng từ tệp CSV, TSV, XLSX, XLS, ODS (nhiều tệp trong một lần)
     Import {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,

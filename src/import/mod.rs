@@ -1,5 +1,5 @@
-//! Importing monthly results from the files operators have: CSV, TSV, XLSX
-//! (and chiso's own JSON export), several files in one go.
+//! Importing monthly results from the files operators have: CSV, TSV, XLSX,
+//! XLS, ODS (and chiso's own JSON export), several files in one go.
 //!
 //! `plan` reads and checks everything and computes what would change,
 //! without writing; `apply` writes a plan in one transaction. All problems of
@@ -7,11 +7,14 @@
 
 pub mod header;
 pub mod lineage;
+mod ods;
 pub mod parse;
 pub mod preview;
 pub mod problems;
 pub mod read;
+mod sheet;
 pub mod value;
+mod xls;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::fmt;

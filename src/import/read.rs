@@ -11,6 +11,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader};
 
 use super::Problem;
+use super::sheet::{limits, mb};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -84,8 +85,10 @@ impl Grid {
     }
 }
 
-/// Spreadsheet column name: 0 → A, 25 → Z, 26 → AA.
-pub fn column_letters(mut c: u32) -> String {
+/// Spreadsheet column name: 0 → A, 25 → Z, 26 → AA; any column a
+/// hostile file may name.
+pub fn column_letters(c: impl Into<u64>) -> String {
+    let mut c: u64 = c.into();
     let mut out = Vec::new();
     loop {
         out.push(b'A' + (c % 26) as u8);
@@ -355,29 +358,6 @@ impl Iterator for DelimitedRows<'_> {
     }
 }
 
-/// Limits that keep a small hostile workbook from taking the machine.
-/// A national month (10,035 units) is about 100,000 cells and 4 MB of
-/// sheet XML: these leave room twenty times over.
-mod limits {
-    /// Uncompressed size of one worksheet's XML (read as a stream).
-    pub const SHEET_XML: u64 = 64 << 20;
-    /// Uncompressed size of any other XML part (shared strings, styles…),
-    /// which the reader holds in memory whole.
-    pub const PART_XML: u64 = 16 << 20;
-    /// Everything unpacked to check, together.
-    pub const UNPACKED: u64 = 160 << 20;
-    /// Columns a table may use: A to IV, as Excel 2003 allowed.
-    pub const COLUMNS: u32 = 256;
-    /// Cells of the grid, counted from column A to each row's last value.
-    pub const CELLS: usize = 2_000_000;
-    /// Bytes of text in all cells together.
-    pub const TEXT: usize = 64 << 20;
-}
-
-fn mb(n: u64) -> String {
-    format!("{} MB", n >> 20)
-}
-
 /// Unpacks every XML part of a zip (xlsx, xlsb, ods) into nothing,
 /// counting, and refuses the workbook if a part or the whole expands past
 /// the limits: the reader would hold it in memory, or spend minutes on it.
@@ -458,6 +438,16 @@ fn read_workbook(
     bytes: &[u8],
     sheet: Option<&str>,
 ) -> Result<Content<'static>, Problem> {
+    // Every reader below keeps only the cells holding a value, checked
+    // against the limits as they come: no dense grid from the first to
+    // the last cell of a sheet.
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(Content::Grid(super::xls::read(file, bytes, sheet)?));
+    }
+    check_unpacked_size(file, bytes)?;
+    if super::ods::is_ods(bytes) {
+        return Ok(Content::Grid(super::ods::read(file, bytes, sheet)?));
+    }
     let bad = |e: String| {
         Problem::file(
             file,
@@ -465,47 +455,41 @@ fn read_workbook(
             "mở tệp bằng Excel/LibreOffice và lưu lại dạng .xlsx",
         )
     };
-    if bytes.starts_with(b"PK\x03\x04") {
-        check_unpacked_size(file, bytes)?;
-        // XLSX: cells read as a stream, so memory follows the cells present.
-        if let Ok(mut book) =
-            calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(bytes))
-        {
-            let names = book.sheet_names();
-            let name = pick_sheet(file, &names, sheet, &bad)?;
-            let (rows, first_col) = stream_xlsx(file, &mut book, &name, &bad)?;
-            return Ok(Content::Grid(Grid {
-                format: Format::Xlsx,
-                sheet: Some(name),
-                first_col,
-                sheets: names,
-                rows,
-            }));
-        }
-    }
-    let mut book =
-        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| bad(e.to_string()))?;
-    let format = match &book {
-        calamine::Sheets::Xlsx(_) | calamine::Sheets::Xlsb(_) => Format::Xlsx,
-        calamine::Sheets::Xls(_) => Format::Xls,
-        calamine::Sheets::Ods(_) => Format::Ods,
-    };
-    let names = book.sheet_names();
-    let name = pick_sheet(file, &names, sheet, &bad)?;
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| bad(e.to_string()))?;
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let mut rows = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let cells = row.iter().map(cell_of).collect();
-        rows.push(GridRow {
-            line: first_row as u64 + i as u64 + 1,
-            cells,
-        });
-    }
+    let (names, name, (rows, first_col)) =
+        match calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(bytes)) {
+            Ok(mut book) => {
+                let names = book.sheet_names();
+                let name = pick_sheet(file, &names, sheet, &bad)?;
+                let mut reader = book
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| bad(e.to_string()))?;
+                let cells = stream_cells(file, &name, &bad, || {
+                    reader
+                        .next_cell()
+                        .map(|c| c.map(|c| (c.get_position(), c.get_value().clone())))
+                })?;
+                (names, name, cells)
+            }
+            // Excel's binary workbook (.xlsb), read the same way.
+            Err(xlsx) => {
+                let mut book =
+                    calamine::open_workbook_from_rs::<calamine::Xlsb<_>, _>(Cursor::new(bytes))
+                        .map_err(|_| bad(xlsx.to_string()))?;
+                let names = book.sheet_names();
+                let name = pick_sheet(file, &names, sheet, &bad)?;
+                let mut reader = book
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| bad(e.to_string()))?;
+                let cells = stream_cells(file, &name, &bad, || {
+                    reader
+                        .next_cell()
+                        .map(|c| c.map(|c| (c.get_position(), c.get_value().clone())))
+                })?;
+                (names, name, cells)
+            }
+        };
     Ok(Content::Grid(Grid {
-        format,
+        format: Format::Xlsx,
         sheet: Some(name),
         first_col,
         sheets: names,
@@ -513,19 +497,27 @@ fn read_workbook(
     }))
 }
 
+/// Reads a worksheet cell by cell from calamine's cell reader (`next`)
+/// into `SheetCells`. Returns the rows and the grid's first column.
+fn stream_cells<'a, E: fmt::Display>(
+    file: &str,
+    sheet: &str,
+    bad: &dyn Fn(String) -> Problem,
+    mut next: impl FnMut() -> Result<Option<((u32, u32), calamine::DataRef<'a>)>, E>,
+) -> Result<(Vec<GridRow>, u32), Problem> {
+    let mut cells = super::sheet::SheetCells::new(file, sheet);
+    while let Some(((row, col), value)) = next().map_err(|e| bad(e.to_string()))? {
+        cells.push(row as u64, col as u64, cell_of(&Data::from(value)))?;
+    }
+    Ok(cells.finish())
+}
+
 fn cell_of(d: &Data) -> Cell {
     match d {
         Data::Empty => Cell::Empty,
         Data::Float(x) => Cell::Num(*x),
         Data::Int(x) => Cell::Num(*x as f64),
-        Data::String(s) => {
-            let t = s.trim();
-            if t.is_empty() {
-                Cell::Empty
-            } else {
-                Cell::Text(t.to_owned())
-            }
-        }
+        Data::String(s) => super::sheet::text_cell(s),
         Data::Bool(b) => Cell::Text(b.to_string()),
         other => Cell::Text(other.to_string()),
     }
@@ -534,7 +526,7 @@ fn cell_of(d: &Data) -> Cell {
 /// The sheet to read: `--sheet` (typed over SSH, often without accents:
 /// an exact key first, then a unique accent-insensitive match), else the
 /// first.
-fn pick_sheet(
+pub(super) fn pick_sheet(
     file: &str,
     names: &[String],
     sheet: Option<&str>,
@@ -564,107 +556,6 @@ fn pick_sheet(
             .cloned()
             .ok_or_else(|| bad("không có trang nào".into())),
     }
-}
-
-/// Reads a worksheet cell by cell: only rows holding a value are kept
-/// (a value a million rows down costs one row), a value right of column
-/// IV is refused, and the grid's cells and text are counted against the
-/// limits. Returns the rows and the grid's first column.
-fn stream_xlsx(
-    file: &str,
-    book: &mut calamine::Xlsx<Cursor<&[u8]>>,
-    sheet: &str,
-    bad: &dyn Fn(String) -> Problem,
-) -> Result<(Vec<GridRow>, u32), Problem> {
-    let mut reader = book
-        .worksheet_cells_reader(sheet)
-        .map_err(|e| bad(e.to_string()))?;
-    // Sparse while reading: (row, [(column, cell)]), rows in order.
-    let mut sparse: Vec<(u32, Vec<(u32, Cell)>)> = Vec::new();
-    // Per row, the cells it will take once dense (from column A).
-    let mut widths: Vec<u32> = Vec::new();
-    let (mut cells, mut text) = (0usize, 0usize);
-    let mut first_col = u32::MAX;
-    while let Some(c) = reader.next_cell().map_err(|e| bad(e.to_string()))? {
-        let (row, col) = c.get_position();
-        let cell = cell_of(&Data::from(c.get_value().clone()));
-        if cell == Cell::Empty {
-            continue;
-        }
-        let at = format!("{}{}", column_letters(col), row as u64 + 1);
-        if col >= limits::COLUMNS {
-            return Err(Problem {
-                file: file.to_owned(),
-                place: Some(format!("ô {at} (trang {sheet})")),
-                column: None,
-                value: None,
-                message: format!("trang tính có ô ở {at}, ngoài vùng dữ liệu; hãy xoá các ô thừa"),
-                hint: Some(format!(
-                    "chiso đọc bảng trong các cột A đến {}; trong Excel, chọn các cột thừa bên phải bảng, xoá (Delete) rồi lưu lại",
-                    column_letters(limits::COLUMNS - 1)
-                )),
-            });
-        }
-        if let Cell::Text(t) = &cell {
-            text += t.len();
-        }
-        first_col = first_col.min(col);
-        let i = match sparse.last() {
-            Some((r, _)) if *r == row => sparse.len() - 1,
-            Some((r, _)) if *r > row => match sparse.binary_search_by_key(&row, |x| x.0) {
-                Ok(i) => i,
-                Err(i) => {
-                    sparse.insert(i, (row, Vec::new()));
-                    widths.insert(i, 0);
-                    i
-                }
-            },
-            _ => {
-                sparse.push((row, Vec::new()));
-                widths.push(0);
-                sparse.len() - 1
-            }
-        };
-        if col + 1 > widths[i] {
-            cells += (col + 1 - widths[i]) as usize;
-            widths[i] = col + 1;
-        }
-        sparse[i].1.push((col, cell));
-        if cells > limits::CELLS || text > limits::TEXT {
-            return Err(Problem {
-                file: file.to_owned(),
-                place: Some(format!("ô {at} (trang {sheet})")),
-                column: None,
-                value: None,
-                message: format!(
-                    "trang tính quá lớn để nhập một lần (hơn {} ô hoặc {} chữ)",
-                    crate::text::format_vi(limits::CELLS as f64, 0),
-                    mb(limits::TEXT as u64)
-                ),
-                hint: Some(
-                    "xoá các ô thừa ngoài bảng số liệu, hoặc chia bảng thành nhiều tệp".into(),
-                ),
-            });
-        }
-    }
-    if sparse.is_empty() {
-        return Ok((Vec::new(), 0));
-    }
-    let rows = sparse
-        .into_iter()
-        .zip(widths)
-        .map(|((row, list), width)| {
-            let mut dense = vec![Cell::Empty; (width - first_col) as usize];
-            for (col, cell) in list {
-                dense[(col - first_col) as usize] = cell;
-            }
-            GridRow {
-                line: row as u64 + 1,
-                cells: dense,
-            }
-        })
-        .collect();
-    Ok((rows, first_col))
 }
 
 #[cfg(test)]
@@ -722,9 +613,9 @@ mod tests {
 
     #[test]
     fn columns() {
-        assert_eq!(column_letters(0), "A");
-        assert_eq!(column_letters(25), "Z");
-        assert_eq!(column_letters(26), "AA");
-        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(0u32), "A");
+        assert_eq!(column_letters(25u32), "Z");
+        assert_eq!(column_letters(26u32), "AA");
+        assert_eq!(column_letters(701u32), "ZZ");
     }
 }
