@@ -23,7 +23,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // The directive of the selected finding, in full.
     let directive: Option<Vec<String>> = fs.findings.get(app.findings_cursor).map(|_| {
         let text = render::directive_for(fs, app.findings_cursor);
-        textfit::wrap(&text, width, "", "")
+        // Short of the last column: a line that touches the edge reads as cut.
+        textfit::wrap(&text, width.saturating_sub(1), "", "")
     });
     // As high as the directive needs, up to half the screen.
     let detail_h = directive.as_ref().map_or(0, |d| {
