@@ -614,6 +614,11 @@ fn unknown_names(conn: &rusqlite::Connection, p: &Preview) -> Vec<String> {
         if !matches!(r.unit, preview::RowUnit::Invalid(_)) || r.name.trim().is_empty() {
             continue;
         }
+        // The name as shown: a long one is cut ("…"), a control character
+        // escaped; never made into a unit's name.
+        if r.name.contains('…') || r.name.contains("\\u{") {
+            continue;
+        }
         let unknown = matches!(
             index.resolve_in(&r.name, Some(p.period)),
             crate::db::units::Resolution::Unknown { ref similar } if similar.is_empty()
