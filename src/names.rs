@@ -139,6 +139,38 @@ mod tests {
     }
 
     #[test]
+    fn the_seeds_eight_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::Db::create(&dir.path().join("x.db")).unwrap();
+        let rules = crate::rules::load_rules(db.conn()).unwrap();
+        let got: Vec<(String, String)> = rules
+            .iter()
+            .map(|r| (r.code.clone(), rule_label_vi(r)))
+            .collect();
+        let want = [
+            ("processing_late", "Kết quả xử lý hồ sơ chưa đạt 100%"),
+            ("digitization_low", "Tỷ lệ số hoá hồ sơ dưới 40%"),
+            (
+                "digitization_weak",
+                "Tỷ lệ số hoá hồ sơ chỉ từ 40% đến dưới 50%",
+            ),
+            ("digitization_drop", "Tỷ lệ số hoá giảm so với tháng trước"),
+            (
+                "online_payment_below_parent",
+                "Tỷ lệ hồ sơ thanh toán trực tuyến thấp hơn kết quả chung",
+            ),
+            ("satisfaction_low", "Tỷ lệ mức độ hài lòng dưới 90%"),
+            ("rating_below_good", "Kết quả đánh giá dưới mức \"Tốt\""),
+            ("missing_data", "Chưa có đủ số liệu"),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(c, l)| (c.to_string(), l.to_string()))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
     fn every_source_has_a_name() {
         for s in [
             "import", "set", "units", "init", "edit", "paste", "undo", "rules", "settings",
