@@ -1,8 +1,11 @@
-//! One unit, every month: the values, a bar line per metric, and the rules
-//! it broke each month. Then, for a unit formed from others (the 2025
-//! reform), each of those units' months before the change under its own
-//! heading, never mixed with the unit's; a renamed unit's months run on,
-//! the months under its old name headed as such.
+//! One unit, every month: the values (each metric a column as wide as it
+//! needs; ← → scroll them when the screen is narrower) and, under each
+//! month, the rules it broke by their Vietnamese names. Then, for a unit
+//! formed from others (the 2025 reform), each of those units' months
+//! before the change under its own heading, never mixed with the unit's; a
+//! renamed unit's months run on, the months under its old name headed as
+//! such. Last, a bar line per metric of the unit's own months, in the same
+//! scroll.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
