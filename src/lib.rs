@@ -12,6 +12,7 @@ pub mod export;
 pub mod font;
 pub mod import;
 pub mod model;
+pub mod names;
 pub mod output;
 pub mod report;
 pub mod rules;

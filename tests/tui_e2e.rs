@@ -15,11 +15,16 @@ struct Tmux {
 
 impl Tmux {
     fn start(name: &str, cmd: &str) -> Tmux {
+        Tmux::start_sized(name, cmd, 100, 30)
+    }
+
+    fn start_sized(name: &str, cmd: &str, w: u16, h: u16) -> Tmux {
         let socket = format!("chiso-test-{}-{name}", std::process::id());
         let t = Tmux { socket };
+        let (w, h) = (w.to_string(), h.to_string());
         let status = Command::new("tmux")
             .args(["-L", &t.socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-x", "100", "-y", "30", "-s", "t"])
+            .args(["-x", &w, "-y", &h, "-s", "t"])
             .arg(cmd)
             .env("TERM", "xterm-256color")
             .status()
@@ -370,4 +375,65 @@ fn a_long_import_shows_progress_on_a_terminal_then_erases_it() {
         summary.contains("60000 đơn vị mới") || summary.contains("60.000"),
         "{summary}"
     );
+}
+
+/// No line of a real terminal's screen runs into its last column, where a
+/// word or number would be cut (tmux measures characters as it does, not
+/// as the program thought): a full line ends in a border or a key hint.
+fn assert_whole(s: &str, width: usize) {
+    for l in s.lines() {
+        let l = l.trim_end();
+        let full = unicode_width::UnicodeWidthStr::width(l) >= width;
+        let whole = l.ends_with('─') || l.ends_with(" · q thoát");
+        assert!(!full || whole, "cut at {width} columns:\n{l}\n\n{s}");
+    }
+}
+
+#[test]
+fn at_80x24_a_filter_after_end_shows_its_rows_and_a_pasted_reason_is_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let t = Tmux::start_sized("fit", &session_cmd(&db), 80, 24);
+    let s = t.wait_for("25/25 đủ số liệu");
+    assert_whole(&s, 80);
+    // The clerk's case: the last row, then a filter: every match drawn.
+    t.send(&["End"]);
+    t.send(&["/", "dong", "Enter"]);
+    let s = t.wait_for("4/25 đơn vị");
+    for name in ["Đông Kết", "Đông Ninh", "Đông Tảo", "Đồng Tiến"] {
+        assert!(s.contains(name), "{name}:\n{s}");
+    }
+    t.send(&["Escape"]);
+    t.wait_for("25/25 đơn vị");
+    t.send(&["f"]);
+    let s = t.wait_for("chịu trách nhiệm");
+    assert_whole(&s, 80);
+    t.send(&["Escape"]);
+    t.wait_for("Bảng kết quả");
+    // A pasted cell that is not a number: its reason whole on screen.
+    t.send(&["Home", "l"]);
+    let tsv = dir.path().join("paste.tsv");
+    std::fs::write(&tsv, "Dạ Trạch\tabc\n").unwrap();
+    for args in [
+        vec!["load-buffer", "-b", "p", tsv.to_str().unwrap()],
+        vec!["paste-buffer", "-p", "-b", "p", "-t", "t"],
+    ] {
+        let status = Command::new("tmux")
+            .args(["-L", &t.socket])
+            .args(&args)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let s = t.wait_for("(có thể kèm %)");
+    assert!(
+        s.contains("viết như 93,45 hoặc 93.45 (có thể kèm %)"),
+        "{s}"
+    );
+    assert_whole(&s, 80);
+    t.send(&["Escape"]);
+    t.wait_for("Đã bỏ, không ghi gì");
+    t.send(&["q"]);
+    let s = t.wait_for("STTY-DONE");
+    assert!(s.contains("EXIT=0"), "{s}");
 }

@@ -124,6 +124,12 @@ fn settle(app: &mut App) {
     }
 }
 
+/// The footer says a save was written, naming the cell.
+fn assert_saved(app: &App, what: &str) {
+    let msg = app.message.clone().unwrap_or_default();
+    assert!(msg.starts_with("Đã lưu ") && msg.contains(what), "{msg}");
+}
+
 /// Unit names of the first visible rows.
 fn cursor_name(app: &App) -> String {
     let m = app.month.as_ref().unwrap();
@@ -308,7 +314,9 @@ fn clearing_asks_first_and_undo_redo_walk_the_session() {
     assert_eq!(app.view(), View::Log);
     let s = screen(&mut app, 120, 30);
     assert!(s.contains("Lịch sử Xử lý % · An Vỹ"), "{s}");
-    assert!(s.contains("undo"), "{s}");
+    // Sources in Vietnamese, not the log's codes.
+    assert!(s.contains("hoàn tác") && s.contains("sửa ô"), "{s}");
+    assert!(!s.contains("undo") && !s.contains(" edit"), "{s}");
 }
 
 #[test]
@@ -479,7 +487,7 @@ fn edits_wait_for_another_writer_and_a_command_line_import_alongside() {
     key(&mut app, KeyCode::Enter);
     holder.join().unwrap();
     settle(&mut app);
-    assert_eq!(app.message, None);
+    assert_saved(&app, "Xử lý % An Vỹ, tháng 8/2024: 100 → 42");
     assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(42.0));
 
     // A real `chiso import` into another month while the TUI keeps saving:
@@ -502,7 +510,10 @@ fn edits_wait_for_another_writer_and_a_command_line_import_alongside() {
         keys(&mut app, &format!("{}", 50 + i));
         key(&mut app, KeyCode::Enter);
         settle(&mut app);
-        assert_eq!(app.message, None, "edit {i}");
+        assert!(
+            app.message.as_ref().unwrap().starts_with("Đã lưu "),
+            "edit {i}"
+        );
     }
     holder.join().unwrap();
     let import = import.wait_with_output().unwrap();
@@ -648,7 +659,7 @@ fn review_cases_the_first_month_of_a_file_keeps_its_columns() {
     assert_eq!(app.month.as_ref().unwrap().columns, before);
     keys(&mut app, "60");
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.message, None);
+    assert_saved(&app, "TTTT % Xã Một");
     let period = app.month.as_ref().unwrap().table.period.to_string();
     assert_eq!(
         stored(&path, "Xã Hai", "online_payment", &period),
@@ -845,7 +856,7 @@ fn a_save_waits_for_another_writer_and_the_screen_keeps_answering() {
         longest < std::time::Duration::from_millis(600),
         "{longest:?}"
     );
-    assert_eq!(app.message, None);
+    assert_saved(&app, "Xử lý % An Vỹ, tháng 8/2024: 100 → 42");
     assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(42.0));
     // The edit is in the session's history like any other.
     keys(&mut app, "u");
@@ -904,4 +915,81 @@ fn a_read_only_file_opens_read_only_says_so_and_refuses_edits() {
     keys(&mut app, "f");
     assert_eq!(app.view(), View::Findings);
     assert_eq!(stored(&db, "An Vỹ", "processing", "2024-08"), num(100.0));
+}
+
+#[test]
+fn an_empty_database_imports_a_file_without_a_month_and_makes_its_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .arg("--db")
+        .arg(&path)
+        .args(["init", "--parent", "Huyện Thử"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let file = dir.path().join("ket-qua.tsv");
+    std::fs::write(
+        &file,
+        "STT\tĐơn vị\tKết quả xử lý hồ sơ (%)\n1\tXã Một\t99\n2\tXã Hai\t100\n",
+    )
+    .unwrap();
+    let mut app = App::open(&path).unwrap();
+    // The first screen says what to do here, not in another window.
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("Bấm i để nhập tệp"), "{s}");
+    assert!(!s.contains("cửa sổ khác):"), "{s}");
+    insta::assert_snapshot!("empty_80x24", s);
+    keys(&mut app, "i");
+    keys(&mut app, &format!("\"{}\"", file.display()));
+    key(&mut app, KeyCode::Enter);
+    // The file states no month: asked, with a month offered.
+    let prompt = app.prompt.clone().unwrap();
+    assert!(prompt.asks_month, "{prompt:?}");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("Tệp không ghi tháng. Tháng của số liệu:"), "{s}");
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "8/2O24");
+    key(&mut app, KeyCode::Enter);
+    let note = app.prompt.as_ref().unwrap().note.clone().unwrap();
+    assert!(note.contains("không phải tháng"), "{note}");
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    keys(&mut app, "024");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.view(), View::Preview);
+    let pv = &app.preview.as_ref().unwrap().preview;
+    assert_eq!(pv.period.to_string(), "2024-08");
+    assert_eq!(app.unknown_units().unwrap(), ["Xã Một", "Xã Hai"]);
+    // The preview says how to make the units.
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("c tạo các đơn vị này"), "{s}");
+    insta::assert_snapshot!("empty_import_preview_80x24", s);
+    keys(&mut app, "c");
+    assert!(app.confirm.is_some());
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("Tạo 2 đơn vị mới"), "{s}");
+    keys(&mut app, "y");
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .starts_with("Đã tạo 2 đơn vị"),
+        "{:?}",
+        app.message
+    );
+    let pv = &app.preview.as_ref().unwrap().preview;
+    assert!(pv.ready(), "{pv:?}");
+    assert_eq!(stored(&path, "Xã Một", "processing", "2024-08"), None);
+    keys(&mut app, "y");
+    assert_eq!(app.view(), View::Month);
+    assert_eq!(stored(&path, "Xã Một", "processing", "2024-08"), num(99.0));
+    assert_eq!(stored(&path, "Xã Hai", "processing", "2024-08"), num(100.0));
+    assert_eq!(
+        app.month.as_ref().unwrap().table.period.to_string(),
+        "2024-08"
+    );
 }

@@ -582,6 +582,36 @@ pub fn add_from(
     })
 }
 
+/// Adds the units a file or a paste names that the database lacks (the
+/// TUI's `c` in a preview, as `import --create-units` does): each name
+/// cleaned, its kind from the name (a bare name under a district is a xã;
+/// under a province the name must say). All of them or, with the first
+/// that cannot be made, none (the caller's transaction).
+pub fn add_named(
+    tx: &Transaction<'_>,
+    changeset: i64,
+    names: &[String],
+) -> Result<Vec<Unit>, UnitError> {
+    let province = UnitIndex::load(tx)?
+        .parent()
+        .is_some_and(|p| p.is_province());
+    names
+        .iter()
+        .map(|raw| {
+            let name = clean_name(raw)?;
+            let Some(kind) = kind_for_child(&name, None, province) else {
+                return Err(UnitError::Lineage(format!(
+                    "không biết \"{name}\" là loại đơn vị nào (xã, phường, cơ quan…): ghi tên kèm \"Xã\", \"Phường\", \"Sở\"…, hoặc chiso units add \"{name}\" --kind LOẠI"
+                )));
+            };
+            if let Some(why) = kind_refused(kind, province) {
+                return Err(UnitError::Lineage(format!("\"{name}\": {why}")));
+            }
+            add(tx, changeset, &name, kind, false)
+        })
+        .collect()
+}
+
 /// Records another spelling of a unit. Returns false if it was already known.
 pub fn add_alias(
     tx: &Transaction<'_>,

@@ -16,6 +16,8 @@ pub enum Action {
     Back,
     /// `/`: edit the filter.
     Filter,
+    /// `!`: only the units that need directives; again, all of them.
+    OnlyFindings,
     /// Sort by the selected column; again reverses it.
     Sort,
     /// Add the selected column as a further sort key.
@@ -44,6 +46,8 @@ pub enum Action {
     Import,
     /// In a preview: take the suggested unit for a name.
     Accept,
+    /// In a preview: create the units it names that the file lacks.
+    CreateUnits,
     /// In a preview: write it.
     Apply,
     /// The month's công văn as text.

@@ -197,6 +197,8 @@ pub struct App {
     pub preview: Option<PreviewState>,
     /// The path prompt of `i` and `w`.
     pub prompt: Option<PathPrompt>,
+    /// Files read by `i` while their month is asked.
+    pub pending_import: Option<super::pasting::PendingImport>,
     pub report: Option<super::reporting::ReportView>,
     pub cat: Catalog,
     pub rules: Vec<Rule>,
@@ -228,6 +230,9 @@ pub struct App {
     /// Metric columns that fit on screen, and rows per page (set by `resize`).
     pub fit_cols: usize,
     pub page: usize,
+    /// The screen's width (set by `terminal::fit`): how far the unit's
+    /// columns scroll.
+    pub width: usize,
     pub findings: Option<Findings>,
     /// Index into the findings of the one selected.
     pub findings_cursor: usize,
@@ -282,6 +287,7 @@ impl App {
             log: None,
             preview: None,
             prompt: None,
+            pending_import: None,
             report: None,
             cat,
             rules,
@@ -303,6 +309,7 @@ impl App {
             col_offset: 0,
             fit_cols: 5,
             page: 20,
+            width: 80,
             findings: None,
             findings_cursor: 0,
             findings_groups: Vec::new(),
@@ -602,6 +609,10 @@ impl App {
         } else if self.cursor >= self.top + page {
             self.top = self.cursor + 1 - page;
         }
+        // After the rows change (a filter, a sort, a month, a group) the
+        // screen fills: no rows left hidden above empty lines.
+        let n = self.month.as_ref().map_or(0, |m| m.visible.len());
+        self.top = self.top.min(n.saturating_sub(page));
     }
 
     fn apply_filter_input(&mut self) {
@@ -772,7 +783,7 @@ impl App {
             Action::Import => self.ask_import(),
             Action::Report => self.show_report()?,
             Action::WriteDocx => self.ask_docx_path(),
-            Action::Accept | Action::Apply => {}
+            Action::Accept | Action::Apply | Action::CreateUnits => {}
             Action::Back => {
                 if !self.filter_input.is_empty() || self.group.is_some() {
                     self.filter_input.clear();
@@ -784,6 +795,7 @@ impl App {
                 }
             }
             Action::Group => self.next_group(),
+            Action::OnlyFindings => self.toggle_only_findings(),
             Action::Filter => {
                 if self.month.is_some() {
                     self.filter_editing = true;
@@ -830,19 +842,10 @@ impl App {
                     if self.findings.is_none() {
                         self.set_findings(self.evaluate(p)?);
                     }
-                    // The first of the group shown, if it has any.
-                    let order = self.findings_order();
-                    let fs = self.findings.as_ref().map(|f| &f.findings);
-                    let in_group = |&&i: &&usize| {
-                        self.group
-                            .is_none_or(|g| fs.is_some_and(|f| f[i].group == g))
-                    };
-                    self.findings_cursor = order
-                        .iter()
-                        .find(in_group)
-                        .or(order.first())
-                        .copied()
-                        .unwrap_or(0);
+                    // The first of those shown (of the group chosen with
+                    // `g`); none selected when there are none.
+                    self.findings_cursor =
+                        self.findings_order().first().copied().unwrap_or(usize::MAX);
                     self.scroll = 0;
                     self.views.push(View::Findings);
                 }
@@ -876,6 +879,43 @@ impl App {
         self.refresh(keep);
     }
 
+    /// `!`: adds "!" to the filter (only units needing directives), or
+    /// takes it out; the filter's other parts stay.
+    fn toggle_only_findings(&mut self) {
+        if self.month.is_none() {
+            return;
+        }
+        let parts: Vec<&str> = self
+            .filter_input
+            .split('&')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let rest: Vec<&str> = parts
+            .iter()
+            .copied()
+            .filter(|p| !filter::is_findings_word(p))
+            .collect();
+        let on = rest.len() == parts.len();
+        let mut input = rest.join(" & ");
+        if on {
+            if !input.is_empty() {
+                input.push_str(" & ");
+            }
+            input.push('!');
+        }
+        self.filter_input = input;
+        let keep = self.cursor_unit();
+        self.apply_filter_input();
+        self.refresh(keep);
+        let shown = self.month.as_ref().map_or(0, |m| m.visible.len());
+        self.message = Some(if on {
+            format!("Đã lọc: {shown} đơn vị cần chỉ đạo (! lần nữa: bỏ lọc này).")
+        } else {
+            "Đã bỏ lọc đơn vị cần chỉ đạo.".into()
+        });
+    }
+
     fn preview_action(&mut self, a: Action) {
         let page = self.page.max(1) as isize;
         match a {
@@ -888,6 +928,7 @@ impl App {
             Action::Accept => self.accept_suggestion(),
             Action::Apply => self.apply_preview(),
             Action::Clear => self.drop_preview_row(),
+            Action::CreateUnits => self.ask_create_units(),
             Action::Back => {
                 self.preview = None;
                 self.views.pop();
@@ -934,8 +975,10 @@ impl App {
             let n = self.findings.as_ref().map_or(0, |f| f.findings.len());
             return (0..n).collect();
         }
+        // The group chosen with `g` only, as the view shows it.
         self.findings_groups
             .iter()
+            .filter(|(g, _, _)| self.group.is_none_or(|shown| shown == *g))
             .flat_map(|(_, _, at)| at.iter().copied())
             .collect()
     }
@@ -1004,6 +1047,14 @@ impl App {
                 self.scroll = 0;
                 self.scroll_x = 0;
             }
+            // The unit's metric columns, one at a time; the letter by 8.
+            Action::Left if matches!(self.view(), View::Unit(_)) => {
+                self.scroll_x = self.scroll_x.saturating_sub(1);
+            }
+            Action::Right if matches!(self.view(), View::Unit(_)) => {
+                let last = super::views::unit::last_offset(self, self.width);
+                self.scroll_x = (self.scroll_x + 1).min(last);
+            }
             Action::Left => self.scroll_x = self.scroll_x.saturating_sub(8),
             Action::Right if self.view() == View::Report => self.scroll_x += 8,
             Action::Back => {
@@ -1031,6 +1082,7 @@ impl App {
         let stretches = month::history_across(self.db.conn(), &self.cat, &self.rules, id)?;
         self.unit = Some(UnitDetail { unit, stretches });
         self.scroll = 0;
+        self.scroll_x = 0;
         self.views.push(View::Unit(id));
         Ok(())
     }
@@ -1109,8 +1161,10 @@ impl App {
             && let Some(p) = self.month.as_ref().map(|m| m.table.period)
         {
             self.set_findings(self.evaluate(p)?);
-            let n = self.findings.as_ref().map_or(0, |f| f.findings.len());
-            self.findings_cursor = self.findings_cursor.min(n.saturating_sub(1));
+            let order = self.findings_order();
+            if !order.contains(&self.findings_cursor) {
+                self.findings_cursor = order.first().copied().unwrap_or(usize::MAX);
+            }
         }
         Ok(())
     }

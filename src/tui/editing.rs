@@ -45,8 +45,16 @@ pub struct SelectedCell {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
     pub question: String,
-    pub edit: CellEdit,
-    pub unit_name: String,
+    pub answer: Answer,
+}
+
+/// What y does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// Clear a cell.
+    Clear { edit: CellEdit, unit_name: String },
+    /// Make the units a preview names that the file lacks.
+    CreateUnits(Vec<String>),
 }
 
 /// The editor's text as a value of `metric`: the import's rules ("93,45",
@@ -195,13 +203,14 @@ impl App {
         };
         let name = ed.unit_name.clone();
         self.editor = None;
+        let done = format!("Đã lưu {}", self.said_edit(&e, &name));
         // The unit below, by id: the saved value may move its own row out
         // of the filter or elsewhere in the sort.
         let below = self.month.as_ref().and_then(|m| {
             let at = if self.on_parent { 0 } else { self.cursor + 1 };
             m.visible.get(at).map(|&u| m.table.units[u].id)
         });
-        self.save_cell(e, name, None);
+        self.save_cell(e, name, Some(done));
         match mv {
             Move::Down => {
                 self.on_parent = false;
@@ -292,14 +301,16 @@ impl App {
                 c.unit_name,
                 c.period.label_vi()
             ),
-            edit: CellEdit {
-                period: c.period,
-                unit_id: c.unit_id,
-                metric: c.metric,
-                old: Some(v),
-                new: None,
+            answer: Answer::Clear {
+                edit: CellEdit {
+                    period: c.period,
+                    unit_id: c.unit_id,
+                    metric: c.metric,
+                    old: Some(v),
+                    new: None,
+                },
+                unit_name: c.unit_name,
             },
-            unit_name: c.unit_name,
         });
     }
 
@@ -308,8 +319,15 @@ impl App {
         let Some(c) = self.confirm.take() else {
             return;
         };
-        if yes {
-            self.save_cell(c.edit, c.unit_name, Some("Đã xoá.".into()));
+        if !yes {
+            return;
+        }
+        match c.answer {
+            Answer::Clear { edit, unit_name } => {
+                let what = self.said_edit(&edit, &unit_name);
+                self.save_cell(edit, unit_name, Some(format!("Đã xoá {what}")));
+            }
+            Answer::CreateUnits(names) => self.create_units(names),
         }
     }
 
@@ -336,16 +354,8 @@ impl App {
         } else {
             "Đã hoàn tác"
         };
-        let show = |v: &Option<Value>| v.as_ref().map_or("trống".into(), import::show_value);
         let what = match e.as_slice() {
-            [one] => format!(
-                "{} {}, {}: {} → {}",
-                super::columns::title(&self.cat.metrics[one.metric]),
-                self.unit_name(one.unit_id),
-                one.period.label_vi(),
-                show(&one.old),
-                show(&one.new)
-            ),
+            [one] => self.said_edit(one, &self.unit_name(one.unit_id)),
             many => format!("{} ô (một lần dán/nhập)", many.len()),
         };
         let command = format!("tui: {} {what}", source_word(source));
@@ -373,6 +383,19 @@ impl App {
         {
             self.message = Some(format!("Lỗi đọc lại số liệu: {err:#}"));
         }
+    }
+
+    /// "Xử lý % An Vỹ, tháng 8/2024: 100 → 95,5": an edit in a message.
+    fn said_edit(&self, e: &CellEdit, unit_name: &str) -> String {
+        let show = |v: &Option<Value>| v.as_ref().map_or("trống".into(), import::show_value);
+        format!(
+            "{} {}, {}: {} → {}",
+            super::columns::title(&self.cat.metrics[e.metric]),
+            unit_name,
+            e.period.label_vi(),
+            show(&e.old),
+            show(&e.new)
+        )
     }
 
     fn unit_name(&self, id: i64) -> String {

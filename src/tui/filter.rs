@@ -119,6 +119,11 @@ fn compare(op: Op, ord: Option<std::cmp::Ordering>) -> bool {
 /// removed ("chỉ đạo", "cần chỉ đạo", "vi phạm").
 const FINDINGS_WORDS: &[&str] = &["!", "chidao", "canchidao", "vipham"];
 
+/// Is this part of a filter the "!" of units needing directives?
+pub fn is_findings_word(part: &str) -> bool {
+    FINDINGS_WORDS.contains(&text::fold(part).replace(' ', "").as_str())
+}
+
 /// Words that name a group on their own, folded: phrases no unit's name
 /// is searched by. A bare "xa" or "huyen" stays a name ("Xã Phương Nam").
 const GROUP_WORDS: &[&str] = &[
@@ -149,7 +154,7 @@ pub fn parse(
             continue;
         }
         let folded = text::fold(part);
-        if FINDINGS_WORDS.contains(&folded.replace(' ', "").as_str()) {
+        if is_findings_word(part) {
             f.only_findings = true;
             continue;
         }

@@ -4,6 +4,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::{Action, EditKey, Move};
+use super::app::{App, View};
 
 pub struct Binding {
     pub keys: &'static [KeyCode],
@@ -13,8 +14,9 @@ pub struct Binding {
     pub label: &'static str,
     pub action: Action,
     pub help: &'static str,
-    /// Short form for the footer, if the key belongs there.
-    pub hint: Option<&'static str>,
+    /// Short form for the footer, if the key belongs there, with its rank:
+    /// on a narrow screen the highest ranks are left out first.
+    pub hint: Option<(u8, &'static str)>,
 }
 
 pub const KEYMAP: &[Binding] = &[
@@ -39,7 +41,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "← h",
         action: Action::Left,
-        help: "cột bên trái (tên đơn vị luôn hiện)",
+        help: "cột bên trái (tên đơn vị luôn hiện); ở màn hình đơn vị và công văn: cuộn sang trái",
         hint: None,
     },
     Binding {
@@ -47,7 +49,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "→ l",
         action: Action::Right,
-        help: "cột bên phải",
+        help: "cột bên phải; ở màn hình đơn vị và công văn: cuộn sang phải",
         hint: None,
     },
     Binding {
@@ -88,7 +90,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "Enter",
         action: Action::Open,
         help: "ở cột tên: xem chi tiết đơn vị (mọi tháng); ở cột số liệu: sửa ô",
-        hint: Some("Enter xem/sửa"),
+        hint: Some((1, "Enter xem/sửa")),
     },
     Binding {
         keys: &[KeyCode::Esc],
@@ -104,7 +106,15 @@ pub const KEYMAP: &[Binding] = &[
         label: "/",
         action: Action::Filter,
         help: "lọc: tên không dấu (\"dong\"), điều kiện (\"digitization<40\", \"xu ly<100 & hai long<90\"), \"!\" chỉ đơn vị cần chỉ đạo",
-        hint: Some("/ lọc"),
+        hint: Some((1, "/ lọc")),
+    },
+    Binding {
+        keys: &[KeyCode::Char('!')],
+        ctrl: &[],
+        label: "!",
+        action: Action::OnlyFindings,
+        help: "chỉ hiện đơn vị cần chỉ đạo (có vi phạm); bấm lại: hiện tất cả",
+        hint: Some((2, "! vi phạm")),
     },
     Binding {
         keys: &[KeyCode::Char('s')],
@@ -112,7 +122,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "s",
         action: Action::Sort,
         help: "sắp xếp theo cột đang chọn (bấm lại: đảo chiều)",
-        hint: Some("s sắp xếp"),
+        hint: Some((3, "s sắp xếp")),
     },
     Binding {
         keys: &[KeyCode::Char('S')],
@@ -128,7 +138,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "[",
         action: Action::PrevMonth,
         help: "tháng trước",
-        hint: Some("[ ] tháng"),
+        hint: Some((1, "[ ] tháng")),
     },
     Binding {
         keys: &[KeyCode::Char(']')],
@@ -144,7 +154,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "f",
         action: Action::Findings,
         help: "đơn vị cần chỉ đạo khắc phục, theo từng quy tắc",
-        hint: Some("f chỉ đạo"),
+        hint: Some((1, "f chỉ đạo")),
     },
     Binding {
         keys: &[KeyCode::Char('g')],
@@ -168,7 +178,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "?",
         action: Action::Help,
         help: "trợ giúp (màn hình này)",
-        hint: Some("? trợ giúp"),
+        hint: Some((0, "? trợ giúp")),
     },
     Binding {
         keys: &[KeyCode::Char('q')],
@@ -176,7 +186,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "q",
         action: Action::Quit,
         help: "thoát",
-        hint: Some("q thoát"),
+        hint: Some((0, "q thoát")),
     },
     Binding {
         keys: &[],
@@ -239,7 +249,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "i",
         action: Action::Import,
-        help: "nhập tệp CSV, TSV, XLSX vào tháng đang xem (Tab hoàn thành đường dẫn; nhận --encoding, --sheet như chiso import); xem trước rồi mới ghi",
+        help: "nhập tệp CSV, TSV, XLSX vào tháng đang xem (Tab hoàn thành đường dẫn; nhận --encoding, --sheet như chiso import); chưa có tháng nào: tháng ghi trong tệp, tệp không ghi thì chiso hỏi; xem trước rồi mới ghi",
         hint: None,
     },
     Binding {
@@ -255,7 +265,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "w",
         action: Action::WriteDocx,
-        help: "ghi công văn ra tệp DOCX (mặc định cạnh tệp dữ liệu; sửa đường dẫn rồi Enter)",
+        help: "ghi công văn ra tệp DOCX (mặc định cạnh tệp dữ liệu; sửa đường dẫn nếu cần, Enter để ghi)",
         hint: None,
     },
     Binding {
@@ -272,6 +282,14 @@ pub const KEYMAP: &[Binding] = &[
         label: "y",
         action: Action::Apply,
         help: "bản xem trước: ghi tất cả trong một lần (Esc: bỏ, không ghi gì)",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('c')],
+        ctrl: &[],
+        label: "c",
+        action: Action::CreateUnits,
+        help: "bản xem trước: tạo các đơn vị chưa có trong danh sách, theo tên trong tệp (hỏi lại trước khi tạo)",
         hint: None,
     },
 ];
@@ -365,13 +383,66 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
     }
 }
 
-/// "Enter chi tiết · / lọc · …" for the footer.
+/// "Enter xem/sửa · / lọc · …": every hint of the month table.
 pub fn hints() -> String {
     KEYMAP
         .iter()
-        .filter_map(|b| b.hint)
+        .filter_map(|b| b.hint.map(|(_, h)| h))
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// The keys the footer offers in the view shown, (rank, text): the
+/// month table's from the keymap, the other views' own.
+pub fn footer_hints(app: &App) -> Vec<(u8, &'static str)> {
+    const SCROLL: &[(u8, &str)] = &[
+        (0, "↑↓ PgUp PgDn cuộn"),
+        (0, "Esc quay lại"),
+        (1, "q thoát"),
+    ];
+    match app.view() {
+        // A database with no month yet: how to bring one in.
+        View::Month if app.month.is_none() => vec![
+            (0, "i nhập tệp"),
+            (1, "n tháng mới"),
+            (0, "? trợ giúp"),
+            (0, "q thoát"),
+        ],
+        View::Month => KEYMAP.iter().filter_map(|b| b.hint).collect(),
+        View::Findings => vec![
+            (0, "↑↓ chọn"),
+            (1, "Enter xem đơn vị"),
+            (0, "Esc quay lại"),
+            (2, "? trợ giúp"),
+            (1, "q thoát"),
+        ],
+        View::Unit(_) => vec![
+            (0, "↑↓ cuộn"),
+            (0, "← → cột"),
+            (0, "Esc quay lại"),
+            (2, "? trợ giúp"),
+            (1, "q thoát"),
+        ],
+        View::Report => vec![
+            (0, "↑↓ PgUp PgDn ← → cuộn"),
+            (1, "w ghi DOCX"),
+            (0, "Esc quay lại"),
+            (1, "q thoát"),
+        ],
+        View::Preview => {
+            let mut h = vec![(0, "↑↓ chọn dòng"), (1, "a nhận tên gợi ý")];
+            if app.unknown_units().is_some_and(|n| !n.is_empty()) {
+                h.push((0, "c tạo đơn vị"));
+            }
+            h.extend([
+                (2, "x bỏ dòng"),
+                (0, "y ghi tất cả"),
+                (0, "Esc bỏ, không ghi gì"),
+            ]);
+            h
+        }
+        View::Help | View::Log => SCROLL.to_vec(),
+    }
 }
 
 #[cfg(test)]

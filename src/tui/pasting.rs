@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::app::{App, View};
+use super::editing::{Answer, Confirm};
 use crate::import::Input;
 use crate::import::preview::{self, ApplyError, Preview};
 use crate::text;
@@ -16,6 +17,32 @@ pub struct PreviewState {
     /// What was pasted or which files, for the title.
     pub title: String,
     pub cursor: usize,
+    /// What it was read from: read again once `c` has made its units.
+    pub source: Source,
+    /// Names of rows that match no unit at all (`c` makes them).
+    pub unknown: Vec<String>,
+    /// Rows left out with `x`, by place: left out again when read again.
+    pub dropped: Vec<String>,
+}
+
+/// What a preview was read from.
+pub enum Source {
+    Files {
+        inputs: Vec<(String, Vec<u8>)>,
+        read: preview::ReadOptions,
+    },
+    Paste {
+        text: String,
+        columns: Vec<usize>,
+        rows: Vec<i64>,
+    },
+}
+
+/// Files read at `i` that state no month: kept while the month is asked.
+pub struct PendingImport {
+    pub inputs: Vec<(String, Vec<u8>)>,
+    pub read: preview::ReadOptions,
+    pub title: String,
 }
 
 /// The path prompt of `i` (files to import) and `w` (where the DOCX goes).
@@ -28,6 +55,8 @@ pub struct PathPrompt {
     pub note: Option<String>,
     /// `w`: the existing file the note asks about replacing (y/n).
     pub replace: Option<PathBuf>,
+    /// `i` on files that state no month: the input is the month.
+    pub asks_month: bool,
 }
 
 /// A key in the path prompt.
@@ -104,28 +133,160 @@ impl App {
         };
         let lines = pasted.lines().filter(|l| !l.trim().is_empty()).count();
         match preview::from_paste(self.db.conn(), pasted, &target) {
-            Ok(p) => self.open_preview(p, format!("Dán {lines} dòng")),
+            Ok(p) => {
+                let source = Source::Paste {
+                    text: pasted.to_owned(),
+                    columns,
+                    rows,
+                };
+                self.open_preview(p, format!("Dán {lines} dòng"), source)
+            }
             Err(e) => self.message = Some(format!("Lỗi đọc dữ liệu: {e}")),
         }
     }
 
-    fn open_preview(&mut self, preview: Preview, title: String) {
+    fn open_preview(&mut self, preview: Preview, title: String, source: Source) {
+        let unknown = unknown_names(self.db.conn(), &preview);
         self.preview = Some(PreviewState {
             preview,
             title,
             cursor: 0,
+            source,
+            unknown,
+            dropped: Vec::new(),
         });
         self.scroll = 0;
         self.views.push(View::Preview);
     }
 
+    /// The names in the preview shown that match no unit at all, still
+    /// among its rows; None without a preview.
+    pub fn unknown_units(&self) -> Option<Vec<String>> {
+        let s = self.preview.as_ref()?;
+        Some(
+            s.unknown
+                .iter()
+                .filter(|n| s.preview.rows.iter().any(|r| r.name == **n))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// `c` in a preview: asks before making the units it lacks.
+    pub(super) fn ask_create_units(&mut self) {
+        if self.refused_read_only() {
+            return;
+        }
+        let names = self.unknown_units().unwrap_or_default();
+        if names.is_empty() {
+            self.message = Some("Mọi tên trong bản xem trước đã có trong danh sách đơn vị.".into());
+            return;
+        }
+        let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+        let more = if names.len() > 5 { ", …" } else { "" };
+        self.confirm = Some(Confirm {
+            question: format!(
+                "Tạo {} đơn vị mới, tên như trong tệp: {}{more}? (y: tạo, phím khác: thôi)",
+                names.len(),
+                shown.join(", ")
+            ),
+            answer: Answer::CreateUnits(names),
+        });
+    }
+
+    /// Makes the units (one changeset), then reads the preview again: its
+    /// rows now find them. The values are still written only by `y`.
+    pub(super) fn create_units(&mut self, names: Vec<String>) {
+        let command = format!("tui: tạo {} đơn vị theo bản xem trước", names.len());
+        let actor = self.actor.clone();
+        let made = self.db.write(|tx| {
+            let cs = crate::db::begin_changeset(tx, &actor, "units", &command)?;
+            crate::db::units::add_named(tx, cs, &names)
+        });
+        match made {
+            Ok(units) => {
+                if let Err(e) = self.read_preview_again() {
+                    self.message = Some(format!("Lỗi đọc dữ liệu: {e}"));
+                    return;
+                }
+                // The month shown is read again: it has the new units.
+                if let Some(p) = self.month.as_ref().map(|m| m.table.period)
+                    && let Err(e) = self.show_written(p, -1)
+                {
+                    self.message = Some(format!("Lỗi đọc lại số liệu: {e:#}"));
+                    return;
+                }
+                self.message = Some(format!(
+                    "Đã tạo {} đơn vị. Xem lại rồi y để ghi số liệu, Esc để bỏ (các đơn vị vẫn còn).",
+                    units.len()
+                ));
+            }
+            Err(e) if crate::db::errors::is_busy(&e) => {
+                self.message = Some(
+                    "Tệp đang bận (một lệnh ghi khác chưa xong): chưa tạo gì; bấm c lại sau ít giây."
+                        .into(),
+                );
+            }
+            Err(e) => self.message = Some(format!("Chưa tạo đơn vị nào: {e}")),
+        }
+    }
+
+    /// Reads the preview's input again, keeping the rows left out and the
+    /// suggestions accepted.
+    fn read_preview_again(&mut self) -> rusqlite::Result<()> {
+        let Some(s) = self.preview.as_ref() else {
+            return Ok(());
+        };
+        let period = s.preview.period;
+        let mut fresh = match &s.source {
+            Source::Files { inputs, read } => {
+                let inputs: Vec<Input> = inputs
+                    .iter()
+                    .map(|(name, bytes)| Input {
+                        name: name.clone(),
+                        bytes: bytes.clone(),
+                    })
+                    .collect();
+                preview::from_files(self.db.conn(), &inputs, period, read)?
+            }
+            Source::Paste {
+                text,
+                columns,
+                rows,
+            } => {
+                let target = preview::Target {
+                    period,
+                    columns,
+                    rows,
+                };
+                preview::from_paste(self.db.conn(), text, &target)?
+            }
+        };
+        let accepted: Vec<&str> = s
+            .preview
+            .rows
+            .iter()
+            .filter(|r| matches!(r.unit, preview::RowUnit::Suggested { accepted: true, .. }))
+            .map(|r| r.place.as_str())
+            .collect();
+        fresh.rows.retain(|r| !s.dropped.contains(&r.place));
+        for i in 0..fresh.rows.len() {
+            if accepted.contains(&fresh.rows[i].place.as_str()) {
+                fresh.accept(i);
+            }
+        }
+        let unknown = unknown_names(self.db.conn(), &fresh);
+        if let Some(s) = self.preview.as_mut() {
+            s.cursor = s.cursor.min(fresh.rows.len().saturating_sub(1));
+            s.preview = fresh;
+            s.unknown = unknown;
+        }
+        Ok(())
+    }
+
     /// `i`: asks for the files to import.
     pub(super) fn ask_import(&mut self) {
-        if self.month.is_none() {
-            self.message = Some(
-                "Chưa có tháng nào: bấm n để mở tháng mới, hoặc dùng chiso import ở cửa sổ khác."
-                    .into(),
-            );
+        if self.refused_read_only() {
             return;
         }
         self.prompt = Some(PathPrompt::default());
@@ -151,9 +312,14 @@ impl App {
                 p.input.pop();
                 p.note = None;
             }
+            PromptKey::Complete if p.asks_month => {}
             PromptKey::Complete => complete(p),
-            PromptKey::Cancel => self.prompt = None,
+            PromptKey::Cancel => {
+                self.prompt = None;
+                self.pending_import = None;
+            }
             PromptKey::Accept if p.write_docx => self.write_docx(),
+            PromptKey::Accept if p.asks_month => self.import_into_month_typed(),
             PromptKey::Accept => self.import_files(),
         }
     }
@@ -208,21 +374,138 @@ impl App {
                 }
             }
         }
-        let Some(period) = self.month.as_ref().map(|m| m.table.period) else {
+        let names: Vec<String> = paths
+            .iter()
+            .map(|p| {
+                Path::new(p)
+                    .file_name()
+                    .map_or(p.clone(), |n| n.to_string_lossy().into_owned())
+            })
+            .collect();
+        let pending = PendingImport {
+            inputs: inputs.into_iter().map(|i| (i.name, i.bytes)).collect(),
+            read,
+            title: format!("Nhập {}", text::show(&names.join(", "))),
+        };
+        // A month with data on screen: into it (a file stating another is
+        // refused in the preview). Else the month the files state, or ask.
+        let shown = self
+            .month
+            .as_ref()
+            .map(|m| m.table.period)
+            .filter(|p| self.periods.contains(p));
+        let period = match shown {
+            Some(p) => p,
+            None => match self.stated_months(&pending) {
+                Ok(stated) if stated.len() == 1 => stated[0],
+                Ok(stated) if stated.len() > 1 => {
+                    let months: Vec<String> = stated.iter().map(|m| m.label_vi()).collect();
+                    if let Some(p) = self.prompt.as_mut() {
+                        p.note = Some(format!(
+                            "các tệp ghi những tháng khác nhau ({}): nhập từng tháng một",
+                            months.join(", ")
+                        ));
+                    }
+                    return;
+                }
+                Ok(_) => {
+                    let guess = self
+                        .month
+                        .as_ref()
+                        .map_or(crate::model::Period::today().previous(), |m| m.table.period);
+                    self.pending_import = Some(pending);
+                    self.prompt = Some(PathPrompt {
+                        input: guess.to_string(),
+                        note: None,
+                        asks_month: true,
+                        ..PathPrompt::default()
+                    });
+                    return;
+                }
+                Err(e) => {
+                    self.prompt = None;
+                    self.message = Some(format!("Lỗi đọc dữ liệu: {e}"));
+                    return;
+                }
+            },
+        };
+        self.prompt = None;
+        self.preview_import(pending, period);
+    }
+
+    /// The months the files of `pending` state, each once.
+    fn stated_months(
+        &self,
+        pending: &PendingImport,
+    ) -> rusqlite::Result<Vec<crate::model::Period>> {
+        use crate::import::{Options, Problems, header::HeaderDictionary, parse};
+        let conn = self.db.conn();
+        let dict = HeaderDictionary::new(&self.cat.metrics, &crate::db::load_metric_headers(conn)?);
+        let inputs: Vec<Input> = pending
+            .inputs
+            .iter()
+            .map(|(name, bytes)| Input {
+                name: name.clone(),
+                bytes: bytes.clone(),
+            })
+            .collect();
+        let opts = Options {
+            period: None,
+            create_units: false,
+            replace: true,
+            sheet: pending.read.sheet.clone(),
+            encoding: pending.read.encoding,
+            kind: None,
+            cmd: "chiso".into(),
+        };
+        let files = parse::parse_all(
+            &inputs,
+            &self.cat,
+            &dict,
+            &opts,
+            &mut Problems::new(),
+            &mut Vec::new(),
+        );
+        let mut months: Vec<crate::model::Period> = files.iter().filter_map(|f| f.stated).collect();
+        months.sort();
+        months.dedup();
+        Ok(months)
+    }
+
+    /// Enter on the month asked for files that state none.
+    fn import_into_month_typed(&mut self) {
+        let Some(p) = self.prompt.as_mut() else {
+            return;
+        };
+        let Some(period) = crate::model::Period::parse(&p.input) else {
+            p.note = Some(format!(
+                "\"{}\" không phải tháng; gõ như 2024-08 hoặc 8/2024",
+                text::show(&p.input)
+            ));
             return;
         };
         self.prompt = None;
-        match preview::from_files(self.db.conn(), &inputs, period, &read) {
+        if let Some(pending) = self.pending_import.take() {
+            self.preview_import(pending, period);
+        }
+    }
+
+    fn preview_import(&mut self, pending: PendingImport, period: crate::model::Period) {
+        let inputs: Vec<Input> = pending
+            .inputs
+            .iter()
+            .map(|(name, bytes)| Input {
+                name: name.clone(),
+                bytes: bytes.clone(),
+            })
+            .collect();
+        match preview::from_files(self.db.conn(), &inputs, period, &pending.read) {
             Ok(pv) => {
-                let names: Vec<String> = paths
-                    .iter()
-                    .map(|p| {
-                        Path::new(p)
-                            .file_name()
-                            .map_or(p.clone(), |n| n.to_string_lossy().into_owned())
-                    })
-                    .collect();
-                self.open_preview(pv, format!("Nhập {}", text::show(&names.join(", "))));
+                let source = Source::Files {
+                    inputs: pending.inputs,
+                    read: pending.read,
+                };
+                self.open_preview(pv, pending.title, source);
             }
             Err(e) => self.message = Some(format!("Lỗi đọc dữ liệu: {e}")),
         }
@@ -303,7 +586,8 @@ impl App {
         if let Some(s) = self.preview.as_mut()
             && s.cursor < s.preview.rows.len()
         {
-            s.preview.rows.remove(s.cursor);
+            let row = s.preview.rows.remove(s.cursor);
+            s.dropped.push(row.place);
             s.cursor = s.cursor.min(s.preview.rows.len().saturating_sub(1));
         }
     }
@@ -317,6 +601,34 @@ impl App {
                 .min(n.saturating_sub(1));
         }
     }
+}
+
+/// Names of the rows that match no unit, not even without accents: the
+/// units `c` would make, each once, in the order of the rows.
+fn unknown_names(conn: &rusqlite::Connection, p: &Preview) -> Vec<String> {
+    let Ok(index) = crate::db::units::UnitIndex::load(conn) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for r in &p.rows {
+        if !matches!(r.unit, preview::RowUnit::Invalid(_)) || r.name.trim().is_empty() {
+            continue;
+        }
+        // The name as shown: a long one is cut ("…"), a control character
+        // escaped; never made into a unit's name.
+        if r.name.contains('…') || r.name.contains("\\u{") {
+            continue;
+        }
+        let unknown = matches!(
+            index.resolve_in(&r.name, Some(p.period)),
+            crate::db::units::Resolution::Unknown { ref similar } if similar.is_empty()
+        );
+        let key = text::match_key(&r.name);
+        if unknown && !out.iter().any(|n| text::match_key(n) == key) {
+            out.push(r.name.clone());
+        }
+    }
+    out
 }
 
 /// Words of the prompt: spaces separate, quotes group, `\ ` is a space.

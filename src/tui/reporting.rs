@@ -16,7 +16,8 @@ use crate::{output, text};
 
 /// The letter as shown by `r`.
 pub struct ReportView {
-    pub lines: Vec<String>,
+    /// Laid out as text when drawn, as wide as the screen allows.
+    pub letter: report::Letter,
     /// Rules left out, missing figures … (as `chiso report` warns).
     pub warnings: Vec<String>,
 }
@@ -33,9 +34,8 @@ impl App {
             return Ok(());
         };
         let r = report::build(self.db.conn(), p, report::Options::default())?;
-        let text = report::plain::render(&r.letter, 80);
         self.report = Some(ReportView {
-            lines: text.lines().map(str::to_owned).collect(),
+            letter: r.letter,
             warnings: r.warnings,
         });
         self.scroll = 0;

@@ -129,7 +129,8 @@ pub fn run(mut app: App, theme: Theme) -> anyhow::Result<()> {
 
 /// Tells the app how much of the screen its table gets.
 pub fn fit(app: &mut App, screen: Rect) {
-    let [_, body, _] = ui::areas(screen);
+    let [_, body, _] = ui::areas(app, screen);
+    app.width = body.width as usize;
     let (rows, cols, _, _) = views::month::layout(body, app);
     app.resize(rows, cols);
 }

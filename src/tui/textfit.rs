@@ -34,6 +34,25 @@ pub fn cut(s: &str, w: usize) -> String {
     out
 }
 
+/// The end of `s` in `w` cells, "…" first if it is wider: a path typed
+/// at a prompt shows its file's name.
+pub fn tail(s: &str, w: usize) -> String {
+    if width(s) <= w {
+        return s.to_owned();
+    }
+    let mut out: Vec<char> = Vec::new();
+    let mut used = 1;
+    for c in s.chars().rev() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + cw > w {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    std::iter::once('…').chain(out.into_iter().rev()).collect()
+}
+
 /// `name` then `mark`, the name cut so that the mark always shows.
 pub fn cut_with_mark(name: &str, mark: &str, w: usize) -> String {
     let room = w.saturating_sub(width(mark));
@@ -153,6 +172,8 @@ mod tests {
         );
         assert_eq!(pad("Xã", 4), "Xã  ");
         assert_eq!(right("99,1%", 7), "  99,1%");
+        assert_eq!(tail("/home/vanthu/thang-8.xlsx", 14), "…/thang-8.xlsx");
+        assert_eq!(tail("a.xlsx", 14), "a.xlsx");
     }
 
     #[test]

@@ -85,6 +85,42 @@ impl Theme {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
+    /// A preview's cell with no value before: green (underlined without
+    /// colour); its mark "(mới)".
+    pub fn preview_new(&self) -> Style {
+        if self.color {
+            self.fg(Color::Green)
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        }
+    }
+
+    /// A preview's changed cell ("37,9 → 40"): yellow, and bold so that it
+    /// reads apart without colour too.
+    pub fn preview_changed(&self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+
+    /// A preview's cell that stays as it is ("100 =").
+    pub fn preview_unchanged(&self) -> Style {
+        self.dim()
+    }
+
+    /// A preview's invalid cell or name ("✗ …"): red and bold; without
+    /// colour, reversed as well, unlike a changed cell.
+    pub fn preview_invalid(&self) -> Style {
+        if self.color {
+            self.error()
+        } else {
+            self.error().add_modifier(Modifier::REVERSED)
+        }
+    }
+
+    /// A message saying what was done ("Đã lưu …").
+    pub fn notice(&self) -> Style {
+        self.fg(Color::Green).add_modifier(Modifier::BOLD)
+    }
+
     pub fn up(&self) -> Style {
         self.fg(Color::Green)
     }

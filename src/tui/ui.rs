@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -16,12 +17,20 @@ use super::views;
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 12;
 
-/// Title line, body, two footer lines.
-pub fn areas(area: Rect) -> [Rect; 3] {
+/// Most lines the footer takes: a long message wraps, but the table
+/// keeps most of the screen.
+const FOOTER_MAX: usize = 6;
+
+/// Title line, body, footer: the footer as high as its lines (a status
+/// line, then a message, a prompt or the keys), so that nothing in it is
+/// cut.
+pub fn areas(app: &App, area: Rect) -> [Rect; 3] {
+    let lines = footer_lines(app, &Theme { color: false }, area.width as usize).len();
+    let most = (area.height as usize / 3).clamp(2, FOOTER_MAX);
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(2),
+        Constraint::Length(lines.min(most) as u16),
     ])
     .areas(area)
 }
@@ -36,7 +45,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [title, body, footer] = areas(area);
+    let [title, body, footer] = areas(app, area);
     f.render_widget(
         Paragraph::new(title_line(app, theme, title.width as usize)),
         title,
@@ -87,7 +96,54 @@ fn title_line<'a>(app: &App, theme: &Theme, width: usize) -> Line<'a> {
 }
 
 fn footer_lines<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Line<'a>> {
-    // (rank, text): on a narrow screen the highest ranks are left out.
+    let status = Line::from(textfit::join_fitting(&status_parts(app), width));
+    if let Some(ed) = &app.editor {
+        return editor_lines(app, ed, theme, width);
+    }
+    let mut out = vec![status];
+    let asked = app.prompt.as_ref().filter(|p| p.replace.is_some());
+    if let Some(q) = asked.and_then(|p| p.note.as_ref()) {
+        // `w` asks whether to replace a file: the question alone, as `x` asks.
+        out.extend(said(q, theme.error(), width));
+    } else if let Some(p) = &app.prompt {
+        let (label, hint) = prompt_words(p);
+        let note = p.note.as_ref().map(|n| (n.as_str(), theme.error()));
+        out.extend(prompt_lines(label, &p.input, note, hint, theme, width));
+    } else if let Some(c) = &app.confirm {
+        out.extend(said(&c.question, theme.error(), width));
+    } else if app.filter_editing {
+        let note = app
+            .filter_error
+            .as_ref()
+            .map(|e| (e.as_str(), theme.error()));
+        let hint: &[(u8, &str)] = &[(0, "Enter giữ bộ lọc"), (0, "Esc xoá")];
+        out.extend(prompt_lines(
+            "Lọc: ",
+            &app.filter_input,
+            note,
+            hint,
+            theme,
+            width,
+        ));
+    } else if let Some(msg) = &app.message {
+        // What was done reads as news, the rest as a warning.
+        let style = if msg.starts_with("Đã ") {
+            theme.notice()
+        } else {
+            theme.error()
+        };
+        out.extend(said(msg, style, width));
+    } else {
+        let parts = keymap::footer_hints(app);
+        out.push(Line::styled(fitted(&parts, width), theme.dim()));
+    }
+    out.truncate(FOOTER_MAX);
+    out
+}
+
+/// The status line's parts, (rank, text): on a narrow screen the highest
+/// ranks are left out.
+fn status_parts(app: &App) -> Vec<(u8, String)> {
     let mut status: Vec<(u8, String)> = Vec::new();
     if app.read_only {
         status.push((0, "CHỈ ĐỌC".into()));
@@ -122,91 +178,136 @@ fn footer_lines<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Line<'a>> {
             status.push((4, format!("{} mới, sáp nhập", app::NEW_MARK.trim())));
         }
     }
-    if let Some(ed) = &app.editor {
-        let metric = &app.cat.metrics[ed.metric];
-        let mut spans = vec![
-            Span::styled(
-                format!(
-                    "Sửa {} · {} · {}: ",
-                    columns::title(metric),
-                    ed.unit_name,
-                    ed.period.label_vi()
-                ),
-                theme.header(),
-            ),
-            Span::raw(crate::text::show(&ed.input)),
-            Span::raw("▏"),
-        ];
-        if let Some(e) = &ed.error {
-            spans.push(Span::styled(format!("  {e}"), theme.error()));
+    status
+}
+
+/// The editor: what is typed where, the reason a save was refused (on
+/// lines of its own when it does not fit beside), then its keys.
+fn editor_lines<'a>(
+    app: &App,
+    ed: &super::editing::Editor,
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'a>> {
+    let metric = &app.cat.metrics[ed.metric];
+    let input = crate::text::show(&ed.input);
+    // The labels give way to what is typed: the month first, then the
+    // unit (its row is the one under the cursor).
+    let room = width.saturating_sub(textfit::width(&input) + 3);
+    let label = textfit::join_fitting(
+        &[
+            (0, format!("Sửa {}", columns::title(metric))),
+            (1, ed.unit_name.clone()),
+            (2, ed.period.label_vi()),
+        ],
+        room,
+    );
+    let mut first = vec![
+        Span::styled(format!("{label}: "), theme.header()),
+        Span::raw(input),
+        Span::raw("▏"),
+    ];
+    let mut out = Vec::new();
+    match &ed.error {
+        Some(e) if Line::from(first.clone()).width() + 2 + textfit::width(e) < width => {
+            first.push(Span::styled(format!("  {e}"), theme.error()));
+            out.push(Line::from(first));
         }
-        let mut help = Vec::new();
-        if !metric.labels.is_empty() {
-            help.push(format!("↑↓ chọn: {}", metric.labels.join(" | ")));
+        Some(e) => {
+            out.push(Line::from(first));
+            out.extend(said(e, theme.error(), width));
         }
-        help.push("Enter lưu, xuống · Tab lưu, sang phải · Esc huỷ".into());
-        return vec![
-            Line::from(spans),
-            Line::styled(help.join(" · "), theme.dim()),
-        ];
+        None => out.push(Line::from(first)),
     }
-    let first = Line::from(textfit::join_fitting(&status, width));
-    let asked = app.prompt.as_ref().filter(|p| p.replace.is_some());
-    let second = if let Some(q) = asked.and_then(|p| p.note.as_ref()) {
-        // `w` asks whether to replace a file: the question alone, as `x` asks.
-        Line::styled(q.clone(), theme.error())
-    } else if let Some(p) = &app.prompt {
-        let mut spans = vec![
-            Span::styled(
-                if p.write_docx {
-                    "Ghi DOCX vào: "
-                } else {
-                    "Nhập tệp: "
-                },
-                theme.header(),
-            ),
-            Span::raw(crate::text::show(&p.input)),
-            Span::raw("▏"),
-        ];
-        match &p.note {
-            Some(n) => spans.push(Span::styled(format!("  {n}"), theme.error())),
-            None => spans.push(Span::styled(
-                "  Tab hoàn thành · Enter xem trước · Esc huỷ",
-                theme.dim(),
-            )),
-        }
-        Line::from(spans)
-    } else if let Some(c) = &app.confirm {
-        Line::styled(c.question.clone(), theme.error())
-    } else if app.filter_editing {
-        let mut spans = vec![
-            Span::styled("Lọc: ", theme.header()),
-            Span::raw(crate::text::show(&app.filter_input)),
-            Span::raw("▏"),
-        ];
-        if let Some(e) = &app.filter_error {
-            spans.push(Span::styled(format!("  {e}"), theme.error()));
-        }
-        Line::from(spans)
-    } else if let Some(msg) = &app.message {
-        Line::styled(msg.clone(), theme.error())
-    } else if app.view() == View::Month {
-        Line::styled(keymap::hints(), theme.dim())
-    } else if app.view() == View::Report {
-        Line::styled(
-            "↑↓ PgUp PgDn ← → cuộn · w ghi DOCX · Esc quay lại · q thoát",
-            theme.dim(),
+    let labels =
+        (!metric.labels.is_empty()).then(|| format!("↑↓ chọn: {}", metric.labels.join(" | ")));
+    let mut keys: Vec<(u8, String)> = labels.into_iter().map(|l| (1, l)).collect();
+    keys.extend([
+        (0, "Enter lưu, xuống".to_string()),
+        (2, "Tab lưu, sang phải".to_string()),
+        (0, "Esc huỷ".to_string()),
+    ]);
+    out.push(Line::styled(
+        textfit::join_fitting(&keys, width),
+        theme.dim(),
+    ));
+    out
+}
+
+/// What a prompt asks, and its keys.
+fn prompt_words(p: &super::pasting::PathPrompt) -> (&'static str, &'static [(u8, &'static str)]) {
+    if p.asks_month {
+        (
+            "Tệp không ghi tháng. Tháng của số liệu: ",
+            &[(0, "Enter xem trước (chưa ghi gì)"), (0, "Esc huỷ")],
         )
-    } else if app.view() == View::Preview {
-        Line::styled(
-            "↑↓ chọn dòng · a nhận tên gợi ý · x bỏ dòng · y ghi tất cả · Esc bỏ, không ghi gì",
-            theme.dim(),
+    } else if p.write_docx {
+        (
+            "Ghi DOCX vào: ",
+            &[(1, "Tab hoàn thành"), (0, "Enter ghi tệp"), (0, "Esc huỷ")],
         )
     } else {
-        Line::styled(
-            "Esc quay lại · ↑↓ chọn · Enter xem đơn vị · ? trợ giúp · q thoát",
-            theme.dim(),
+        (
+            "Nhập tệp: ",
+            &[
+                (1, "Tab hoàn thành"),
+                (0, "Enter xem trước (chưa ghi gì)"),
+                (0, "Esc huỷ"),
+            ],
         )
+    }
+}
+
+/// A prompt: its label and what is typed (the end of it, when it is
+/// longer than the line), then a note or the keys, beside when they fit,
+/// else below.
+fn prompt_lines<'a>(
+    label: &'static str,
+    input: &str,
+    note: Option<(&str, Style)>,
+    hint: &[(u8, &str)],
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'a>> {
+    let input = crate::text::show(input);
+    let room = width.saturating_sub(textfit::width(label) + 1);
+    let shown = textfit::tail(&input, room);
+    let first = vec![
+        Span::styled(label, theme.header()),
+        Span::raw(shown),
+        Span::raw("▏"),
+    ];
+    let used = Line::from(first.clone()).width();
+    let (text, style) = match note {
+        Some((n, st)) => (n.to_string(), st),
+        None => (fitted(hint, width), theme.dim()),
     };
-    vec![first, second]
+    let mut out = Vec::new();
+    if used + 2 + textfit::width(&text) < width {
+        let mut first = first;
+        first.push(Span::styled(format!("  {text}"), style));
+        out.push(Line::from(first));
+    } else {
+        out.push(Line::from(first));
+        match note {
+            Some(_) => out.extend(said(&text, style, width)),
+            None => out.push(Line::styled(text, style)),
+        }
+    }
+    out
+}
+
+/// A message on as many lines as it needs, later lines indented: never
+/// cut. Short of the last column: a line that touches the edge reads as cut.
+fn said<'a>(text: &str, style: Style, width: usize) -> Vec<Line<'a>> {
+    textfit::wrap(text, width.saturating_sub(1), "", "  ")
+        .into_iter()
+        .map(|l| Line::styled(l, style))
+        .collect()
+}
+
+/// Key hints joined by " · ", the least needed left out to fit.
+fn fitted(parts: &[(u8, &str)], width: usize) -> String {
+    let owned: Vec<(u8, String)> = parts.iter().map(|(r, s)| (*r, s.to_string())).collect();
+    textfit::join_fitting(&owned, width)
 }

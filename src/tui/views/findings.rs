@@ -11,7 +11,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::model::Group;
-use crate::rules::{Finding, Findings, render};
+use crate::names;
+use crate::rules::{Finding, Findings, RuleKind, render};
 use crate::tui::app::App;
 use crate::tui::textfit;
 use crate::tui::theme::Theme;
@@ -22,7 +23,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // The directive of the selected finding, in full.
     let directive: Option<Vec<String>> = fs.findings.get(app.findings_cursor).map(|_| {
         let text = render::directive_for(fs, app.findings_cursor);
-        textfit::wrap(&text, width, "", "")
+        // Short of the last column: a line that touches the edge reads as cut.
+        textfit::wrap(&text, width.saturating_sub(1), "", "")
     });
     // As high as the directive needs, up to half the screen.
     let detail_h = directive.as_ref().map_or(0, |d| {
@@ -42,11 +44,29 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             "Không có đơn vị nào vi phạm quy tắc đang bật.".into(),
             Style::Title,
         ));
+    } else if let Some(g) = app.group.filter(|_| app.findings_order().is_empty()) {
+        rows.push(Row::Text(
+            format!("{} không có đơn vị nào cần chỉ đạo.", g.label_vi()),
+            Style::Title,
+        ));
     }
     if app.findings_groups.is_empty() {
         layout(fs, None, width, &mut rows);
     } else {
+        // The group chosen with `g` in the table: its part only, and said.
+        if let Some(g) = app.group {
+            let text = format!(
+                "Chỉ nhóm {} (chọn bằng g ở bảng kết quả; Esc rồi g đến hết nhóm để xem tất cả).",
+                g.label_vi()
+            );
+            for l in textfit::wrap(&text, width, "", "  ") {
+                rows.push(Row::Text(l, Style::Dim));
+            }
+        }
         for (g, mine, at) in &app.findings_groups {
+            if app.group.is_some_and(|shown| shown != *g) {
+                continue;
+            }
             if !rows.is_empty() {
                 rows.push(Row::Blank);
             }
@@ -106,28 +126,44 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 struct Columns {
     name: usize,
     width: usize,
+    /// "  so với 100%" fits on every line (it is in the rule's sentence too).
+    reference: bool,
 }
 
 /// Each of the value, the previous value and the reference (a longer
 /// label, "Trung bình", pushes its line on).
 const VALUE_W: usize = 7;
-/// "  " name " " value "  trước " value "  so với " value.
-const FIXED: usize = 2 + 1 + 8 + 9 + 3 * VALUE_W;
+/// "  " name " " value "  trước " value.
+const FIXED: usize = 2 + 1 + VALUE_W + 8 + VALUE_W;
+/// "  2 tháng liền ⇑": kept room for on a narrow screen.
+const STREAK_W: usize = 16;
+
+/// "  so với " and a value.
+const REFERENCE_W: usize = 9 + VALUE_W;
 
 impl Columns {
-    /// Names 20 wide, wider when the screen allows.
+    /// Names 20 wide, wider when the screen allows; the reference on
+    /// every line when names keep 20 beside it, on none otherwise.
     fn new(longest: usize, width: usize) -> Columns {
-        // Room kept for "  2 tháng liền ⇑".
-        let name = longest
-            .max(20)
-            .min(width.saturating_sub(FIXED + 16))
-            .max(12);
-        Columns { name, width }
+        let beside = width.saturating_sub(FIXED + REFERENCE_W + STREAK_W);
+        let (room, reference) = if beside >= 20 {
+            (beside, true)
+        } else {
+            (width.saturating_sub(FIXED + STREAK_W), false)
+        };
+        let name = longest.max(20).min(room).max(12);
+        Columns {
+            name,
+            width,
+            reference,
+        }
     }
 }
 
-/// "  Bình Kiều   37,9%  trước   52,4%  so với    100%  2 tháng liền ⇑";
-/// the streak and escalation say less when the line is short of room.
+/// "  Bình Kiều   37,9%  trước   52,4%  so với    100%  2 tháng liền ⇑ nâng mức".
+/// The value, the month before, the streak and the escalation come first;
+/// short of room the reference goes (the rule's sentence says it), then
+/// the streak and escalation say less, never cut.
 fn item<'a>(x: &Finding, fs: &Findings, theme: &Theme, cols: &Columns) -> Line<'a> {
     let show = |v: &Option<crate::model::Value>| {
         let kind = fs
@@ -142,14 +178,25 @@ fn item<'a>(x: &Finding, fs: &Findings, theme: &Theme, cols: &Columns) -> Line<'
     };
     let head = format!("  {} ", textfit::pad(&x.unit, cols.name));
     let value = textfit::right(&show(&x.hit.value), VALUE_W);
-    let rest = format!(
-        "  trước {}  so với {}",
-        textfit::right(&show(&x.hit.previous), VALUE_W),
-        textfit::right(&show(&x.hit.reference), VALUE_W)
+    let before = format!(
+        "  trước {}",
+        textfit::right(&show(&x.hit.previous), VALUE_W)
     );
+    // A fall is measured against the month before: said once.
+    let drop = fs
+        .context
+        .rules
+        .iter()
+        .any(|r| r.code == x.rule && r.kind == RuleKind::Drop);
+    let reference = (cols.reference && !drop).then(|| {
+        format!(
+            "  so với {}",
+            textfit::right(&show(&x.hit.reference), VALUE_W)
+        )
+    });
     let room = cols
         .width
-        .saturating_sub(textfit::width(&head) + textfit::width(&value) + textfit::width(&rest));
+        .saturating_sub(textfit::width(&head) + textfit::width(&value) + textfit::width(&before));
     let streak = |long: Option<bool>| match (x.streak > 1, long) {
         (false, _) | (_, None) => String::new(),
         (true, Some(true)) => format!("  {} tháng liền", x.streak),
@@ -161,22 +208,28 @@ fn item<'a>(x: &Finding, fs: &Findings, theme: &Theme, cols: &Columns) -> Line<'
         (true, Some(false)) => " ⇑",
     };
     let (long, short) = (Some(true), Some(false));
-    let (s, e) = [
-        (long, long),
-        (long, short),
-        (short, short),
-        (None, short),
-        (None, None),
+    let with_ref = reference.as_deref().unwrap_or_default();
+    let (r, s, e) = [
+        (with_ref, long, long),
+        (with_ref, long, short),
+        ("", long, long),
+        ("", long, short),
+        ("", short, short),
+        ("", None, short),
+        ("", None, None),
     ]
     .into_iter()
-    .map(|(ls, le)| (streak(ls), escalated(le)))
-    .find(|(s, e)| textfit::width(s) + textfit::width(e) <= room)
+    .map(|(r, ls, le)| (r, streak(ls), escalated(le)))
+    .find(|(r, s, e)| textfit::width(r) + textfit::width(s) + textfit::width(e) <= room)
     .unwrap_or_default();
     let mut spans = vec![
         Span::raw(head),
         Span::styled(value, theme.severity(x.severity)),
-        Span::raw(rest),
+        Span::raw(before),
     ];
+    if !r.is_empty() {
+        spans.push(Span::raw(r.to_owned()));
+    }
     if !s.is_empty() {
         spans.push(Span::raw(s));
     }
@@ -198,7 +251,7 @@ enum Style {
 enum Row {
     Blank,
     /// A line of a rule's sentence (index into the context's rules): the
-    /// first begins with the rule's mark and code.
+    /// first begins with the rule's mark.
     Header(usize, String, String),
     /// A finding (index into the findings).
     Item(usize),
@@ -237,7 +290,7 @@ fn layout(fs: &Findings, at: Option<&[usize]>, width: usize, rows: &mut Vec<Row>
                     .iter()
                     .find(|s| s.rule == rule.code)
                     .map_or(0, |s| s.count);
-                let prefix = format!("{} {} ", Theme::symbol(rule.severity), rule.code);
+                let prefix = format!("{} ", Theme::symbol(rule.severity));
                 let text = render::sentence(fs, rule, count);
                 for (k, l) in textfit::wrap(&text, width, &prefix, "  ")
                     .into_iter()
@@ -255,13 +308,20 @@ fn layout(fs: &Findings, at: Option<&[usize]>, width: usize, rows: &mut Vec<Row>
         rows.push(Row::Item(at.map_or(i, |a| a[i])));
     }
     // Units a rule could not judge, under one line for the rule.
+    let name = |code: &str| {
+        fs.context
+            .rules
+            .iter()
+            .find(|r| r.code == code)
+            .map_or_else(|| code.to_owned(), names::rule_label_vi)
+    };
     let mut rule: Option<&str> = None;
     for n in &fs.not_evaluated {
         match &n.unit {
             Some(u) => {
                 if rule != Some(n.rule.as_str()) {
                     rows.push(Row::Blank);
-                    let head = format!("? {} chưa so sánh được với tháng trước:", n.rule);
+                    let head = format!("? {}: chưa so sánh được", name(&n.rule));
                     for l in textfit::wrap(&head, width, "", "  ") {
                         rows.push(Row::Text(l, Style::Dim));
                     }
@@ -273,7 +333,7 @@ fn layout(fs: &Findings, at: Option<&[usize]>, width: usize, rows: &mut Vec<Row>
             }
             None => {
                 rows.push(Row::Blank);
-                let text = format!("? {} chưa đánh giá được: {}", n.rule, n.reason);
+                let text = format!("? {}: chưa đánh giá được — {}", name(&n.rule), n.reason);
                 for l in textfit::wrap(&text, width, "", "  ") {
                     rows.push(Row::Text(l, Style::Dim));
                 }

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use crate::model::Value;
 use crate::rules::Severity;
@@ -18,7 +18,8 @@ use crate::tui::textfit;
 use crate::tui::theme::Theme;
 
 const STT_W: u16 = 4;
-const FINDINGS_W: u16 = 7;
+/// "Vi phạm ▲": the title with its sort mark.
+const FINDINGS_W: u16 = 9;
 const NAME_MAX: u16 = 24;
 /// The group column: "Cơ quan", "Huyện", "Xã".
 const GROUP_W: u16 = 7;
@@ -41,7 +42,7 @@ pub fn layout(area: Rect, app: &App) -> (usize, usize, u16, u16) {
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(m) = &app.month else {
-        empty(f, area, app, theme);
+        empty(f, area, theme);
         return;
     };
     let (rows, cols, name_w, metric_w) = layout(area, app);
@@ -66,9 +67,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             }
         })
     };
-    let head = |title: String, col: usize, sc: SortCol, right: bool| {
+    let head = |title: String, col: usize, sc: SortCol, right: bool, w: u16| {
         let t = match sort_mark(sc) {
-            Some(mk) => format!("{title} {mk}"),
+            Some(mk) => with_mark(&title, &mk, w as usize),
             None => title,
         };
         let style = if app.col == col {
@@ -85,7 +86,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if grouped {
         header.push(Cell::from(Line::styled("Nhóm", theme.header())));
     }
-    header.push(head("Đơn vị".into(), 0, SortCol::Name, false));
+    header.push(head("Đơn vị".into(), 0, SortCol::Name, false, name_w));
     for (i, &metric) in shown.iter().enumerate() {
         let col = app.col_offset + i + 1;
         header.push(head(
@@ -93,9 +94,16 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col,
             SortCol::Metric(metric),
             true,
+            metric_w,
         ));
     }
-    header.push(head("Vi phạm".into(), n_cols + 1, SortCol::Findings, false));
+    header.push(head(
+        "Vi phạm".into(),
+        n_cols + 1,
+        SortCol::Findings,
+        false,
+        FINDINGS_W,
+    ));
 
     let mut body: Vec<Row> = Vec::with_capacity(rows + 1);
     // The parent, pinned and set apart.
@@ -138,6 +146,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .header(Row::new(header))
         .column_spacing(1);
     f.render_widget(table, area);
+}
+
+/// A column's title with its sort mark, within `w` cells: the mark whole,
+/// the title shortened first ("Hài lòng ▲", "Số hoá ▲2").
+fn with_mark(title: &str, mark: &str, w: usize) -> String {
+    let bare = title.strip_suffix(" %").unwrap_or(title);
+    [
+        format!("{title} {mark}"),
+        format!("{bare} {mark}"),
+        format!("{bare}{mark}"),
+    ]
+    .into_iter()
+    .find(|t| textfit::width(t) <= w)
+    .unwrap_or_else(|| textfit::cut_with_mark(bare, mark, w))
 }
 
 fn unit_row<'a>(
@@ -258,21 +280,63 @@ fn value_cell<'a>(
     Cell::from(Line::from(spans).right_aligned())
 }
 
-fn empty(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let db = app.db_path().display().to_string();
-    let text = vec![
+/// A database with no month yet: what to do, in this screen.
+fn empty(f: &mut Frame, area: Rect, theme: &Theme) {
+    let width = (area.width as usize).saturating_sub(1);
+    let mut text = vec![
         Line::styled("Chưa có số liệu tháng nào.", theme.title()),
         Line::from(""),
-        Line::from("Nhập kết quả từ tệp CSV, TSV hoặc XLSX (ở một cửa sổ khác):"),
-        Line::from(format!(
-            "  chiso --db {db} import phu-luc-1.xlsx phu-luc-2.xlsx --period 2024-08"
-        )),
-        Line::from("hoặc từng giá trị:"),
-        Line::from(format!(
-            "  chiso --db {db} set --period 2024-08 --unit \"Bình Kiều\" processing=37,9"
-        )),
-        Line::from(""),
-        Line::from("Màn hình này tự cập nhật khi có số liệu. ? trợ giúp · q thoát"),
     ];
-    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), area);
+    let mut para = |s: &str, first: &str, rest: &str| {
+        for l in textfit::wrap(s, width, first, rest) {
+            text.push(Line::from(l));
+        }
+    };
+    para(
+        "Bấm i để nhập tệp kết quả (CSV, TSV, XLSX): gõ đường dẫn tệp (Tab hoàn thành), Enter. Trước khi ghi, chiso cho xem từng ô:",
+        "",
+        "",
+    );
+    para(
+        "tệp không ghi tháng: chiso hỏi tháng của số liệu;",
+        "  • ",
+        "    ",
+    );
+    para(
+        "tên đơn vị chưa có trong danh sách: bấm c để tạo các đơn vị đó theo tên trong tệp;",
+        "  • ",
+        "    ",
+    );
+    para(
+        "y ghi tất cả, Esc bỏ: chưa bấm y thì không có gì được ghi.",
+        "  • ",
+        "    ",
+    );
+    para(
+        "Hoặc bấm n để mở một tháng trống rồi gõ từng ô (khi đã có đơn vị).",
+        "",
+        "",
+    );
+    para("", "", "");
+    para(
+        "Màn hình này cũng tự cập nhật khi lệnh chiso import ở cửa sổ khác ghi vào tệp.",
+        "",
+        "",
+    );
+    f.render_widget(Paragraph::new(text), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sort_mark_never_eats_the_title() {
+        assert_eq!(with_mark("Xử lý %", "▲", 10), "Xử lý % ▲");
+        assert_eq!(with_mark("Hài lòng %", "▲", 10), "Hài lòng ▲");
+        assert_eq!(with_mark("Hài lòng %", "▼2", 10), "Hài lòng▼2");
+        assert_eq!(with_mark("Số hoá %", "▲2", 10), "Số hoá ▲2");
+        assert_eq!(with_mark("Vi phạm", "▲", 9), "Vi phạm ▲");
+        assert_eq!(with_mark("Thanh toán", "▲2", 10), "Thanh t…▲2");
+    }
 }

@@ -1,16 +1,20 @@
-//! One unit, every month: the values, a bar line per metric, and the rules
-//! it broke each month. Then, for a unit formed from others (the 2025
-//! reform), each of those units' months before the change under its own
-//! heading, never mixed with the unit's; a renamed unit's months run on,
-//! the months under its old name headed as such.
+//! One unit, every month: the values (each metric a column as wide as it
+//! needs; ← → scroll them when the screen is narrower) and, under each
+//! month, the rules it broke by their Vietnamese names. Then, for a unit
+//! formed from others (the 2025 reform), each of those units' months
+//! before the change under its own heading, never mixed with the unit's; a
+//! renamed unit's months run on, the months under its old name headed as
+//! such. Last, a bar line per metric of the unit's own months, in the same
+//! scroll.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::db::lineage::Share;
 use crate::model::{Period, Value};
+use crate::names;
 use crate::rules::month::UnitMonth;
 use crate::tui::app::App;
 use crate::tui::columns;
@@ -38,6 +42,74 @@ pub fn sparkline(values: &[Option<f64>]) -> String {
         .collect()
 }
 
+/// The metrics the unit has a value of in any month shown, in catalog order.
+fn metrics_of(app: &App) -> Vec<usize> {
+    let Some(d) = &app.unit else {
+        return Vec::new();
+    };
+    (0..app.cat.metrics.len())
+        .filter(|&m| {
+            d.stretches
+                .iter()
+                .flat_map(|s| s.months.iter())
+                .any(|(_, x)| x.row[m].is_some())
+        })
+        .collect()
+}
+
+/// Each metric column as wide as its title or its widest value.
+fn widths(app: &App, metrics: &[usize]) -> Vec<usize> {
+    let Some(d) = &app.unit else {
+        return Vec::new();
+    };
+    metrics
+        .iter()
+        .map(|&m| {
+            let metric = &app.cat.metrics[m];
+            d.stretches
+                .iter()
+                .flat_map(|s| s.months.iter())
+                .filter_map(|(_, x)| x.row[m].as_ref())
+                .map(|v| textfit::width(&columns::cell(v, metric.kind)))
+                .chain([textfit::width(&columns::title(metric))])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
+/// The columns `from..to` that fit in `width`: all of them if they can,
+/// else from the first asked, with room kept for the arrows.
+fn fitting(widths: &[usize], width: usize, from: usize) -> (usize, usize) {
+    let all: usize = widths.iter().map(|w| w + 1).sum();
+    if MONTH_W + all <= width {
+        return (0, widths.len());
+    }
+    let room = width.saturating_sub(MONTH_W + ARROW_W);
+    let ends = |from: usize| {
+        let mut used = 0;
+        let mut to = from;
+        while to < widths.len() && used + widths[to] < room {
+            used += widths[to] + 1;
+            to += 1;
+        }
+        to.max((from + 1).min(widths.len()))
+    };
+    // Never scrolled past the point where the last column shows.
+    let last = (0..widths.len())
+        .find(|&f| ends(f) == widths.len())
+        .unwrap_or(0);
+    let from = from.min(last);
+    (from, ends(from))
+}
+
+/// The furthest the columns scroll right (→) on a screen `width` wide.
+pub fn last_offset(app: &App, width: usize) -> usize {
+    let metrics = metrics_of(app);
+    let w = widths(app, &metrics);
+    fitting(&w, width, usize::MAX).0
+}
+
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(d) = &app.unit else { return };
     let own: Vec<&UnitMonth> = d
@@ -45,51 +117,45 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .first()
         .map(|s| s.months.iter().map(|(_, m)| m).collect())
         .unwrap_or_default();
-    let all = || {
-        d.stretches
-            .iter()
-            .flat_map(|s| s.months.iter().map(|(_, m)| m))
-    };
-    let metrics: Vec<usize> = (0..app.cat.metrics.len())
-        .filter(|&m| all().any(|x| x.row[m].is_some()))
-        .collect();
-    // The lines below the table follow the unit's own months only.
+    let metrics = metrics_of(app);
+    // The bar lines after the table follow the unit's own months only.
     let spark: Vec<usize> = metrics
         .iter()
         .copied()
         .filter(|&m| own.iter().any(|x| x.row[m].is_some()))
         .collect();
-    let spark_h = spark.len() as u16 + 1;
-    let [table_area, spark_area] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(spark_h)]).areas(area);
+    let table_area = area;
 
-    // Months as rows; as many metric columns as leave the rules' codes
-    // room to show whole (one per line if need be).
+    // Months as rows; each metric a column as wide as it needs; the
+    // columns scroll sideways (← →) when they do not all fit.
     let width = table_area.width as usize;
-    let codes_w = all()
-        .flat_map(|m| m.broken.iter())
-        .map(|&r| textfit::width(&app.rules[r].code) + 1)
-        .max()
-        .unwrap_or(0)
-        .clamp(20, 30);
-    let fit = (width.saturating_sub(MONTH_W + 1 + codes_w) / (METRIC_W + 1)).max(1);
-    let shown: Vec<usize> = metrics.iter().copied().take(fit).collect();
-    let codes_w = width
-        .saturating_sub(MONTH_W + shown.len() * (METRIC_W + 1) + 1)
-        .max(1);
+    let col_w = widths(app, &metrics);
+    let (from, to) = fitting(&col_w, width, app.scroll_x);
+    let shown: Vec<(usize, usize)> = metrics[from..to]
+        .iter()
+        .copied()
+        .zip(col_w[from..to].iter().copied())
+        .collect();
+    let labels: Vec<String> = app.rules.iter().map(names::rule_label_vi).collect();
 
     let mut lines: Vec<Line> = Vec::new();
-    let mut header = vec![Span::styled(textfit::pad("Tháng", MONTH_W), theme.header())];
-    for &m in &shown {
+    let month_head = if from > 0 { "← Tháng" } else { "Tháng" };
+    let mut header = vec![Span::styled(
+        textfit::pad(month_head, MONTH_W),
+        theme.header(),
+    )];
+    for &(m, w) in &shown {
         header.push(Span::styled(
             format!(
                 " {}",
-                textfit::right(&columns::title(&app.cat.metrics[m]), METRIC_W)
+                textfit::right(&columns::title(&app.cat.metrics[m]), w)
             ),
             theme.header(),
         ));
     }
-    header.push(Span::styled(" Vi phạm", theme.header()));
+    if to < metrics.len() {
+        header.push(Span::styled(" →", theme.header()));
+    }
     // Where each heading starts, and its lines: the one above the top
     // line stays in view when scrolled.
     let mut heads: Vec<(usize, Vec<Line>)> = Vec::new();
@@ -148,7 +214,45 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             }
             last_name = Some(name);
             rows.push(lines.len());
-            month_lines(&mut lines, app, theme, mo, &shown, codes_w);
+            month_lines(&mut lines, app, theme, mo, &shown, &labels, width);
+        }
+    }
+    // Then a bar line per metric, scrolled to like the months.
+    if !spark.is_empty() {
+        let trend = if d.stretches.len() > 1 {
+            // Its own months only: the old units' are not its past.
+            format!("Diễn biến qua các tháng của riêng {}", d.unit.name)
+        } else {
+            "Diễn biến qua các tháng".to_string()
+        };
+        lines.push(Line::from(""));
+        heading(&mut lines, &trend);
+        for &m in &spark {
+            let metric = &app.cat.metrics[m];
+            let nums: Vec<Option<f64>> = own
+                .iter()
+                .map(|mo| match &mo.row[m] {
+                    Some(Value::Num(x)) => Some(*x),
+                    Some(Value::Label(l)) => metric
+                        .labels
+                        .iter()
+                        .position(|x| x == l)
+                        .map(|r| (metric.labels.len() - r) as f64),
+                    None => None,
+                })
+                .collect();
+            let last = own
+                .iter()
+                .rev()
+                .find_map(|mo| mo.row[m].as_ref())
+                .map(|v| columns::cell(v, metric.kind))
+                .unwrap_or_default();
+            rows.push(lines.len());
+            lines.push(Line::from(format!(
+                "{:<11} {}  {last}",
+                columns::title(metric),
+                sparkline(&nums)
+            )));
         }
     }
     let body_h = (table_area.height as usize).saturating_sub(1);
@@ -187,48 +291,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     shown_lines.extend(pin);
     shown_lines.extend(lines.into_iter().skip(top).take(rest));
     f.render_widget(Paragraph::new(shown_lines), table_area);
-
-    let trend = if d.stretches.len() > 1 {
-        // Its own months only: the old units' are not its past.
-        textfit::cut(
-            &format!("Diễn biến qua các tháng của riêng {}", d.unit.name),
-            width,
-        )
-    } else {
-        "Diễn biến qua các tháng".to_string()
-    };
-    let mut lines = vec![Line::styled(trend, theme.header())];
-    for &m in &spark {
-        let metric = &app.cat.metrics[m];
-        let nums: Vec<Option<f64>> = own
-            .iter()
-            .map(|mo| match &mo.row[m] {
-                Some(Value::Num(x)) => Some(*x),
-                Some(Value::Label(l)) => metric
-                    .labels
-                    .iter()
-                    .position(|x| x == l)
-                    .map(|r| (metric.labels.len() - r) as f64),
-                None => None,
-            })
-            .collect();
-        let last = own
-            .iter()
-            .rev()
-            .find_map(|mo| mo.row[m].as_ref())
-            .map(|v| columns::cell(v, metric.kind))
-            .unwrap_or_default();
-        lines.push(Line::from(format!(
-            "{:<16} {}  {last}",
-            columns::title(metric),
-            sparkline(&nums)
-        )));
-    }
-    f.render_widget(Paragraph::new(lines), spark_area);
 }
 
+/// "12/2025" and a space.
 const MONTH_W: usize = 8;
-const METRIC_W: usize = 10;
+/// " →" after the last column shown, when there are more.
+const ARROW_W: usize = 2;
 
 /// "7/2025".
 fn short(p: Period) -> String {
@@ -242,18 +310,19 @@ fn share_words(s: Share) -> &'static str {
     }
 }
 
-/// One month: its values, then the rules it broke, a line each if they do
-/// not fit on one.
+/// One month: its values, then each rule it broke on a line of its own,
+/// by its Vietnamese name, wrapped under the values.
 fn month_lines(
     lines: &mut Vec<Line<'static>>,
     app: &App,
     theme: &Theme,
     mo: &UnitMonth,
-    shown: &[usize],
-    codes_w: usize,
+    shown: &[(usize, usize)],
+    labels: &[String],
+    width: usize,
 ) {
     let mut spans = vec![Span::raw(textfit::pad(&short(mo.period), MONTH_W))];
-    for &m in shown {
+    for &(m, w) in shown {
         let kind = app.cat.metrics[m].kind;
         let style = app
             .worst_on_metric(&mo.broken, m)
@@ -262,36 +331,21 @@ fn month_lines(
             .as_ref()
             .map_or("·".to_string(), |v| columns::cell(v, kind));
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(textfit::right(&text, METRIC_W), style));
+        spans.push(Span::styled(textfit::right(&text, w), style));
     }
-    let indent = MONTH_W + shown.len() * (METRIC_W + 1);
-    // The codes, packed into lines of the column's width.
-    let mut rows: Vec<Vec<Span<'static>>> = vec![Vec::new()];
-    let mut used = 0;
+    lines.push(Line::from(spans));
+    let indent = " ".repeat(MONTH_W + 1);
     for &r in &mo.broken {
         let rule = &app.rules[r];
-        let code = textfit::cut(
-            &format!("{}{}", Theme::symbol(rule.severity), rule.code),
-            codes_w,
-        );
-        let w = textfit::width(&code) + 1;
-        if used > 0 && used + w > codes_w + 1 {
-            rows.push(Vec::new());
-            used = 0;
-        }
-        let row = rows.last_mut().expect("one row at least");
-        row.push(Span::raw(" "));
-        row.push(Span::styled(code, theme.severity(rule.severity)));
-        used += w;
-    }
-    for (i, codes) in rows.into_iter().enumerate() {
-        if i == 0 {
-            spans.extend(codes);
-            lines.push(Line::from(std::mem::take(&mut spans)));
-        } else {
-            let mut l = vec![Span::raw(" ".repeat(indent))];
-            l.extend(codes);
-            lines.push(Line::from(l));
+        let first = format!("{indent}{} ", Theme::symbol(rule.severity));
+        let rest = format!("{indent}  ");
+        // Short of the last column: a line that touches the edge reads as cut.
+        for l in textfit::wrap(&labels[r], width.saturating_sub(1), &first, &rest) {
+            let text = l.strip_prefix(&indent).unwrap_or(&l).to_owned();
+            lines.push(Line::from(vec![
+                Span::raw(indent.clone()),
+                Span::styled(text, theme.severity(rule.severity)),
+            ]));
         }
     }
 }
