@@ -417,7 +417,8 @@ fn the_units_that_cannot_be_compared_are_said_once() {
     let r = ok(&db, &["report", "--period", "2025-05"]);
     assert!(
         r.stderr
-            .contains("quy tắc digitization_drop không xét được"),
+            // By its Vietnamese name, the code kept for `rules set` (issue 15).
+            .contains("quy tắc \"Tỷ lệ số hoá giảm so với tháng trước\" (digitization_drop) không xét được"),
         "{}",
         r.stderr
     );

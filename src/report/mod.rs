@@ -447,8 +447,15 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
     }
     // Units the letter names as not comparable are in the text itself.
     for n in findings.not_evaluated.iter().filter(|n| n.unit.is_none()) {
+        // The rule by its name, its code after it for `rules set`.
+        let name = findings
+            .context
+            .rules
+            .iter()
+            .find(|r| r.code == n.rule)
+            .map_or_else(|| n.rule.clone(), crate::names::rule_label_vi);
         warnings.push(format!(
-            "quy tắc {} không xét được ({}): không có trong công văn",
+            "quy tắc \"{name}\" ({}) không xét được ({}): không có trong công văn",
             n.rule, n.reason
         ));
     }
