@@ -3,10 +3,12 @@
 //! A family of commands that has grown has a file of its own (`units_cmd.rs`,
 //! `rules_cmd.rs`).
 
+mod clap_vi;
 mod progress;
 mod rules_cmd;
 mod units_cmd;
 
+pub use clap_vi::{Exit, parse_from};
 use rules_cmd::{RulesCommand, rules_cmd};
 use units_cmd::{UnitsCommand, units_cmd};
 
@@ -168,6 +170,11 @@ pub enum Command {
         #[command(subcommand)]
         command: SettingsCommand,
     },
+    /// In hướng dẫn của chiso, hoặc của một lệnh (chiso help import)
+    Help {
+        #[arg(value_name = "LỆNH")]
+        command: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -238,8 +245,7 @@ fn on_terminal() -> bool {
 pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
         if !on_terminal() {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
+            print!("{}", clap_vi::top_help());
             std::process::exit(2);
         }
         let db_path = resolve_db_path(cli.db.as_deref())?;
@@ -261,6 +267,12 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
         ),
         None => "chiso".to_owned(),
     };
+    if let Command::Help { command } = &command {
+        // Parsing answers `help` already; this is for a `Cli` built by hand.
+        let exit = clap_vi::help_of(command);
+        exit.print();
+        return Ok(());
+    }
     if let Command::Demo { province } = command {
         if on_terminal() {
             let path = crate::demo::prepare(cli.db.as_deref(), province)?;
@@ -339,7 +351,7 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             force,
             out,
         ),
-        Command::Demo { .. } => unreachable!("handled above"),
+        Command::Demo { .. } | Command::Help { .. } => unreachable!("handled above"),
         Command::Rules { command } => rules_cmd(&ctx, command, out),
         Command::Findings {
             period,
