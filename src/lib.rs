@@ -11,6 +11,7 @@ pub mod edit;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod names;
 pub mod output;
 pub mod report;
 pub mod rules;

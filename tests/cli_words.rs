@@ -7,6 +7,263 @@ mod common;
 
 use clap::CommandFactory;
 use common::*;
+use serde_json::Value as Json;
+
+const RULE_CODES: [&str; 8] = [
+    "processing_late",
+    "digitization_low",
+    "digitization_weak",
+    "digitization_drop",
+    "online_payment_below_parent",
+    "satisfaction_low",
+    "rating_below_good",
+    "missing_data",
+];
+
+const METRIC_CODES: [&str; 7] = [
+    "processing",
+    "satisfaction",
+    "online_payment",
+    "score",
+    "digitization",
+    "e_copies",
+    "rating",
+];
+
+/// Does `code` stand in `text` as a word of its own (not inside a longer
+/// code, a path or a word)?
+fn has_code(text: &str, code: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+    text.match_indices(code).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + code.len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
+}
+
+fn no_codes(what: &str, text: &str, codes: &[&str]) {
+    for code in codes {
+        assert!(
+            !has_code(text, code),
+            "{what} shows the code {code}:\n{text}"
+        );
+    }
+}
+
+/// The seed's August (no July) with the district's figures.
+fn august(dir: &std::path::Path) -> std::path::PathBuf {
+    let db = seeded_db(dir);
+    set_parent_figures(&db);
+    db
+}
+
+#[test]
+fn findings_name_rules_and_severities_in_words_json_keeps_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = august(dir.path());
+    let table = ok(&db, &["findings", "--period", "2024-08"]).stdout;
+    no_codes("findings", &table, &RULE_CODES);
+    no_codes("findings", &table, &METRIC_CODES);
+    assert!(
+        table.contains(
+            "[!!] nghiêm trọng\n5/25 xã, thị trấn có kết quả xử lý hồ sơ chưa đạt 100%: Bình Kiều 37,9%"
+        ),
+        "{table}"
+    );
+    // A rule left out for want of July, by its name.
+    assert!(
+        table.contains(
+            "[?] chưa đánh giá được · tỷ lệ số hoá giảm so với tháng trước: không có số liệu tháng 7/2024"
+        ),
+        "{table}"
+    );
+
+    // The CSV is a person's: headings and names in words.
+    let csv = ok(&db, &["findings", "--period", "2024-08", "--format", "csv"]).stdout;
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "Đơn vị,Quy tắc,Chỉ số,Mức độ,Giá trị,Tháng trước,Mức so sánh,Số tháng liên tiếp,Nâng mức,Chỉ đạo"
+        )
+    );
+    no_codes("findings csv", &csv, &RULE_CODES);
+    no_codes("findings csv", &csv, &METRIC_CODES);
+    no_codes(
+        "findings csv",
+        &csv,
+        &["critical", "warning", "true", "false"],
+    );
+    assert!(
+        csv.contains("\r\nBình Kiều,kết quả xử lý hồ sơ chưa đạt 100%,Kết quả xử lý hồ sơ (%),nghiêm trọng,37.9,,100.0,1,không,"),
+        "{csv}"
+    );
+
+    // The JSON is a machine's: codes.
+    let json: Json = serde_json::from_str(
+        &ok(
+            &db,
+            &["findings", "--period", "2024-08", "--format", "json"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    let first = &json["findings"][0];
+    assert_eq!(first["rule"], "processing_late");
+    assert_eq!(first["metric"], "processing");
+    assert_eq!(first["severity"], "critical");
+}
+
+#[test]
+fn rules_list_says_kinds_metrics_and_severities_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(dir.path());
+    let list = ok(&db, &["rules", "list"]).stdout;
+    no_codes("rules list", &list, &METRIC_CODES);
+    no_codes(
+        "rules list",
+        &list,
+        &[
+            "critical",
+            "warning",
+            "below",
+            "band",
+            "drop",
+            "below_parent",
+            "label_worse",
+            "missing",
+            "all",
+        ],
+    );
+    // The code stays: it is what `rules set` takes.
+    assert!(
+        list.contains(
+            "\nprocessing_late\n  kết quả xử lý hồ sơ chưa đạt 100%\n  dưới ngưỡng · Kết quả xử lý hồ sơ (%) · ngưỡng 100\n  nghiêm trọng, đang bật, áp dụng cho mọi nhóm đơn vị"
+        ),
+        "{list}"
+    );
+    assert!(
+        list.contains("rating_below_good\n  kết quả đánh giá dưới mức \"Tốt\"\n"),
+        "{list}"
+    );
+    assert!(list.lines().all(|l| l.chars().count() <= 80), "{list}");
+    // A severity may be given in words too; the answer says it in words.
+    let r = ok(
+        &db,
+        &[
+            "rules",
+            "set",
+            "satisfaction_low",
+            "--severity",
+            "nghiêm trọng",
+        ],
+    );
+    assert!(r.stdout.contains("mức độ nghiêm trọng"), "{}", r.stdout);
+    let json: Json =
+        serde_json::from_str(&ok(&db, &["rules", "list", "--format", "json"]).stdout).unwrap();
+    let sat = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "satisfaction_low")
+        .unwrap();
+    assert_eq!(sat["severity"], "critical");
+    assert_eq!(sat["kind"], "below");
+}
+
+#[test]
+fn log_names_sources_and_metrics_in_words_json_keeps_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    ok(
+        &db,
+        &[
+            "set",
+            "--period",
+            "2024-08",
+            "--unit",
+            "Bình Kiều",
+            "processing=40",
+        ],
+    );
+    let table = ok(&db, &["log", "--unit", "Bình Kiều"]).stdout;
+    no_codes("log", &table, &METRIC_CODES);
+    no_codes("log", &table, &["import", "set", "init", "edit", "units"]);
+    assert!(
+        table.contains("nhập tệp ") && table.contains("khoai-chau-2024-08-phu-luc-1.tsv"),
+        "{table}"
+    );
+    let last = table.lines().last().unwrap();
+    assert!(
+        last.contains("nhập tay") && last.contains("Kết quả xử lý hồ sơ (%)"),
+        "{table}"
+    );
+    let json: Json =
+        serde_json::from_str(&ok(&db, &["log", "--unit", "Bình Kiều", "--format", "json"]).stdout)
+            .unwrap();
+    let last = json.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["source"], "set");
+    assert_eq!(last["metric"], "processing");
+}
+
+#[test]
+fn import_and_set_messages_name_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    let changed = std::fs::read_to_string(p1())
+        .unwrap()
+        .replace("Bình Kiều\t37.9", "Bình Kiều\t41.2");
+    let f = write(dir.path(), "p1.tsv", changed.as_bytes());
+    let err = fails(&db, &["import", s(&f), "--period", "2024-08"]);
+    assert!(
+        err.contains("Bình Kiều · Kết quả xử lý hồ sơ (%): đã lưu 37,9 → trong tệp 41,2"),
+        "{err}"
+    );
+    no_codes("conflict", &err, &METRIC_CODES);
+    let r = ok(
+        &db,
+        &[
+            "import",
+            s(&f),
+            "--period",
+            "2024-08",
+            "--replace",
+            "--dry-run",
+        ],
+    );
+    assert!(
+        r.stdout
+            .contains("Bình Kiều · Kết quả xử lý hồ sơ (%): 37,9 → 41,2"),
+        "{}",
+        r.stdout
+    );
+    // The errors file is a person's too.
+    let errors = dir.path().join("errors.csv");
+    fails(
+        &db,
+        &[
+            "import",
+            s(&f),
+            "--period",
+            "2024-08",
+            "--errors",
+            s(&errors),
+        ],
+    );
+    let written = std::fs::read_to_string(&errors).unwrap();
+    no_codes("errors csv", &written, &METRIC_CODES);
+    assert!(written.contains(",Kết quả xử lý hồ sơ (%),"), "{written}");
+    // `set` takes codes and answers with names.
+    let r = ok(
+        &db,
+        &["set", "--period", "2024-08", "--unit", "An Vỹ", "score=90"],
+    );
+    assert!(r.stdout.contains("  Điểm tổng hợp: "), "{}", r.stdout);
+    no_codes("set", &r.stdout, &METRIC_CODES);
+    let list = ok(&db, &["units", "list"]).stdout;
+    assert!(list.contains("Thị trấn Khoái Châu  Thị trấn"), "{list}");
+    no_codes("units list", &list, &["xa", "thi_tran", "huyen"]);
+}
 
 /// What clap writes in English around our texts.
 const ENGLISH: [&str; 17] = [
@@ -156,4 +413,61 @@ fn usage_errors_are_in_vietnamese() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("Lệnh:\n  list"), "{}", r.stderr);
     no_english("units", &r.stderr);
+}
+
+/// `chiso log` as run under a machine zone `tz`.
+fn log_in(db: &std::path::Path, tz: &str) -> String {
+    let out = chiso(db)
+        .env("TZ", tz)
+        .args(["log", "--unit", "An Vỹ"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_log_shows_local_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(dir.path());
+    let f = write(
+        dir.path(),
+        "a.csv",
+        "Đơn vị,Điểm tổng hợp\nAn Vỹ,80\n".as_bytes(),
+    );
+    ok(
+        &db,
+        &["import", s(&f), "--period", "2024-08", "--create-units"],
+    );
+    let json: Json =
+        serde_json::from_str(&ok(&db, &["log", "--unit", "An Vỹ", "--format", "json"]).stdout)
+            .unwrap();
+    // Stored and given to machines in UTC.
+    let at = json[0]["at"].as_str().unwrap().to_owned();
+    assert!(at.ends_with('Z'), "{at}");
+    let utc = chrono::NaiveDateTime::parse_from_str(&at, "%Y-%m-%dT%H:%M:%SZ").unwrap();
+    let shown = |hours: i64| {
+        (utc + chrono::Duration::hours(hours))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    // A server on UTC: Việt Nam's time.
+    let table = log_in(&db, "UTC");
+    assert!(table.starts_with("Thời gian (+07:00)"), "{table}");
+    assert!(table.contains(&shown(7)), "{table}");
+    assert!(!table.contains("UTC"), "{table}");
+    // A machine with a zone of its own: that zone.
+    let table = log_in(&db, "EST5");
+    assert!(table.starts_with("Thời gian (-05:00)"), "{table}");
+    assert!(table.contains(&shown(-5)), "{table}");
+    // The office's setting wins.
+    let r = ok(&db, &["settings", "set", "timezone", "+8"]);
+    assert!(r.stdout.contains("timezone = +08:00"), "{}", r.stdout);
+    for tz in ["UTC", "EST5"] {
+        let table = log_in(&db, tz);
+        assert!(table.starts_with("Thời gian (+08:00)"), "{table}");
+        assert!(table.contains(&shown(8)), "{table}");
+    }
+    let err = fails(&db, &["settings", "set", "timezone", "Hà Nội"]);
+    assert!(err.contains("timezone cần dạng +07:00"), "{err}");
 }

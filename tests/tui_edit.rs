@@ -308,7 +308,8 @@ fn clearing_asks_first_and_undo_redo_walk_the_session() {
     assert_eq!(app.view(), View::Log);
     let s = screen(&mut app, 120, 30);
     assert!(s.contains("Lịch sử Xử lý % · An Vỹ"), "{s}");
-    assert!(s.contains("undo"), "{s}");
+    // The source in words (issue 15, item 10: `audit::Entry::how`).
+    assert!(s.contains("hoàn tác"), "{s}");
 }
 
 #[test]

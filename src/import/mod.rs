@@ -84,6 +84,7 @@ pub struct Conflict {
     pub file: String,
     pub place: String,
     pub unit: String,
+    /// The metric's name, as messages show it.
     pub metric: String,
     pub stored: String,
     pub new: String,
@@ -578,7 +579,7 @@ fn plan(
                                 file: f.name.clone(),
                                 place: f.place(rec, Some(col)),
                                 unit: name(),
-                                metric: metric.code.clone(),
+                                metric: metric.label.clone(),
                                 stored: show_value(old),
                                 new: show_value(&new),
                             });

@@ -280,8 +280,8 @@ fn from_grid(
                     Some(head.labels[c].clone()),
                     None,
                     format!(
-                        "hai cột cùng là chỉ số {} (cột \"{}\" và cột này)",
-                        cat.metrics[*m].code, head.labels[other]
+                        "hai cột cùng là chỉ số \"{}\" (cột \"{}\" và cột này)",
+                        cat.metrics[*m].label, head.labels[other]
                     ),
                     Some("bỏ bớt một cột"),
                 ));
