@@ -471,3 +471,172 @@ fn the_log_shows_local_time() {
     let err = fails(&db, &["settings", "set", "timezone", "Hà Nội"]);
     assert!(err.contains("timezone cần dạng +07:00"), "{err}");
 }
+
+#[test]
+fn new_units_in_capitals_are_warned_with_the_title_cased_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(dir.path());
+    let f = write(
+        dir.path(),
+        "july.csv",
+        "Đơn vị,Điểm tổng hợp\nĐÔNG TẢO,80\nXÃ AN VỸ,81\nTân  Dân,82\nHàm Tử.,83\nBình Kiều,84\n"
+            .as_bytes(),
+    );
+    let r = ok(
+        &db,
+        &["import", s(&f), "--period", "2024-07", "--create-units"],
+    );
+    let cmd = format!("chiso --db \"{}\"", s(&db));
+    for line in [
+        format!(
+            "cảnh báo: tên đơn vị mới \"ĐÔNG TẢO\" viết toàn chữ hoa; nếu muốn viết \"Đông Tảo\": {cmd} units rename \"ĐÔNG TẢO\" --to \"Đông Tảo\""
+        ),
+        format!(
+            "cảnh báo: tên đơn vị mới \"XÃ AN VỸ\" viết toàn chữ hoa; nếu muốn viết \"Xã An Vỹ\": {cmd} units rename \"XÃ AN VỸ\" --to \"Xã An Vỹ\""
+        ),
+        "cảnh báo: tên đơn vị mới \"Tân Dân\" có khoảng trắng thừa; đã lưu là \"Tân Dân\"".into(),
+        format!(
+            "cảnh báo: tên đơn vị mới \"Hàm Tử.\" có dấu chấm câu ở cuối; nếu muốn viết \"Hàm Tử\": {cmd} units rename \"Hàm Tử.\" --to \"Hàm Tử\""
+        ),
+    ] {
+        assert!(r.stderr.contains(&line), "{line}\n{}", r.stderr);
+    }
+    assert!(!r.stderr.contains("Bình Kiều"), "{}", r.stderr);
+    // The offered command is the fix, and the file's spelling still matches.
+    ok(&db, &["units", "rename", "ĐÔNG TẢO", "--to", "Đông Tảo"]);
+    let list = ok(&db, &["units", "list"]).stdout;
+    assert!(
+        list.contains("Đông Tảo") && !list.contains("ĐÔNG TẢO"),
+        "{list}"
+    );
+    let again = ok(&db, &["import", s(&f), "--period", "2024-07"]);
+    assert!(
+        again.stdout.contains("Không có gì thay đổi"),
+        "{}",
+        again.stdout
+    );
+}
+
+#[test]
+fn import_refusals_say_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    let refused = |name: &str, bytes: &[u8]| -> String {
+        let f = write(dir.path(), name, bytes);
+        let before = snapshot(&db);
+        let err = fails(&db, &["import", s(&f), "--period", "2024-09"]);
+        assert_eq!(snapshot(&db), before);
+        err
+    };
+
+    for (name, bytes) in [
+        ("empty.csv", &b""[..]),
+        ("bom.csv", b"\xEF\xBB\xBF"),
+        ("blank.csv", b"  \r\n\n"),
+    ] {
+        let err = refused(name, bytes);
+        assert!(err.contains(&format!("{name}: tệp rỗng")), "{err}");
+        assert!(!err.contains("tiêu đề"), "{err}");
+    }
+
+    // No unit column: the headers the file has, not the ones chiso reads.
+    let err = refused(
+        "nounit.csv",
+        "STT,Tên,Kết quả xử lý hồ sơ (%)\n1,An Vỹ,100\n".as_bytes(),
+    );
+    assert!(err.contains("nounit.csv: không có cột Đơn vị"), "{err}");
+    assert!(
+        err.contains("dòng 1 có các cột: \"STT\", \"Tên\", \"Kết quả xử lý hồ sơ (%)\""),
+        "{err}"
+    );
+    assert!(!err.contains("nhận được"), "{err}");
+
+    // A file that is no text at all: no encoding hint.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend((0..2000u32).map(|i| (i * 7919 % 251) as u8));
+    let noise: Vec<u8> = (0..4000u32).map(|i| (i * 48271 % 256) as u8).collect();
+    for (name, bytes) in [("photo.csv", &png), ("noise.csv", &noise)] {
+        let err = refused(name, bytes);
+        assert!(
+            err.contains(&format!("{name}: tệp không phải văn bản hay bảng tính")),
+            "{err}"
+        );
+        assert!(!err.contains("--encoding"), "{err}");
+    }
+    // Text in an old encoding still gets it.
+    let err = refused(
+        "cp1258.csv",
+        b"\xD0\xF5n v\xF2,\xD0i\xEA\xF2m\nAn V\xFD,80\n",
+    );
+    assert!(err.contains("--encoding windows-1258"), "{err}");
+
+    // An unknown unit's hint names it.
+    let err = refused(
+        "unknown.csv",
+        "Đơn vị,Điểm tổng hợp\nXã Mê Linh,80\nXã Khác,81\n".as_bytes(),
+    );
+    let cmd = format!("chiso --db \"{}\"", s(&db));
+    assert!(
+        err.contains(&format!(
+            "nếu là đơn vị mới: {cmd} units add \"Xã Mê Linh\""
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{cmd} units alias \"Xã Mê Linh\" --to")),
+        "{err}"
+    );
+    assert!(!err.contains("\"TÊN\""), "{err}");
+    assert_eq!(err.matches("nếu là đơn vị mới").count(), 1, "{err}");
+
+    // A repeated row: one problem naming both lines, whatever its values.
+    let err = refused(
+        "dup.csv",
+        "Đơn vị,Kết quả xử lý hồ sơ (%),Điểm tổng hợp,Kết quả đánh giá\nAn Vỹ,100,80,Tốt\nBình Kiều,90,70,Khá\nAn Vỹ,99,81,Tốt\n"
+            .as_bytes(),
+    );
+    assert!(err.starts_with("lỗi: 1 vấn đề"), "{err}");
+    assert!(
+        err.contains("dup.csv, dòng 4: hai dòng cho cùng một đơn vị \"An Vỹ\": dòng 2 và dòng 4"),
+        "{err}"
+    );
+    assert!(!err.contains("giá trị \"An Vỹ\""), "{err}");
+    no_codes("duplicate", &err, &METRIC_CODES);
+    // Only some values repeated: those are named.
+    let err = refused(
+        "part.csv",
+        "Đơn vị,Điểm tổng hợp,Kết quả đánh giá\nAn Vỹ,80,\nAn Vỹ,81,Tốt\n".as_bytes(),
+    );
+    assert!(
+        err.contains("dòng 2 và dòng 3 (cùng có: Điểm tổng hợp)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_file_for_another_month_gets_only_the_month_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    let july = write(
+        dir.path(),
+        "july.tsv",
+        "Đơn vị\tKết quả xử lý hồ sơ (%)\nAn Vỹ\t90\nBình Kiều\t52,4\n".as_bytes(),
+    );
+    ok(&db, &["import", s(&july), "--period", "2024-07"]);
+    let august = write(
+        dir.path(),
+        "august.tsv",
+        "Kết quả tháng 8/2024\nĐơn vị\tKết quả xử lý hồ sơ (%)\nAn Vỹ\t100\nBình Kiều\t37,9\n"
+            .as_bytes(),
+    );
+    let before = snapshot(&db);
+    let err = fails(&db, &["import", s(&august), "--period", "2024-07"]);
+    assert!(
+        err.contains("august.tsv: tệp ghi tháng 8/2024 nhưng đang nhập cho --period 2024-07"),
+        "{err}"
+    );
+    assert!(!err.contains("--replace"), "{err}");
+    assert!(!err.contains("giá trị khác"), "{err}");
+    assert!(err.starts_with("lỗi: 1 vấn đề"), "{err}");
+    assert_eq!(snapshot(&db), before);
+}
