@@ -1,7 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let command_line = args
@@ -9,8 +7,15 @@ fn main() -> ExitCode {
         .map(|a| chiso::import::shell_quote(a))
         .collect::<Vec<_>>()
         .join(" ");
-    // clap exits with 2 on a usage error and 0 for --help/--version.
-    let cli = chiso::cli::Cli::parse();
+    // Help and version exit 0, a usage error 2, as clap's own; all of it
+    // in Vietnamese.
+    let cli = match chiso::cli::parse_from(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(exit) => {
+            exit.print();
+            return ExitCode::from(exit.code as u8);
+        }
+    };
     match chiso::cli::run(cli, command_line) {
         Ok(()) => ExitCode::SUCCESS,
         // `chiso export … | head`: the reader left; not an error of ours.

@@ -104,6 +104,15 @@ pub fn capitalize(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// "ĐÔNG TẢO" → "Đông Tảo": each word's first letter a capital, the rest
+/// small (NFC letters change case whole, marks and all).
+pub fn title_case(s: &str) -> String {
+    s.split(' ')
+        .map(|w| capitalize(&w.to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `s` with control characters escaped as in `show`, never cut: for file
 /// paths and other names that must stay whole.
 pub fn escape(s: &str) -> String {

@@ -87,7 +87,13 @@ fn duplicates_ragged_rows_and_missing_names() {
             .as_bytes(),
     );
     let err = refused(&db, &["import", s(&f), "--period", "2024-09"]);
-    assert!(err.contains("dup.csv, dòng 3, cột \"Điểm tổng hợp\", giá trị \"Xã An Vỹ\": đơn vị có hai giá trị score trong cùng lần nhập (lần đầu: "), "{err}");
+    // One problem for the row, naming both lines (issue 15, item 14).
+    assert!(
+        err.contains(
+            "dup.csv, dòng 3: hai dòng cho cùng một đơn vị \"Xã An Vỹ\": dòng 2 và dòng 3"
+        ),
+        "{err}"
+    );
     assert!(
         err.contains("dup.csv, dòng 4: dòng có 2 ô nhưng dòng tiêu đề có 3 cột"),
         "{err}"
@@ -114,11 +120,11 @@ fn duplicates_ragged_rows_and_missing_names() {
     );
     let err = refused(&db, &["import", s(&g), s(&h), "--period", "2024-09"]);
     assert!(
-        err.contains("again2.tsv, dòng 2, cột \"Điểm tổng hợp\""),
+        err.contains("again2.tsv, dòng 2: hai dòng cho cùng một đơn vị \"an vỹ\": "),
         "{err}"
     );
     assert!(
-        err.contains("lần đầu: ") && err.contains("again.tsv, dòng 2"),
+        err.contains("again.tsv, dòng 2 và ") && err.contains("again2.tsv, dòng 2\n"),
         "{err}"
     );
 }

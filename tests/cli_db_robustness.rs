@@ -62,7 +62,7 @@ fn a_writer_waits_as_long_as_another_write_runs_and_says_so_once() {
         "said once: {stderr}"
     );
     assert!(stderr.contains(s(&db)), "{stderr}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("score: 89,01 → 90"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Điểm tổng hợp: 89,01 → 90"));
 }
 
 #[test]

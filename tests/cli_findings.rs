@@ -172,11 +172,13 @@ fn the_demo_with_its_synthetic_july() {
         "{table}"
     );
     let csv = ok(&db, &["findings", "--period", "2024-08", "--format", "csv"]).stdout;
+    // A person's CSV: headings, rules, metrics and severities in words
+    // (the codes are in the JSON; issue 15, item 10).
     assert!(csv.starts_with(
-        "unit,rule,metric,severity,value,previous,reference,streak,escalated,directive\r\n"
+        "Đơn vị,Quy tắc,Chỉ số,Mức độ,Giá trị,Tháng trước,Mức so sánh,Số tháng liên tiếp,Nâng mức,Chỉ đạo\r\n"
     ));
     assert!(
-        csv.contains("\r\nBình Kiều,processing_late,processing,critical,37.9,52.4,100.0,2,true,"),
+        csv.contains("\r\nBình Kiều,Kết quả xử lý hồ sơ chưa đạt 100%,Kết quả xử lý hồ sơ (%),nghiêm trọng,37.9,52.4,100.0,2,có,"),
         "{csv}"
     );
 }

@@ -250,9 +250,7 @@ fn an_error_report_is_bounded_and_the_full_list_is_on_request() {
         "{err}"
     );
     assert!(
-        err.contains(
-            "… và 70.200 lỗi cùng loại: đơn vị có hai giá trị e_copies trong cùng lần nhập"
-        ),
+        err.contains("… và 70.200 lỗi cùng loại: hai dòng cho cùng một đơn vị"),
         "{err}"
     );
     assert!(err.lines().count() < 60, "{} lines", err.lines().count());
@@ -316,7 +314,7 @@ fn a_ten_megabyte_file_of_repeated_rows_is_reported_briefly_within_memory() {
     assert!(peak < TEXT_ROWS_PEAK_LIMIT_MB, "peak {peak:.0} MB");
     assert_eq!(snapshot(&db), before);
     assert!(
-        err.contains("lỗi cùng loại: đơn vị có hai giá trị e_copies"),
+        err.contains("lỗi cùng loại: hai dòng cho cùng một đơn vị"),
         "{err}"
     );
     assert!(err.contains("chỉ giữ 100.000 lỗi đầu tiên"), "{err}");

@@ -263,7 +263,7 @@ fn values_for_a_unit_that_no_longer_exists_are_refused_whole() {
             "score=80",
         ],
     );
-    assert!(r.stdout.contains("score"), "{}", r.stdout);
+    assert!(r.stdout.contains("Điểm tổng hợp"), "{}", r.stdout);
 }
 
 #[test]
@@ -326,7 +326,8 @@ fn agencies_are_inferred_and_unknown_kinds_are_listed_not_guessed() {
     let db = dir.path().join("t.db");
     ok(&db, &["init", "--parent", "Tỉnh Hưng Yên"]);
     let r = ok(&db, &["units", "add", "Kho bạc Nhà nước tỉnh"]);
-    assert!(r.stdout.contains("(co_quan)"), "{}", r.stdout);
+    // The kind in words (issue 15, item 10); `--kind co_quan` takes the code.
+    assert!(r.stdout.contains("(cơ quan)"), "{}", r.stdout);
     let err = fails(&db, &["units", "add", "Trung tâm Phục vụ hành chính công"]);
     assert!(err.contains("--kind"), "{err}");
     ok(

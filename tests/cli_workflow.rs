@@ -256,11 +256,11 @@ fn reimport_changes_nothing_and_replace_is_explicit() {
     let err = fails(&db, &["import", s(&f), "--period", "2024-08"]);
     assert!(err.contains("2 giá trị khác với số liệu đã lưu"), "{err}");
     assert!(
-        err.contains("Bình Kiều · processing: đã lưu 37,9 → trong tệp 41,2"),
+        err.contains("Bình Kiều · Kết quả xử lý hồ sơ (%): đã lưu 37,9 → trong tệp 41,2"),
         "{err}"
     );
     assert!(
-        err.contains("Việt Hoà · processing: đã lưu 98,1 → trong tệp 98,6"),
+        err.contains("Việt Hoà · Kết quả xử lý hồ sơ (%): đã lưu 98,1 → trong tệp 98,6"),
         "{err}"
     );
     assert!(err.contains("--replace"), "{err}");
@@ -279,7 +279,8 @@ fn reimport_changes_nothing_and_replace_is_explicit() {
         ],
     );
     assert!(
-        r.stdout.contains("Bình Kiều · processing: 37,9 → 41,2"),
+        r.stdout
+            .contains("Bình Kiều · Kết quả xử lý hồ sơ (%): 37,9 → 41,2"),
         "{}",
         r.stdout
     );
@@ -348,7 +349,8 @@ fn set_validates_logs_and_clears() {
         ],
     );
     assert!(
-        r.stdout.contains("online_payment: 30 → 31,5"),
+        r.stdout
+            .contains("Tỷ lệ hồ sơ thanh toán trực tuyến (%): 30 → 31,5"),
         "{}",
         r.stdout
     );
@@ -407,7 +409,11 @@ fn set_validates_logs_and_clears() {
             "rating=-",
         ],
     );
-    assert!(r.stdout.contains("rating: Tốt → (trống)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Kết quả đánh giá: Tốt → (trống)"),
+        "{}",
+        r.stdout
+    );
     let json = ok(&db, &["export", "--period", "2024-08", "--format", "json"]).stdout;
     let doc: Json = serde_json::from_str(&json).unwrap();
     let vh = doc["units"]
@@ -745,7 +751,7 @@ fn a_second_writer_waits_instead_of_failing() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("score: 89,01 → 90"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Điểm tổng hợp: 89,01 → 90"));
 }
 
 #[test]
@@ -778,7 +784,8 @@ fn log_shows_who_changed_what_from_where() {
 
     let table = ok(&db, &["log", "--unit", "Bình Kiều"]).stdout;
     let lines: Vec<&str> = table.lines().collect();
-    assert!(lines[0].starts_with("Thời gian (UTC)"), "{table}");
+    // Local time, its offset in the heading (issue 15, item 12).
+    assert!(lines[0].starts_with("Thời gian (+"), "{table}");
     // The unit's creation, its imported values, then the two sets.
     assert!(lines[1].contains("(thêm đơn vị)"), "{table}");
     let last = lines[lines.len() - 2..].join("\n");

@@ -501,7 +501,8 @@ fn a_province_a_month_with_gaps_and_missing_figures() {
         "{md}"
     );
     assert!(
-        r.stderr.contains("tỉnh Thử chưa có số liệu processing"),
+        // The metric in words, its code in the command (issue 15, item 10).
+        r.stderr.contains("tỉnh Thử chưa có số liệu kết quả xử lý hồ sơ tháng 9/2025: chiso set --period 2025-09 --unit \"Tỉnh Thử\" processing=…"),
         "{}",
         r.stderr
     );

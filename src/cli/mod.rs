@@ -3,10 +3,12 @@
 //! A family of commands that has grown has a file of its own (`units_cmd.rs`,
 //! `rules_cmd.rs`).
 
+mod clap_vi;
 mod progress;
 mod rules_cmd;
 mod units_cmd;
 
+pub use clap_vi::{Exit, parse_from};
 use rules_cmd::{RulesCommand, rules_cmd};
 use units_cmd::{UnitsCommand, units_cmd};
 
@@ -99,6 +101,7 @@ pub enum Command {
     Export {
         #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
         period: Period,
+        /// csv, tsv, xlsx: cho người đọc (tiêu đề tiếng Việt, nhập lại được); json: cho máy (mã chỉ số)
         #[arg(long, value_enum, default_value_t = ExportArg::Csv)]
         format: ExportArg,
         /// Ghi ra tệp (mặc định: màn hình; xlsx bắt buộc có --out)
@@ -132,6 +135,7 @@ pub enum Command {
     Findings {
         #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
         period: Period,
+        /// table, csv: cho người đọc (csv: tiêu đề, quy tắc, chỉ số bằng tiếng Việt); json: cho máy (mã quy tắc, mã chỉ số)
         #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
         format: FindingsFormat,
         /// Chỉ một nhóm đơn vị: co_quan, huyen, xa
@@ -160,6 +164,7 @@ pub enum Command {
         period: Option<Period>,
         #[arg(long, value_name = "NAME")]
         unit: Option<String>,
+        /// table: cho người đọc (giờ địa phương); json: cho máy (mã, giờ UTC)
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
@@ -167,6 +172,11 @@ pub enum Command {
     Settings {
         #[command(subcommand)]
         command: SettingsCommand,
+    },
+    /// In hướng dẫn của chiso, hoặc của một lệnh (chiso help import)
+    Help {
+        #[arg(value_name = "LỆNH")]
+        command: Vec<String>,
     },
 }
 
@@ -238,8 +248,7 @@ fn on_terminal() -> bool {
 pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
         if !on_terminal() {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
+            print!("{}", clap_vi::top_help());
             std::process::exit(2);
         }
         let db_path = resolve_db_path(cli.db.as_deref())?;
@@ -261,6 +270,12 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
         ),
         None => "chiso".to_owned(),
     };
+    if let Command::Help { command } = &command {
+        // Parsing answers `help` already; this is for a `Cli` built by hand.
+        let exit = clap_vi::help_of(command);
+        exit.print();
+        return Ok(());
+    }
     if let Command::Demo { province } = command {
         if on_terminal() {
             let path = crate::demo::prepare(cli.db.as_deref(), province)?;
@@ -339,7 +354,7 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             force,
             out,
         ),
-        Command::Demo { .. } => unreachable!("handled above"),
+        Command::Demo { .. } | Command::Help { .. } => unreachable!("handled above"),
         Command::Rules { command } => rules_cmd(&ctx, command, out),
         Command::Findings {
             period,
@@ -418,7 +433,8 @@ pub(super) fn number_arg(s: &str) -> Result<f64, String> {
 }
 
 pub(super) fn severity_arg(s: &str) -> Result<Severity, String> {
-    Severity::parse(s).ok_or_else(|| "mức độ là critical hoặc warning".to_string())
+    Severity::parse(s)
+        .ok_or_else(|| "mức độ là critical (nghiêm trọng) hoặc warning (cảnh báo)".to_string())
 }
 
 pub(super) fn bool_arg(s: &str) -> Result<bool, String> {
@@ -475,7 +491,7 @@ fn init(
         "Đã tạo cơ sở dữ liệu {} cho \"{}\" ({}).",
         shown(&ctx.db_path),
         name,
-        kind
+        kind.prefix().to_lowercase()
     )?;
     writeln!(
         out,
@@ -598,7 +614,7 @@ fn import_files(
                 out,
                 "  {} · {}: {} → {}",
                 plan.unit_name(c.unit),
-                plan.catalog.metrics[c.metric].code,
+                plan.catalog.metrics[c.metric].label,
                 old,
                 import::show_value(&c.new)
             )?;
@@ -656,7 +672,10 @@ fn set(
             continue;
         };
         if wanted.iter().any(|(i, _)| *i == m) {
-            problems.push(format!("chỉ số {code} được gán hai lần"));
+            problems.push(format!(
+                "chỉ số \"{}\" ({code}) được gán hai lần",
+                cat.metrics[m].label
+            ));
             continue;
         }
         match import::value::parse_text(&cat.metrics[m], raw) {
@@ -689,13 +708,13 @@ fn set(
             if old == new.as_ref() {
                 lines.push(format!(
                     "  {}: {} (không đổi)",
-                    cat.metrics[*m].code,
+                    cat.metrics[*m].label,
                     show(old)
                 ));
             } else {
                 lines.push(format!(
                     "  {}: {} → {}",
-                    cat.metrics[*m].code,
+                    cat.metrics[*m].label,
                     show(old),
                     show(new.as_ref())
                 ));
@@ -1035,28 +1054,33 @@ fn log_cmd(
                 return Ok(());
             }
             let show = |v: &Option<Value>| v.as_ref().map_or("·".to_owned(), import::show_value);
+            let zone = db::local_time::Zone::load(db.conn())?;
             let rows: Vec<Vec<String>> = entries
                 .iter()
                 .map(|e| {
                     // File names come from outside: escaped, never raw.
                     let (who, from) = (e.who(), text::escape(&e.how()));
                     vec![
-                        e.at.replace('T', " ").trim_end_matches('Z').to_owned(),
+                        db::local_time::shown_at(&e.at, &zone),
                         text::escape(&who),
                         from,
                         e.period.clone(),
                         text::escape(&e.unit),
                         match &e.unit_change {
                             Some(a) => db::audit::unit_change_vi(a).to_owned(),
-                            None => e.metric.clone(),
+                            // A metric since removed from the catalog keeps its code.
+                            None => cat
+                                .index_of(&e.metric)
+                                .map_or(e.metric.clone(), |i| cat.metrics[i].label.clone()),
                         },
                         show(&e.old),
                         show(&e.new),
                     ]
                 })
                 .collect();
+            let time = format!("Thời gian ({})", zone.label());
             let header = [
-                "Thời gian (UTC)",
+                time.as_str(),
                 "Người sửa",
                 "Nguồn",
                 "Tháng",

@@ -14,6 +14,7 @@ use crate::text;
 pub enum RulesCommand {
     /// Liệt kê quy tắc
     List {
+        /// table: cho người đọc; json: cho máy (mã)
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
@@ -74,6 +75,47 @@ fn group_words(g: Option<Group>) -> String {
     })
 }
 
+/// `rules list`: a block per rule, its code (what `rules set` takes),
+/// its name, then what it compares, in words; fits 80 columns.
+fn list_text(list: &[rules::Rule], cat: &db::Catalog) -> String {
+    use std::fmt::Write as _;
+    let num = |x: f64| text::format_vi(x, 2);
+    let mut s = String::from("Quy tắc (sửa bằng `chiso rules set MÃ …`):\n");
+    for r in list {
+        let metric = match &r.metric {
+            Some(code) => cat
+                .index_of(code)
+                .map_or(code.clone(), |i| cat.metrics[i].label.clone()),
+            None => "mọi chỉ số".into(),
+        };
+        let mut what = vec![r.kind.label_vi().to_owned(), metric];
+        if let Some(t) = r.threshold {
+            what.push(format!("ngưỡng {}", num(t)));
+        }
+        if let Some(u) = r.upper {
+            what.push(format!("cận trên {}", num(u)));
+        }
+        if let Some(l) = &r.label {
+            what.push(format!("mức \"{}\"", text::escape(l)));
+        }
+        let _ = writeln!(
+            s,
+            "\n{}\n  {}\n  {}\n  {}, {}, áp dụng cho {}",
+            r.code,
+            text::escape(&crate::names::rule_label_vi(r)),
+            what.join(" · "),
+            r.severity.label_vi(),
+            if r.enabled {
+                "đang bật"
+            } else {
+                "đang tắt"
+            },
+            group_words(r.group)
+        );
+    }
+    s
+}
+
 pub fn rules_cmd(ctx: &Ctx, command: RulesCommand, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut db = open(ctx)?;
     match command {
@@ -85,35 +127,12 @@ pub fn rules_cmd(ctx: &Ctx, command: RulesCommand, out: &mut dyn Write) -> anyho
                     writeln!(out)?;
                 }
                 ListFormat::Table => {
-                    let num = |x: Option<f64>| x.map(|x| text::format_vi(x, 2)).unwrap_or_default();
-                    let rows: Vec<Vec<String>> = list
-                        .iter()
-                        .map(|r| {
-                            vec![
-                                r.code.clone(),
-                                r.kind.code().to_owned(),
-                                r.metric.clone().unwrap_or_else(|| "(mọi chỉ số)".into()),
-                                num(r.threshold),
-                                num(r.upper),
-                                text::escape(r.label.as_deref().unwrap_or_default()),
-                                r.severity.code().to_owned(),
-                                if r.enabled { "bật" } else { "tắt" }.to_owned(),
-                                r.group.map_or("all", Group::code).to_owned(),
-                            ]
-                        })
-                        .collect();
-                    let header = [
-                        "Mã",
-                        "Kiểu",
-                        "Chỉ số",
-                        "Ngưỡng",
-                        "Cận trên",
-                        "Mức",
-                        "Mức độ",
-                        "Trạng thái",
-                        "Nhóm",
-                    ];
-                    write!(out, "{}", crate::table::plain(&header, &rows, usize::MAX))?;
+                    let cat = db::Catalog::load(db.conn())?;
+                    write!(
+                        out,
+                        "{}",
+                        crate::output::terminal_text(&list_text(&list, &cat))
+                    )?;
                 }
             }
         }
@@ -129,7 +148,7 @@ pub fn rules_cmd(ctx: &Ctx, command: RulesCommand, out: &mut dyn Write) -> anyho
                 rule.code,
                 rule.threshold.map_or("-".into(), |x| text::format_vi(x, 2)),
                 rule.upper.map_or("-".into(), |x| text::format_vi(x, 2)),
-                rule.severity.code(),
+                rule.severity.label_vi(),
                 if rule.enabled { "bật" } else { "tắt" }
             )?;
             writeln!(out, "  áp dụng cho: {}", group_words(rule.group))?;
@@ -145,7 +164,7 @@ pub fn rules_cmd(ctx: &Ctx, command: RulesCommand, out: &mut dyn Write) -> anyho
                 "Đã thêm quy tắc {} (chép từ {like}): ngưỡng {}, mức độ {}, áp dụng cho {}.",
                 rule.code,
                 rule.threshold.map_or("-".into(), |x| text::format_vi(x, 2)),
-                rule.severity.code(),
+                rule.severity.label_vi(),
                 group_words(rule.group)
             )?;
         }

@@ -170,11 +170,11 @@ pub fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyho
                                 },
                                 // Names come from the file: escaped, never raw.
                                 text::escape(&u.name),
-                                u.kind.code().to_owned(),
+                                u.kind.prefix().to_owned(),
                                 if u.is_parent {
                                     String::new()
                                 } else {
-                                    u.group().code().to_owned()
+                                    u.group().label_vi().to_owned()
                                 },
                                 life(u),
                                 text::escape(&aliases_of(u.id).join(", ")),
@@ -210,7 +210,11 @@ pub fn units_cmd(ctx: &Ctx, command: UnitsCommand, out: &mut dyn Write) -> anyho
                 units::add(tx, cs, &name, kind, false)?;
                 Ok(())
             })?;
-            writeln!(out, "Đã thêm đơn vị \"{name}\" ({kind}).")?;
+            writeln!(
+                out,
+                "Đã thêm đơn vị \"{name}\" ({}).",
+                kind.prefix().to_lowercase()
+            )?;
             if !similar.is_empty() {
                 writeln!(
                     out,

@@ -39,11 +39,13 @@ impl Entry {
         }
     }
 
-    /// "import thang-8.xlsx", "edit": the source, and the file if any.
+    /// "nhập tệp thang-8.xlsx", "sửa": the source in words, and the file
+    /// if any.
     pub fn how(&self) -> String {
+        let source = crate::names::source_label_vi(&self.source);
         match &self.file {
-            Some(f) => format!("{} {f}", self.source),
-            None => self.source.clone(),
+            Some(f) => format!("{source} {f}"),
+            None => source.to_owned(),
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod errors;
 pub mod lineage;
+pub mod local_time;
 mod migrate;
 pub mod settings;
 pub mod units;

@@ -73,6 +73,10 @@ pub const KNOWN: &[(&str, &str)] = &[
         "directive_subject",
         "công văn: chủ thể của các câu chỉ đạo, ví dụ Chủ tịch UBND huyện (… yêu cầu …); - để bỏ",
     ),
+    (
+        "timezone",
+        "múi giờ hiển thị thời gian trong nhật ký (log, L), ví dụ +07:00 (mặc định: múi giờ của máy; +07:00 khi máy chạy giờ UTC)",
+    ),
 ];
 
 /// Settings kept per month, as `KEY:YYYY-MM`: each month's letter has its
@@ -97,6 +101,8 @@ pub enum SettingError {
     NotACount(&'static str, String),
     #[error("{0} là của từng tháng: đặt {0}:YYYY-MM, ví dụ {0}:2024-08")]
     Monthly(&'static str),
+    #[error("timezone cần dạng +07:00 (từ -14:00 đến +14:00), không phải \"{0}\"")]
+    NotAnOffset(String),
     #[error("{0} nhận một trong: {1}; không phải \"{2}\"")]
     NotOneOf(&'static str, &'static str, String),
     #[error(transparent)]
@@ -146,7 +152,13 @@ pub fn set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<String, Setti
     {
         return Err(SettingError::NotOneOf(k, list, text::show(value)));
     }
-    let value = text::clean(value);
+    let value = if key == "timezone" {
+        let offset = super::local_time::parse_offset(value)
+            .ok_or_else(|| SettingError::NotAnOffset(text::show(value)))?;
+        offset.to_string()
+    } else {
+        text::clean(value)
+    };
     tx.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         rusqlite::params![key, value],

@@ -431,6 +431,46 @@ pub fn clean_name(name: &str) -> Result<String, UnitError> {
     Ok(name)
 }
 
+/// A name as a file may spell it that a letter should not print as it is:
+/// all in capitals ("ĐÔNG TẢO"), all in small letters, with doubled spaces
+/// or a trailing dot. Returns what is odd, in words, and the name to offer
+/// (title case, the kind word as chiso writes it: "Xã Đông Tảo"), which
+/// is the cleaned name itself when only spaces were odd.
+pub fn odd_name(raw: &str) -> Option<(Vec<&'static str>, String)> {
+    let name = text::clean(raw);
+    let mut why = Vec::new();
+    let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+    let cased = letters.len() >= 2;
+    let upper = cased && letters.iter().all(|c| !c.is_lowercase());
+    let lower = cased && letters.iter().all(|c| !c.is_uppercase());
+    if upper {
+        why.push("viết toàn chữ hoa");
+    } else if lower {
+        why.push("viết toàn chữ thường");
+    }
+    if raw.trim().contains("  ") {
+        why.push("có khoảng trắng thừa");
+    }
+    let trimmed = name.trim_end_matches(['.', ',', ';']).trim_end();
+    if trimmed.len() < name.len() {
+        why.push("có dấu chấm câu ở cuối");
+    }
+    if why.is_empty() {
+        return None;
+    }
+    let offer = if upper || lower {
+        match UnitKind::split_prefix(trimmed) {
+            (Some(kind), rest) if kind != UnitKind::CoQuan => {
+                format!("{} {}", kind.prefix(), text::title_case(rest))
+            }
+            _ => text::title_case(trimmed),
+        }
+    } else {
+        trimmed.to_owned()
+    };
+    Some((why, offer))
+}
+
 /// The kind of a new parent (the issuing level): given, else from its
 /// name, else huyện.
 pub fn parent_kind(name: &str, given: Option<UnitKind>) -> UnitKind {
@@ -688,4 +728,31 @@ pub(super) fn log(
     )?
     .execute(params![changeset, unit_id, action, old, new])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::odd_name;
+
+    #[test]
+    fn odd_names_get_a_title_cased_offer() {
+        let offer = |raw: &str| odd_name(raw).map(|(_, o)| o);
+        assert_eq!(offer("ĐÔNG TẢO").as_deref(), Some("Đông Tảo"));
+        assert_eq!(offer("XÃ ĐÔNG TẢO").as_deref(), Some("Xã Đông Tảo"));
+        assert_eq!(
+            offer("THỊ TRẤN KHOÁI CHÂU").as_deref(),
+            Some("Thị trấn Khoái Châu")
+        );
+        assert_eq!(offer("đông tảo").as_deref(), Some("Đông Tảo"));
+        assert_eq!(offer("Xã Mê Linh.").as_deref(), Some("Xã Mê Linh"));
+        let (why, o) = odd_name("Đông  Tảo").unwrap();
+        assert_eq!(
+            (why, o.as_str()),
+            (vec!["có khoảng trắng thừa"], "Đông Tảo")
+        );
+        // Names as a letter writes them, and short codes, are left alone.
+        for fine in ["Đông Tảo", "Thị trấn Khoái Châu", "Sở Tư pháp", "Xã 1", "A"] {
+            assert_eq!(odd_name(fine), None, "{fine}");
+        }
+    }
 }

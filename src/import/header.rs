@@ -200,6 +200,53 @@ pub fn period_in_text(s: &str) -> Option<Period> {
     None
 }
 
+/// Why no header row was found, from the rows a header may be in: the
+/// first row with metric columns but no unit column, else the first with a
+/// unit column but no metric, else the first row with any text.
+#[derive(Debug, PartialEq)]
+pub enum NoHeader {
+    /// No row has a cell: the file or sheet is empty.
+    Empty,
+    /// (row's line, its headers as written): metrics, no unit column.
+    NoUnitColumn(u64, Vec<String>),
+    /// A unit column, no metric column.
+    NoMetricColumn(u64, Vec<String>),
+    /// Neither: the first row with text.
+    Unrecognised(u64, Vec<String>),
+}
+
+/// What a grid without a header row has instead (see `NoHeader`).
+pub fn no_header(grid: &Grid, dict: &HeaderDictionary) -> NoHeader {
+    let rows = || grid.rows.iter().take(HEADER_ROWS);
+    let texts = |r: &super::read::GridRow| -> Vec<String> {
+        r.cells
+            .iter()
+            .map(|c| text::clean(&cell_text(c)))
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    let kinds = |r: &super::read::GridRow| -> (bool, bool) {
+        let cols: Vec<Column> = r.cells.iter().map(|c| dict.classify(c)).collect();
+        (
+            cols.contains(&Column::Unit),
+            cols.iter().any(|c| matches!(c, Column::Metric(_))),
+        )
+    };
+    if let Some(r) = rows().find(|r| kinds(r) == (false, true)) {
+        return NoHeader::NoUnitColumn(r.line, texts(r));
+    }
+    if let Some(r) = rows().find(|r| kinds(r) == (true, false)) {
+        return NoHeader::NoMetricColumn(r.line, texts(r));
+    }
+    match rows().find(|r| !texts(r).is_empty()) {
+        Some(r) => NoHeader::Unrecognised(r.line, texts(r)),
+        None => NoHeader::Empty,
+    }
+}
+
+/// The unit column's headers chiso reads, as a person writes them.
+pub const UNIT_HEADERS_SHOWN: &str = "Đơn vị, Tên đơn vị, Địa phương, Tên xã";
+
 /// The month the title rows above the header state, if they agree on one.
 pub fn stated_period(grid: &Grid, header_row: usize) -> Option<Period> {
     grid.rows[..header_row]

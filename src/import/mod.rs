@@ -87,6 +87,7 @@ pub struct Conflict {
     pub file: String,
     pub place: String,
     pub unit: String,
+    /// The metric's name, as messages show it.
     pub metric: String,
     pub stored: String,
     pub new: String,
@@ -284,7 +285,7 @@ fn plan(
     catalog: Catalog,
     opts: &Options,
     mut problems: Problems,
-    warnings: Vec<String>,
+    mut warnings: Vec<String>,
     first_name: &str,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<Plan, ImportError> {
@@ -292,24 +293,37 @@ fn plan(
     let mut rows_done = 0usize;
     // The month: --period, else what the files state; they must agree.
     let mut period = opts.period;
+    let mut wrong_month = false;
     for f in &files {
         match (period, f.stated) {
-            (Some(p), Some(s)) if p != s => problems.push(Problem::file(
-                &f.name,
-                format!(
-                    "tệp ghi {} nhưng đang nhập cho {}",
-                    s.label_vi(),
-                    if opts.period.is_some() {
-                        format!("--period {p}")
-                    } else {
-                        p.label_vi()
-                    }
-                ),
-                "kiểm tra lại tệp hoặc --period",
-            )),
+            (Some(p), Some(s)) if p != s => {
+                wrong_month = true;
+                problems.push(Problem::file(
+                    &f.name,
+                    format!(
+                        "tệp ghi {} nhưng đang nhập cho {}",
+                        s.label_vi(),
+                        if opts.period.is_some() {
+                            format!("--period {p}")
+                        } else {
+                            p.label_vi()
+                        }
+                    ),
+                    "kiểm tra lại tệp hoặc --period",
+                ))
+            }
             (None, Some(s)) => period = Some(s),
             _ => {}
         }
+    }
+    // Compared with the wrong month, every value would look changed and
+    // the refusal would suggest --replace: the month is the only fix.
+    if wrong_month {
+        return Err(ImportError::Rejected {
+            problems: Box::new(problems),
+            conflicts: Conflicts::default(),
+            report: ReportOptions::default(),
+        });
     }
     let Some(period) = period else {
         if problems.is_empty() || !files.is_empty() {
@@ -340,6 +354,9 @@ fn plan(
     let mut changes = Vec::new();
     let mut conflicts = Conflicts::default();
     let mut summaries = Vec::with_capacity(files.len());
+    let mut unknown_hinted = false;
+    // New units whose names a letter should not print as written.
+    let mut odd_names: Vec<(String, Vec<&'static str>, String)> = Vec::new();
 
     for fi in 0..files.len() {
         let f = &files[fi];
@@ -475,8 +492,9 @@ fn plan(
                                 &name,
                                 "không biết đơn vị mới này thuộc loại nào (xã, phường, cơ quan…)".into(),
                                 Some(format!(
-                                    "ghi tên kèm \"Xã\", \"Phường\", \"Sở\"… trong tệp, hoặc nhập lại với --kind (ví dụ --kind co_quan); {} units add TÊN --kind LOẠI cho từng đơn vị",
-                                    opts.cmd
+                                    "ghi tên kèm \"Xã\", \"Phường\", \"Sở\"… trong tệp, hoặc nhập lại với --kind (ví dụ --kind co_quan); hoặc thêm từng đơn vị: {} units add {} --kind LOẠI",
+                                    opts.cmd,
+                                    shell_quote(&name)
                                 )),
                             ));
                             continue;
@@ -494,6 +512,9 @@ fn plan(
                             ));
                             continue;
                         }
+                        if let Some((why, offer)) = units::odd_name(&unit_name) {
+                            odd_names.push((name.clone(), why, offer));
+                        }
                         new_units.push((name.clone(), kind));
                         new_by_key.insert(key, new_units.len() - 1);
                         new_by_fold.insert(folded, new_units.len() - 1);
@@ -501,21 +522,28 @@ fn plan(
                     }
                 }
                 Resolution::Unknown { .. } => {
-                    // One wording for all unknown names: printed once, not per row.
+                    // The hint, with the commands for the first unknown name,
+                    // is printed once: 25 unknown names are not 25 paragraphs.
                     let hint = if rec.json_parent {
-                        "tên đơn vị cấp trên trong tệp phải khớp tên đã tạo bằng `chiso init`"
-                            .to_string()
-                    } else {
-                        format!(
-                            "nếu là đơn vị mới: {cmd} units add \"TÊN\", hoặc nhập lại với --create-units\nnếu là cách viết khác của đơn vị đã có: {cmd} units alias \"TÊN\" --to \"TÊN ĐÃ CÓ\"",
-                            cmd = opts.cmd
+                        Some(
+                            "tên đơn vị cấp trên trong tệp phải khớp tên đã tạo bằng `chiso init`"
+                                .to_string(),
                         )
+                    } else if !unknown_hinted {
+                        unknown_hinted = true;
+                        let n = shell_quote(&name());
+                        Some(format!(
+                            "nếu là đơn vị mới: {cmd} units add {n} (mỗi tên một lệnh), hoặc nhập lại với --create-units\nnếu là cách viết khác của đơn vị đã có: {cmd} units alias {n} --to \"TÊN ĐÃ CÓ\"",
+                            cmd = opts.cmd
+                        ))
+                    } else {
+                        None
                     };
                     problems.push(problem(
                         rec.unit_col as usize,
                         &name(),
                         "không có đơn vị này".into(),
-                        Some(hint),
+                        hint,
                     ));
                     continue;
                 }
@@ -541,6 +569,11 @@ fn plan(
                 UnitRef::Existing(id) => stored.get(&id),
                 UnitRef::New(_) => None,
             };
+            // A second row for a unit with values the first had: one
+            // problem for the row, naming both, not one per value.
+            let mut duplicate: Option<(u32, u32)> = None;
+            let mut repeated: Vec<usize> = Vec::new();
+            let mut filled = 0usize;
             for (m, col, cell) in &cells {
                 let (m, col) = (*m as usize, *col as usize);
                 let metric = &catalog.metrics[m];
@@ -552,19 +585,10 @@ fn plan(
                         continue;
                     }
                 };
-                if let Some((pf, pr)) = first_seen[m] {
-                    let first = &files[pf as usize];
-                    problems.push(problem(
-                        col,
-                        &name(),
-                        format!(
-                            "đơn vị có hai giá trị {} trong cùng lần nhập (lần đầu: {}, {})",
-                            metric.code,
-                            first.name,
-                            first.place(&first.records[pr as usize], None)
-                        ),
-                        Some("bỏ dòng trùng rồi nhập lại".into()),
-                    ));
+                filled += 1;
+                if let Some(first) = first_seen[m] {
+                    duplicate.get_or_insert(first);
+                    repeated.push(m);
                     continue;
                 }
                 first_seen[m] = Some((fi as u32, ri as u32));
@@ -581,7 +605,7 @@ fn plan(
                                 file: f.name.clone(),
                                 place: f.place(rec, Some(col)),
                                 unit: name(),
-                                metric: metric.code.clone(),
+                                metric: metric.label.clone(),
                                 stored: show_value(old),
                                 new: show_value(&new),
                             });
@@ -596,11 +620,27 @@ fn plan(
                     new,
                 });
             }
+            if let Some(first) = duplicate {
+                let labels: Vec<&str> = repeated
+                    .iter()
+                    .map(|&m| catalog.metrics[m].label.as_str())
+                    .collect();
+                let partly = repeated.len() < filled;
+                problems.push(duplicate_row(
+                    &files,
+                    first,
+                    (fi, ri),
+                    &name(),
+                    &labels,
+                    partly,
+                ));
+            }
         }
         summary.units = units_in_file.len();
         summaries.push(summary);
     }
 
+    warnings.extend(odd_name_warnings(&odd_names, &opts.cmd));
     if !problems.is_empty() || !conflicts.is_empty() {
         return Err(ImportError::Rejected {
             problems: Box::new(problems),
@@ -618,6 +658,85 @@ fn plan(
         index,
         stored,
     })
+}
+
+/// A unit's second row holding values its first had (`first` and `this`
+/// as (file, record)): one problem naming both lines, and the metrics both
+/// have when the rows also differ.
+fn duplicate_row(
+    files: &[ParsedFile],
+    first: (u32, u32),
+    this: (usize, usize),
+    name: &str,
+    repeated: &[&str],
+    partly: bool,
+) -> Problem {
+    let (f, rec) = (&files[this.0], &files[this.0].records[this.1]);
+    let first_file = &files[first.0 as usize];
+    // Places name sheets, which come from the file: escaped.
+    let first_place = text::escape(&first_file.place(&first_file.records[first.1 as usize], None));
+    let this_place = f.place(rec, None);
+    let shown = text::escape(&this_place);
+    let both = if first.0 as usize == this.0 {
+        format!("{first_place} và {shown}")
+    } else {
+        format!(
+            "{}, {first_place} và {}, {shown}",
+            text::escape(&first_file.name),
+            text::escape(&f.name)
+        )
+    };
+    let which = if partly {
+        format!(" (cùng có: {})", repeated.join(", "))
+    } else {
+        String::new()
+    };
+    Problem {
+        file: f.name.clone(),
+        place: Some(this_place),
+        column: None,
+        value: None,
+        message: format!(
+            "hai dòng cho cùng một đơn vị \"{}\": {both}{which}",
+            text::show(name)
+        ),
+        hint: Some("bỏ dòng trùng rồi nhập lại".into()),
+    }
+}
+
+/// Warnings for new units named as a letter should not print them (see
+/// `units::odd_name`), each with the rename that fixes it: the first few
+/// whole, a national import's thousands counted.
+fn odd_name_warnings(odd: &[(String, Vec<&'static str>, String)], cmd: &str) -> Vec<String> {
+    const SHOWN: usize = 5;
+    let mut out: Vec<String> = odd
+        .iter()
+        .take(SHOWN)
+        .map(|(name, why, offer)| {
+            let fix = if offer != name {
+                format!(
+                    "nếu muốn viết \"{}\": {cmd} units rename {} --to {}",
+                    text::show(offer),
+                    shell_quote(name),
+                    shell_quote(offer)
+                )
+            } else {
+                format!("đã lưu là \"{}\"", text::show(name))
+            };
+            format!(
+                "tên đơn vị mới \"{}\" {}; {fix}",
+                text::show(name),
+                why.join(", ")
+            )
+        })
+        .collect();
+    if odd.len() > SHOWN {
+        out.push(format!(
+            "và {} tên đơn vị mới khác viết như vậy; sửa bằng `{cmd} units rename`",
+            odd.len() - SHOWN
+        ));
+    }
+    out
 }
 
 /// The two ways out when a name matches a unit only without accents.

@@ -167,6 +167,72 @@ pub fn parse_all(
     files
 }
 
+/// Why a file has no header row, with the headers it does have (never
+/// the accepted ones as if they were received).
+fn no_header_problem(file: &str, grid: &Grid, dict: &HeaderDictionary, cat: &Catalog) -> Problem {
+    let found = |line: u64, labels: &[String]| {
+        const SHOWN: usize = 12;
+        let mut list: Vec<String> = labels
+            .iter()
+            .take(SHOWN)
+            .map(|l| format!("\"{}\"", text::show(l)))
+            .collect();
+        if labels.len() > SHOWN {
+            list.push("…".into());
+        }
+        format!("{} có các cột: {}", grid.place(line, None), list.join(", "))
+    };
+    let metrics: Vec<&str> = cat
+        .metrics
+        .iter()
+        .take(7)
+        .map(|m| m.label.as_str())
+        .collect();
+    let metric_headers = format!(
+        "{} (hoặc mã: processing, satisfaction, …)",
+        metrics.join(", ")
+    );
+    let sheets = match &grid.sheet {
+        Some(sheet) if grid.sheets.len() > 1 => format!(
+            "\nđã đọc trang \"{sheet}\"; các trang trong tệp: {}; chọn trang bằng --sheet",
+            grid.sheets.join(", ")
+        ),
+        _ => String::new(),
+    };
+    let (message, hint) = match header::no_header(grid, dict) {
+        header::NoHeader::Empty => match &grid.sheet {
+            Some(sheet) => (
+                format!("trang \"{sheet}\" rỗng"),
+                "chọn trang có bảng số liệu bằng --sheet".to_owned(),
+            ),
+            None => return super::read::empty(file),
+        },
+        header::NoHeader::NoUnitColumn(line, labels) => (
+            "không có cột Đơn vị".to_owned(),
+            format!(
+                "{}\ncột tên đơn vị cần tiêu đề là một trong: {}",
+                found(line, &labels),
+                header::UNIT_HEADERS_SHOWN
+            ),
+        ),
+        header::NoHeader::NoMetricColumn(line, labels) => (
+            "không có cột chỉ số nào nhận ra được".to_owned(),
+            format!(
+                "{}\ntiêu đề chỉ số dùng được: {metric_headers}",
+                found(line, &labels)
+            ),
+        ),
+        header::NoHeader::Unrecognised(line, labels) => (
+            "không tìm thấy dòng tiêu đề (cần cột \"Đơn vị\" và ít nhất một cột chỉ số)".to_owned(),
+            format!(
+                "{}\ntiêu đề dùng được: Đơn vị, STT, {metric_headers}",
+                found(line, &labels)
+            ),
+        ),
+    };
+    Problem::file(file, message, &format!("{hint}{sheets}"))
+}
+
 /// Records from a grid's rows and then the `rest` still to read (the rows
 /// of a text file past the first 50).
 fn from_grid(
@@ -204,27 +270,7 @@ fn from_grid(
         })
     });
     let Some(head) = header::find_header(&grid, dict) else {
-        let wanted: Vec<&str> = cat
-            .metrics
-            .iter()
-            .take(7)
-            .map(|m| m.label.as_str())
-            .collect();
-        problems.push(Problem::file(
-            file,
-            "không tìm thấy dòng tiêu đề (cần cột \"Đơn vị\" và ít nhất một cột chỉ số)".into(),
-            &format!(
-                "tiêu đề nhận được: Đơn vị, STT, {} (hoặc mã: processing, satisfaction, …){}",
-                wanted.join(", "),
-                match &grid.sheet {
-                    Some(sheet) if grid.sheets.len() > 1 => format!(
-                        "\nđã đọc trang \"{sheet}\"; các trang trong tệp: {}; chọn trang bằng --sheet",
-                        grid.sheets.join(", ")
-                    ),
-                    _ => String::new(),
-                }
-            ),
-        ));
+        problems.push(no_header_problem(file, &grid, dict, cat));
         return None;
     };
     let head_line = grid.rows[head.row].line;
@@ -280,8 +326,8 @@ fn from_grid(
                     Some(head.labels[c].clone()),
                     None,
                     format!(
-                        "hai cột cùng là chỉ số {} (cột \"{}\" và cột này)",
-                        cat.metrics[*m].code, head.labels[other]
+                        "hai cột cùng là chỉ số \"{}\" (cột \"{}\" và cột này)",
+                        cat.metrics[*m].label, head.labels[other]
                     ),
                     Some("bỏ bớt một cột"),
                 ));

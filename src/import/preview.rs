@@ -507,7 +507,7 @@ fn refuse_repeats(rows: &mut [PreviewRow], cat: &Catalog) {
             if let Some(place) = first.get(&(id, c.metric)) {
                 c.status = Status::Invalid(format!(
                     "đơn vị có hai giá trị {} (lần đầu: {place})",
-                    cat.metrics[c.metric].code
+                    cat.metrics[c.metric].label
                 ));
             } else {
                 first.insert((id, c.metric), r.place.clone());
@@ -682,7 +682,7 @@ pub fn apply(
                 if row[c.metric] != c.old {
                     return Err(ApplyError::Changed {
                         unit: index.get(id).map_or(String::new(), |u| u.name.clone()),
-                        metric: cat.metrics[c.metric].code.clone(),
+                        metric: cat.metrics[c.metric].label.clone(),
                         now: row[c.metric].as_ref().map_or("trống".into(), show_value),
                     });
                 }

@@ -125,6 +125,12 @@ pub fn read<'a>(
         return read_workbook(file, bytes, sheet);
     }
     let text = decode(file, bytes, encoding)?;
+    if text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .is_empty()
+    {
+        return Err(empty(file));
+    }
     if text.trim_start().starts_with('{') {
         return Ok(Content::Json(text));
     }
@@ -159,7 +165,16 @@ fn decode<'a>(
         }
         return Ok(text);
     }
-    if bytes.len() >= 4 && bytes.iter().take(200).filter(|&&b| b == 0).count() > 2 {
+    if let Some(kind) = binary_kind(bytes) {
+        return Err(Problem::file(
+            file,
+            format!("tệp không phải văn bản hay bảng tính (có vẻ là {kind})"),
+            "chiso nhập tệp CSV, TSV, XLSX (hoặc JSON của chiso export): kiểm tra đã chọn đúng tệp, \
+             hoặc mở tệp bằng Excel rồi lưu dưới dạng XLSX hoặc CSV UTF-8",
+        ));
+    }
+    let nuls = nul_parities(bytes);
+    if nuls.0 + nuls.1 > 2 {
         return Err(Problem::file(
             file,
             "tệp có vẻ là UTF-16 nhưng không có dấu BOM".into(),
@@ -194,6 +209,67 @@ fn decode<'a>(
             })
         }
     }
+}
+
+/// An empty file (or one of spaces only): said as such, not as a file
+/// without a header row.
+pub fn empty(file: &str) -> Problem {
+    Problem::file(
+        file,
+        "tệp rỗng".into(),
+        "tệp không có nội dung: kiểm tra đã chọn đúng tệp và tệp đã được lưu",
+    )
+}
+
+/// NUL bytes among the first 200, at even and at odd offsets.
+fn nul_parities(bytes: &[u8]) -> (usize, usize) {
+    bytes
+        .iter()
+        .take(200)
+        .enumerate()
+        .filter(|(_, b)| **b == 0)
+        .fold((0, 0), |(even, odd), (i, _)| {
+            if i % 2 == 0 {
+                (even + 1, odd)
+            } else {
+                (even, odd + 1)
+            }
+        })
+}
+
+/// What a file that is no text at all seems to be: a known signature
+/// (PDF, an image, an archive, a program), or bytes no text file has. Such
+/// a file gets no `--encoding` hint: no encoding makes it a table. Text in
+/// UTF-16 without a BOM has its NULs on one side (every other byte) and is
+/// not called binary.
+fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: [(&[u8], &str); 9] = [
+        (b"%PDF", "tệp PDF"),
+        (b"\x89PNG", "ảnh PNG"),
+        (b"\xFF\xD8\xFF", "ảnh JPEG"),
+        (b"GIF8", "ảnh GIF"),
+        (b"\x1F\x8B", "tệp nén gzip"),
+        (b"Rar!", "tệp nén RAR"),
+        (b"7z\xBC\xAF", "tệp nén 7z"),
+        (b"\x7FELF", "một chương trình"),
+        (b"{\\rtf", "văn bản RTF"),
+    ];
+    if let Some((_, kind)) = SIGNATURES.iter().find(|(sig, _)| bytes.starts_with(sig)) {
+        return Some(kind);
+    }
+    let (even, odd) = nul_parities(bytes);
+    let utf16 = even + odd > 2 && even.max(odd) * 10 >= (even + odd) * 9;
+    if utf16 || std::str::from_utf8(bytes).is_ok() {
+        return None;
+    }
+    // Control bytes that no text encoding uses for letters: tab, line
+    // breaks, form feed and escape are left out.
+    let head = &bytes[..bytes.len().min(4096)];
+    let controls = head
+        .iter()
+        .filter(|&&b| matches!(b, 0..=8 | 0x0E..=0x1A | 0x1C..=0x1F))
+        .count();
+    (controls > 2 && controls * 20 > head.len()).then_some("tệp nhị phân")
 }
 
 /// Tab if any early line has one; else ';' if the header-ish lines use it

@@ -347,7 +347,7 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
             None => {
                 warnings.push(format!(
                     "{parent_phrase} chưa có số liệu {} {month}: chiso set --period {period} --unit \"{}\" {code}=…",
-                    metric.code,
+                    words::metric_words(&metric.label),
                     parent.as_ref().map_or("", |p| p.name.as_str())
                 ));
                 "chưa có số liệu".into()

@@ -21,7 +21,21 @@ impl Severity {
         }
     }
 
+    /// As screens and messages say it.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Severity::Critical => "nghiêm trọng",
+            Severity::Warning => "cảnh báo",
+        }
+    }
+
+    /// A code, or the Vietnamese word (any accents or case).
     pub fn parse(s: &str) -> Option<Severity> {
+        match crate::text::fold(s.trim()).as_str() {
+            "nghiem trong" => return Some(Severity::Critical),
+            "canh bao" => return Some(Severity::Warning),
+            _ => {}
+        }
         match s {
             "critical" => Some(Severity::Critical),
             "warning" => Some(Severity::Warning),
@@ -50,6 +64,18 @@ impl RuleKind {
             RuleKind::BelowParent => "below_parent",
             RuleKind::LabelWorse => "label_worse",
             RuleKind::Missing => "missing",
+        }
+    }
+
+    /// What the kind compares, as screens say it.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            RuleKind::Below => "dưới ngưỡng",
+            RuleKind::Band => "trong khoảng",
+            RuleKind::Drop => "giảm so với tháng trước",
+            RuleKind::BelowParent => "thấp hơn cấp trên",
+            RuleKind::LabelWorse => "xếp loại kém hơn",
+            RuleKind::Missing => "thiếu số liệu",
         }
     }
 

@@ -340,16 +340,16 @@ impl<'a> Prepared<'a> {
         let kind = rule.kind;
         if !month.has(m) {
             return Err(format!(
-                "không có số liệu {} {}",
-                cat.metrics[m].code,
+                "không có số liệu \"{}\" {}",
+                cat.metrics[m].label,
                 label_of(period)
             ));
         }
         let parent_value = month.parent.as_ref().and_then(|r| r[m].as_ref());
         if kind == RuleKind::BelowParent && num(parent_value).is_none() {
             return Err(format!(
-                "đơn vị cấp trên chưa có số liệu {} {}",
-                cat.metrics[m].code,
+                "đơn vị cấp trên chưa có số liệu \"{}\" {}",
+                cat.metrics[m].label,
                 label_of(period)
             ));
         }
@@ -363,9 +363,9 @@ impl<'a> Prepared<'a> {
             .and_then(|l| labels.iter().position(|x| x == l));
         if kind == RuleKind::LabelWorse && limit.is_none() {
             return Err(format!(
-                "mức \"{}\" không có trong danh sách của {}",
+                "mức \"{}\" không có trong danh sách của \"{}\"",
                 rule.label.clone().unwrap_or_default(),
-                cat.metrics[m].code
+                cat.metrics[m].label
             ));
         }
         Ok(Prepared::Compare(Compare {
@@ -1156,7 +1156,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         match f.judge(&parent, "2024-07", None) {
-            Judgement::NotEvaluated(r) => assert!(r.contains("online_payment"), "{r}"),
+            // The metric by its name, as the letter's warnings show it.
+            Judgement::NotEvaluated(r) => {
+                assert!(r.contains("Tỷ lệ hồ sơ thanh toán trực tuyến"), "{r}")
+            }
             other => panic!("{other:?}"),
         }
         let label = rule(RuleKind::LabelWorse, Some("rating"), None, None);

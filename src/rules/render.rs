@@ -561,12 +561,8 @@ fn table_body(f: &Findings, period: Period, out: &mut String) {
             .filter(|x| x.rule == rule.code)
             .map(|x| item(f, x, rule, period))
             .collect();
-        let _ = writeln!(
-            out,
-            "\n{mark} · {}\n{sentence}: {}.",
-            rule.code,
-            items.join(", ")
-        );
+        // The sentence names the rule; its code is for `rules set` only.
+        let _ = writeln!(out, "\n{mark}\n{sentence}: {}.", items.join(", "));
         for x in f
             .findings
             .iter()
@@ -576,40 +572,60 @@ fn table_body(f: &Findings, period: Period, out: &mut String) {
         }
     }
     for n in &f.not_evaluated {
+        let name = f
+            .context
+            .rules
+            .iter()
+            .find(|r| r.code == n.rule)
+            .map_or(n.rule.clone(), crate::names::rule_label_vi);
         match &n.unit {
             Some(u) => {
-                let _ = writeln!(
-                    out,
-                    "\n[?] chưa so sánh được · {} · {u}: {}",
-                    n.rule, n.reason
-                );
+                let _ = writeln!(out, "\n[?] chưa so sánh được · {name} · {u}: {}", n.reason);
             }
             None => {
-                let _ = writeln!(out, "\n[?] chưa đánh giá được · {}: {}", n.rule, n.reason);
+                let _ = writeln!(out, "\n[?] chưa đánh giá được · {name}: {}", n.reason);
             }
         }
     }
 }
 
-/// One line per finding, for spreadsheets; text cells as
-/// `output::text_cell` makes them (escaped, never a formula).
+/// The findings CSV's headings.
+pub const CSV_HEADER: [&str; 10] = [
+    "Đơn vị",
+    "Quy tắc",
+    "Chỉ số",
+    "Mức độ",
+    "Giá trị",
+    "Tháng trước",
+    "Mức so sánh",
+    "Số tháng liên tiếp",
+    "Nâng mức",
+    "Chỉ đạo",
+];
+
+/// One line per finding, for a person's spreadsheet: Vietnamese headings,
+/// rules, metrics and severities by name (the codes are in the JSON);
+/// numbers as they are stored; text cells as `output::text_cell` makes
+/// them (escaped, never a formula).
 pub fn csv(f: &Findings) -> anyhow::Result<Vec<u8>> {
     use crate::output::text_cell;
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
-    w.write_record([
-        "unit",
-        "rule",
-        "metric",
-        "severity",
-        "value",
-        "previous",
-        "reference",
-        "streak",
-        "escalated",
-        "directive",
-    ])?;
+    w.write_record(CSV_HEADER)?;
+    let rule_names: rustc_hash::FxHashMap<&str, String> = f
+        .context
+        .rules
+        .iter()
+        .map(|r| (r.code.as_str(), crate::names::rule_label_vi(r)))
+        .collect();
+    let metric_name = |code: &str| -> String {
+        f.context
+            .catalog
+            .as_ref()
+            .and_then(|c| c.index_of(code).map(|i| c.metrics[i].label.clone()))
+            .unwrap_or_else(|| code.to_owned())
+    };
     let plain = |v: &Option<crate::model::JsonValue>| match v {
         None => String::new(),
         // JSON has no infinity and writes null (counts are whole numbers):
@@ -629,14 +645,14 @@ pub fn csv(f: &Findings) -> anyhow::Result<Vec<u8>> {
         let [(_, value), (_, previous), (_, reference)] = x.json_values();
         w.write_record([
             text(&x.unit),
-            text(&x.rule),
-            text(&x.metric),
-            x.severity.code().to_owned(),
+            text(rule_names.get(x.rule.as_str()).unwrap_or(&x.rule)),
+            text(&metric_name(&x.metric)),
+            x.severity.label_vi().to_owned(),
             plain(&value),
             plain(&previous),
             plain(&reference),
             x.streak.to_string(),
-            x.escalated.to_string(),
+            if x.escalated { "có" } else { "không" }.to_owned(),
             text(&x.directive),
         ])?;
     }

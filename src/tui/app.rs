@@ -45,6 +45,9 @@ pub struct CellLog {
     pub title: String,
     pub kind: MetricKind,
     pub entries: Vec<audit::Entry>,
+    /// The zone its times are shown in (the `timezone` setting, else the
+    /// machine's; +07:00 on a machine on UTC), as `chiso log` shows them.
+    pub zone: crate::db::local_time::Zone,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -454,6 +454,7 @@ impl App {
             ),
             kind: self.cat.metrics[metric].kind,
             entries,
+            zone: crate::db::local_time::Zone::load(self.db.conn())?,
         });
         self.scroll = 0;
         self.views.push(View::Log);

@@ -30,7 +30,7 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     for e in &log.entries {
         let values = format!(
             "  {}  {:>9} → {}",
-            e.at.replace('T', " ").trim_end_matches('Z'),
+            crate::db::local_time::shown_at(&e.at, &log.zone),
             show(&e.old),
             show(&e.new)
         );
@@ -49,12 +49,11 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
         }
     }
     out.push(Line::from(""));
-    for l in textfit::wrap(
-        "Giờ UTC. Cả nhật ký: chiso log --period YYYY-MM --unit TÊN",
-        width,
-        "",
-        "  ",
-    ) {
+    let note = format!(
+        "Giờ {}. Cả nhật ký: chiso log --period YYYY-MM --unit TÊN",
+        log.zone.label()
+    );
+    for l in textfit::wrap(&note, width, "", "  ") {
         out.push(Line::styled(l, theme.dim()));
     }
     out
