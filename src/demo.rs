@@ -330,8 +330,14 @@ fn print_summary(db: &Db, out: &mut dyn Write) -> anyhow::Result<()> {
         out,
         "\nTháng 8/2024, đúng như công văn 884/UBND-VP và hai phụ lục:"
     )?;
+    // Columns by their short Vietnamese titles, as the TUI heads them.
+    let titles: Vec<String> = table
+        .metrics
+        .iter()
+        .map(crate::tui::columns::title)
+        .collect();
     let mut header = vec!["Đơn vị"];
-    header.extend(table.metrics.iter().map(|m| m.code.as_str()));
+    header.extend(titles.iter().map(String::as_str));
     let cells: Vec<Vec<String>> = table
         .parent
         .iter()

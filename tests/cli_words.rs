@@ -640,3 +640,15 @@ fn a_file_for_another_month_gets_only_the_month_error() {
     assert!(err.starts_with("lỗi: 1 vấn đề"), "{err}");
     assert_eq!(snapshot(&db), before);
 }
+
+#[test]
+fn the_demo_printed_outside_a_terminal_heads_its_table_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    // Not a terminal: the demo prints what it built instead of opening.
+    let out = ok(&db, &["demo"]).stdout;
+    assert!(out.contains("Đơn vị") && out.contains("Xử lý %"), "{out}");
+    // The command it suggests keeps its code-free form; the table has none.
+    let table = out.split("\nThử:").next().unwrap();
+    no_codes("demo", table, &METRIC_CODES);
+}
