@@ -15,7 +15,7 @@ use super::annex_layout::{
 };
 use super::{ORDINAL_HEADER, UNIT_HEADER};
 use crate::model::{Period, Value};
-use crate::report::Annex;
+use crate::report::{Annex, ColumnKind};
 
 /// The rows above the table: title, name line, "(Kèm theo …)", a blank.
 const TITLE_ROW: u32 = 0;
@@ -163,14 +163,9 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
     }
     sheet.set_row_height(HEADER_ROW, row_points(head_lines, TABLE_PT))?;
 
-    // A column of labels ("Tốt", "Có") centres its dashes too.
-    let labels: Vec<bool> = (0..a.columns.len())
-        .map(|c| {
-            a.values
-                .iter()
-                .any(|(_, v)| matches!(v.get(c), Some(Some(Value::Label(_)))))
-        })
-        .collect();
+    // Columns by what they hold, as the DOCX judges them: a column of
+    // labels ("Tốt", "Có") centres its dashes too; wording (a rule) is left.
+    let kinds: Vec<ColumnKind> = (0..a.columns.len()).map(|c| a.kind(c + 2)).collect();
     // Rows as the letter prints them (`rows`) and as values (`values`):
     // either may be all an annex has.
     for i in 0..a.rows.len().max(a.values.len()) {
@@ -184,7 +179,7 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
         // A long name or label wraps; the row is given the height of its
         // lines, as LibreOffice keeps a row's height as written.
         let mut row_lines = lines(name, layout.widths[1] - PAD_MM, TABLE_PT, Style::Regular);
-        for (c, &is_label) in labels.iter().enumerate() {
+        for (c, &kind) in kinds.iter().enumerate() {
             let value = a.values.get(i).and_then(|(_, v)| v.get(c)).cloned();
             let shown = row.get(c + 2).map(String::as_str);
             let col = c as u16 + 2;
@@ -200,9 +195,7 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
                 Cell::Label(s) => {
                     let w = layout.widths[c + 2] - PAD_MM;
                     row_lines = row_lines.max(lines(&s, w, TABLE_PT, Style::Regular));
-                    // A word ("Tốt", "Có") centred; wording (the list
-                    // annex's rule) left, as the DOCX sets it.
-                    let format = if s.chars().count() > 12 {
+                    let format = if kind == ColumnKind::Text {
                         &f.name
                     } else {
                         &f.label
@@ -210,7 +203,11 @@ fn write_sheet(sheet: &mut Worksheet, a: &Annex, f: &Formats) -> anyhow::Result<
                     sheet.write_string_with_format(r, col, &s, format)?;
                 }
                 Cell::Dash => {
-                    let format = if is_label { &f.label } else { &f.dash };
+                    let format = if kind == ColumnKind::Number {
+                        &f.dash
+                    } else {
+                        &f.label
+                    };
                     sheet.write_string_with_format(r, col, "-", format)?;
                 }
                 Cell::Empty => {

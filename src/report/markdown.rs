@@ -123,7 +123,13 @@ pub fn render(l: &Letter) -> String {
                 .join(" | ")
         );
         let aligns: String = (0..a.columns.len())
-            .map(|i| if a.numeric(i) { "---:|" } else { ":---|" })
+            .map(|i| {
+                if a.kind(i + 2) == super::ColumnKind::Number {
+                    "---:|"
+                } else {
+                    ":---|"
+                }
+            })
             .collect();
         let _ = writeln!(out, "|---:|:---|{aligns}");
         for r in &a.rows {

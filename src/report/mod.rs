@@ -4,6 +4,7 @@
 //! `Letter` is plain data; `markdown`, `plain` and `docx` lay it out.
 
 mod annexes;
+mod columns;
 mod directives;
 pub mod docx;
 pub mod markdown;
@@ -18,6 +19,7 @@ use crate::model::{Group, Period, Unit, UnitKind, Value};
 use crate::rules::render::{self, unit_phrase};
 use crate::rules::{self, Findings, RuleError};
 
+pub use columns::ColumnKind;
 use directives::{directives, not_comparable};
 use recipients::{group_noun, group_recipients};
 pub use words::{annex_list, annex_value, date_vi, roman};
@@ -63,15 +65,6 @@ pub struct Annex {
     /// The same rows as values (unit name, one per column), for a
     /// spreadsheet that stores numbers as numbers.
     pub values: Vec<(String, Vec<Option<Value>>)>,
-}
-
-impl Annex {
-    /// Whether column `col` (of `columns`) holds numbers, which align
-    /// right; labels and texts ("Tốt", a rule) align left.
-    pub fn numeric(&self, col: usize) -> bool {
-        let mut cells = self.values.iter().filter_map(|(_, v)| v.get(col)?.as_ref());
-        cells.clone().next().is_none() || cells.all(|v| matches!(v, Value::Num(_)))
-    }
 }
 
 /// Everything the letter says, in order.

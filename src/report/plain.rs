@@ -197,7 +197,7 @@ pub fn render(l: &Letter, width: usize) -> String {
                 .enumerate()
                 .map(|(i, (c, w))| {
                     let pad = " ".repeat(w - c.width());
-                    if i == 1 || (i > 1 && !a.numeric(i - 2)) {
+                    if i >= 1 && a.kind(i) != super::ColumnKind::Number {
                         format!("{c}{pad}")
                     } else {
                         format!("{pad}{c}")

@@ -14,7 +14,7 @@ use super::{
     BODY, HEADER_ROW_TWIPS, LANDSCAPE_TEXT_MM, SMALL, TEXT_MM, all_borders, cell, centred, grid,
     mm, run, section, section_end,
 };
-use crate::report::Annex;
+use crate::report::{Annex, ColumnKind as Kind};
 
 /// Table text, in points.
 const CELL_PT: f64 = SMALL as f64 / 2.0;
@@ -30,58 +30,13 @@ const TEXT_MAX_MM: f64 = 70.0;
 /// A text column other than the names keeps at least this much.
 const TEXT_MIN_MM: f64 = 25.0;
 
-/// How a column's cells align, judged from what they hold.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Kind {
-    /// Figures: right, so units line up.
-    Number,
-    /// Short words ("Tốt", "Có") and the STT: centred.
-    Label,
-    /// Names and sentences: left.
-    Text,
-}
-
-impl Kind {
-    fn align(self) -> AlignmentType {
-        match self {
-            Kind::Number => AlignmentType::Right,
-            Kind::Label => AlignmentType::Center,
-            Kind::Text => AlignmentType::Left,
-        }
-    }
-}
-
-/// "-", "…": a cell with no figure, which says nothing about its column.
-fn is_blank(s: &str) -> bool {
-    matches!(s.trim(), "" | "-" | "–" | "—" | "…" | "x")
-}
-
-fn is_number(s: &str) -> bool {
-    let s = s.trim();
-    s.chars().any(|c| c.is_ascii_digit())
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '%' | '+' | '-' | '−' | ' '))
-}
-
-/// The kind of column `j` (0: STT, 1: the unit's name).
-pub fn kind(a: &Annex, j: usize) -> Kind {
-    match j {
-        0 => return Kind::Label,
-        1 => return Kind::Text,
-        _ => {}
-    }
-    let cells: Vec<&str> = a
-        .rows
-        .iter()
-        .filter_map(|r| r.get(j).map(String::as_str))
-        .filter(|s| !is_blank(s))
-        .collect();
-    if cells.iter().all(|s| is_number(s)) {
-        Kind::Number
-    } else if cells.iter().all(|s| s.chars().count() <= 12) {
-        Kind::Label
-    } else {
-        Kind::Text
+/// How a column's cells align: figures right, so units line up; short
+/// words ("Tốt", "Có") and the STT centred; names and sentences left.
+fn align(kind: Kind) -> AlignmentType {
+    match kind {
+        Kind::Number => AlignmentType::Right,
+        Kind::Label => AlignmentType::Center,
+        Kind::Text => AlignmentType::Left,
     }
 }
 
@@ -214,7 +169,7 @@ fn add_one(doc: Docx, a: &Annex) -> (Docx, bool) {
         .into_iter()
         .chain(a.columns.iter().cloned())
         .collect();
-    let kinds: Vec<Kind> = (0..heads.len()).map(|j| kind(a, j)).collect();
+    let kinds: Vec<Kind> = (0..heads.len()).map(|j| a.kind(j)).collect();
     let (widths, landscape) = widths(a, &heads, &kinds);
     let page = if landscape {
         LANDSCAPE_TEXT_MM
@@ -239,7 +194,7 @@ fn add_one(doc: Docx, a: &Annex) -> (Docx, bool) {
                     .zip(&kinds)
                     .map(|((t, w), k)| {
                         cell(
-                            vec![Paragraph::new().add_run(run(t, SMALL)).align(k.align())],
+                            vec![Paragraph::new().add_run(run(t, SMALL)).align(align(*k))],
                             *w,
                         )
                         .vertical_align(VAlignType::Center)
@@ -339,7 +294,7 @@ mod tests {
                 &["3", "Chí Tân", "1 350", "Khá", "Tỷ lệ số hoá giảm"],
             ],
         );
-        let kinds: Vec<Kind> = (0..5).map(|j| kind(&a, j)).collect();
+        let kinds: Vec<Kind> = (0..5).map(|j| a.kind(j)).collect();
         assert_eq!(
             kinds,
             [
@@ -363,7 +318,7 @@ mod tests {
         };
         let narrow = annex(&["Điểm tổng hợp"], &[&["1", "An Vỹ", "89,01"]]);
         let h = heads(&narrow);
-        let k: Vec<Kind> = (0..h.len()).map(|j| kind(&narrow, j)).collect();
+        let k: Vec<Kind> = (0..h.len()).map(|j| narrow.kind(j)).collect();
         let (w, landscape) = widths(&narrow, &h, &k);
         assert!(!landscape);
         assert!((w.iter().sum::<f64>() - TEXT_MM).abs() < 1e-6, "{w:?}");
@@ -375,7 +330,7 @@ mod tests {
             .collect();
         let wide = annex(&cols, &[&row]);
         let h = heads(&wide);
-        let k: Vec<Kind> = (0..h.len()).map(|j| kind(&wide, j)).collect();
+        let k: Vec<Kind> = (0..h.len()).map(|j| wide.kind(j)).collect();
         let (w, landscape) = widths(&wide, &h, &k);
         assert!(landscape);
         assert!((w.iter().sum::<f64>() - LANDSCAPE_TEXT_MM).abs() < 1e-6);
