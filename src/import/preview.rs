@@ -421,6 +421,38 @@ pub fn from_files(
     files_preview(conn, &cat, &dict, inputs, Some(period), origin, read)
 }
 
+/// The months `inputs` state in their title rows, each once, in order
+/// (the TUI's `i` asks for a month only when they state none).
+pub fn stated_months(
+    conn: &Connection,
+    inputs: &[Input],
+    read: &ReadOptions,
+) -> rusqlite::Result<Vec<Period>> {
+    let cat = Catalog::load(conn)?;
+    let dict = HeaderDictionary::new(&cat.metrics, &db::load_metric_headers(conn)?);
+    let opts = super::Options {
+        period: None,
+        create_units: false,
+        replace: true,
+        sheet: read.sheet.clone(),
+        encoding: read.encoding,
+        kind: None,
+        cmd: "chiso".into(),
+    };
+    let files = super::parse::parse_all(
+        inputs,
+        &cat,
+        &dict,
+        &opts,
+        &mut super::Problems::new(),
+        &mut Vec::new(),
+    );
+    let mut months: Vec<Period> = files.iter().filter_map(|f| f.stated).collect();
+    months.sort();
+    months.dedup();
+    Ok(months)
+}
+
 fn files_preview(
     conn: &Connection,
     cat: &Catalog,

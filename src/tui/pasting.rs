@@ -45,6 +45,19 @@ pub struct PendingImport {
     pub title: String,
 }
 
+impl PendingImport {
+    /// The files as the importer takes them.
+    fn inputs(&self) -> Vec<Input> {
+        self.inputs
+            .iter()
+            .map(|(name, bytes)| Input {
+                name: name.clone(),
+                bytes: bytes.clone(),
+            })
+            .collect()
+    }
+}
+
 /// The path prompt of `i` (files to import) and `w` (where the DOCX goes).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PathPrompt {
@@ -396,80 +409,43 @@ impl App {
             .filter(|p| self.periods.contains(p));
         let period = match shown {
             Some(p) => p,
-            None => match self.stated_months(&pending) {
-                Ok(stated) if stated.len() == 1 => stated[0],
-                Ok(stated) if stated.len() > 1 => {
-                    let months: Vec<String> = stated.iter().map(|m| m.label_vi()).collect();
-                    if let Some(p) = self.prompt.as_mut() {
-                        p.note = Some(format!(
-                            "các tệp ghi những tháng khác nhau ({}): nhập từng tháng một",
-                            months.join(", ")
-                        ));
+            None => {
+                match preview::stated_months(self.db.conn(), &pending.inputs(), &pending.read) {
+                    Ok(stated) if stated.len() == 1 => stated[0],
+                    Ok(stated) if stated.len() > 1 => {
+                        let months: Vec<String> = stated.iter().map(|m| m.label_vi()).collect();
+                        if let Some(p) = self.prompt.as_mut() {
+                            p.note = Some(format!(
+                                "các tệp ghi những tháng khác nhau ({}): nhập từng tháng một",
+                                months.join(", ")
+                            ));
+                        }
+                        return;
                     }
-                    return;
+                    Ok(_) => {
+                        let guess = self
+                            .month
+                            .as_ref()
+                            .map_or(crate::model::Period::today().previous(), |m| m.table.period);
+                        self.pending_import = Some(pending);
+                        self.prompt = Some(PathPrompt {
+                            input: guess.to_string(),
+                            note: None,
+                            asks_month: true,
+                            ..PathPrompt::default()
+                        });
+                        return;
+                    }
+                    Err(e) => {
+                        self.prompt = None;
+                        self.message = Some(format!("Lỗi đọc dữ liệu: {e}"));
+                        return;
+                    }
                 }
-                Ok(_) => {
-                    let guess = self
-                        .month
-                        .as_ref()
-                        .map_or(crate::model::Period::today().previous(), |m| m.table.period);
-                    self.pending_import = Some(pending);
-                    self.prompt = Some(PathPrompt {
-                        input: guess.to_string(),
-                        note: None,
-                        asks_month: true,
-                        ..PathPrompt::default()
-                    });
-                    return;
-                }
-                Err(e) => {
-                    self.prompt = None;
-                    self.message = Some(format!("Lỗi đọc dữ liệu: {e}"));
-                    return;
-                }
-            },
+            }
         };
         self.prompt = None;
         self.preview_import(pending, period);
-    }
-
-    /// The months the files of `pending` state, each once.
-    fn stated_months(
-        &self,
-        pending: &PendingImport,
-    ) -> rusqlite::Result<Vec<crate::model::Period>> {
-        use crate::import::{Options, Problems, header::HeaderDictionary, parse};
-        let conn = self.db.conn();
-        let dict = HeaderDictionary::new(&self.cat.metrics, &crate::db::load_metric_headers(conn)?);
-        let inputs: Vec<Input> = pending
-            .inputs
-            .iter()
-            .map(|(name, bytes)| Input {
-                name: name.clone(),
-                bytes: bytes.clone(),
-            })
-            .collect();
-        let opts = Options {
-            period: None,
-            create_units: false,
-            replace: true,
-            sheet: pending.read.sheet.clone(),
-            encoding: pending.read.encoding,
-            kind: None,
-            cmd: "chiso".into(),
-        };
-        let files = parse::parse_all(
-            &inputs,
-            &self.cat,
-            &dict,
-            &opts,
-            &mut Problems::new(),
-            &mut Vec::new(),
-        );
-        let mut months: Vec<crate::model::Period> = files.iter().filter_map(|f| f.stated).collect();
-        months.sort();
-        months.dedup();
-        Ok(months)
     }
 
     /// Enter on the month asked for files that state none.
@@ -491,15 +467,7 @@ impl App {
     }
 
     fn preview_import(&mut self, pending: PendingImport, period: crate::model::Period) {
-        let inputs: Vec<Input> = pending
-            .inputs
-            .iter()
-            .map(|(name, bytes)| Input {
-                name: name.clone(),
-                bytes: bytes.clone(),
-            })
-            .collect();
-        match preview::from_files(self.db.conn(), &inputs, period, &pending.read) {
+        match preview::from_files(self.db.conn(), &pending.inputs(), period, &pending.read) {
             Ok(pv) => {
                 let source = Source::Files {
                     inputs: pending.inputs,
