@@ -531,38 +531,32 @@ fn read_workbook(
             "mở tệp bằng Excel/LibreOffice và lưu lại dạng .xlsx",
         )
     };
+    // Xlsx and Xlsb have each their own cell reader type (no trait):
+    // one body for both.
+    macro_rules! stream {
+        ($book:expr) => {{
+            let mut book = $book;
+            let names = book.sheet_names();
+            let name = pick_sheet(file, &names, sheet, &bad)?;
+            let mut reader = book
+                .worksheet_cells_reader(&name)
+                .map_err(|e| bad(e.to_string()))?;
+            let cells = stream_cells(file, &name, &bad, || {
+                reader
+                    .next_cell()
+                    .map(|c| c.map(|c| (c.get_position(), c.get_value().clone())))
+            })?;
+            (names, name, cells)
+        }};
+    }
     let (names, name, (rows, first_col)) =
         match calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(bytes)) {
-            Ok(mut book) => {
-                let names = book.sheet_names();
-                let name = pick_sheet(file, &names, sheet, &bad)?;
-                let mut reader = book
-                    .worksheet_cells_reader(&name)
-                    .map_err(|e| bad(e.to_string()))?;
-                let cells = stream_cells(file, &name, &bad, || {
-                    reader
-                        .next_cell()
-                        .map(|c| c.map(|c| (c.get_position(), c.get_value().clone())))
-                })?;
-                (names, name, cells)
-            }
+            Ok(book) => stream!(book),
             // Excel's binary workbook (.xlsb), read the same way.
-            Err(xlsx) => {
-                let mut book =
-                    calamine::open_workbook_from_rs::<calamine::Xlsb<_>, _>(Cursor::new(bytes))
-                        .map_err(|_| bad(xlsx.to_string()))?;
-                let names = book.sheet_names();
-                let name = pick_sheet(file, &names, sheet, &bad)?;
-                let mut reader = book
-                    .worksheet_cells_reader(&name)
-                    .map_err(|e| bad(e.to_string()))?;
-                let cells = stream_cells(file, &name, &bad, || {
-                    reader
-                        .next_cell()
-                        .map(|c| c.map(|c| (c.get_position(), c.get_value().clone())))
-                })?;
-                (names, name, cells)
-            }
+            Err(xlsx) => stream!(
+                calamine::open_workbook_from_rs::<calamine::Xlsb<_>, _>(Cursor::new(bytes))
+                    .map_err(|_| bad(xlsx.to_string()))?
+            ),
         };
     Ok(Content::Grid(Grid {
         format: Format::Xlsx,
