@@ -4,13 +4,13 @@
 //! 2024 and the synthetic July), built in a temporary directory.
 
 use chiso::tui::app::{App, SortCol, View};
-use chiso::tui::terminal::{fit, handle_key};
-use chiso::tui::theme::Theme;
-use chiso::tui::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use chiso::tui::terminal::fit;
+use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::Rect;
+
+#[path = "common/screen.rs"]
+mod screen_helpers;
+use screen_helpers::{key, keys, screen};
 
 fn demo() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
@@ -23,24 +23,6 @@ fn demo() -> (tempfile::TempDir, App) {
 /// Sizes the app for a w×h screen, as the event loop does.
 fn sized(app: &mut App, w: u16, h: u16) {
     fit(app, Rect::new(0, 0, w, h));
-}
-
-fn screen(app: &mut App, w: u16, h: u16) -> String {
-    sized(app, w, h);
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let theme = Theme { color: true };
-    t.draw(|f| ui::draw(f, app, &theme)).unwrap();
-    t.backend().to_string()
-}
-
-fn keys(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        handle_key(app, KeyEvent::from(KeyCode::Char(c)));
-    }
-}
-
-fn key(app: &mut App, k: KeyCode) {
-    handle_key(app, KeyEvent::from(k));
 }
 
 /// Names in the visible rows, in order.

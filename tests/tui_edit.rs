@@ -8,13 +8,13 @@ use chiso::edit::{self, CellEdit, Source};
 use chiso::model::{Period, Value};
 use chiso::tui::app::{App, View};
 use chiso::tui::terminal::{fit, handle_key};
-use chiso::tui::theme::Theme;
-use chiso::tui::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use std::path::{Path, PathBuf};
+
+#[path = "common/screen.rs"]
+mod screen_helpers;
+use screen_helpers::{key, keys, screen};
 
 #[path = "common/read_only.rs"]
 mod read_only;
@@ -26,24 +26,6 @@ fn demo() -> (tempfile::TempDir, PathBuf, App) {
     let mut app = App::open(&path).unwrap();
     fit(&mut app, Rect::new(0, 0, 80, 24));
     (dir, path, app)
-}
-
-fn screen(app: &mut App, w: u16, h: u16) -> String {
-    fit(app, Rect::new(0, 0, w, h));
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(f, app, &Theme { color: true }))
-        .unwrap();
-    t.backend().to_string()
-}
-
-fn keys(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        handle_key(app, KeyEvent::from(KeyCode::Char(c)));
-    }
-}
-
-fn key(app: &mut App, k: KeyCode) {
-    handle_key(app, KeyEvent::from(k));
 }
 
 /// What the file holds for a unit (by name), metric and month.

@@ -5,15 +5,19 @@
 //! (and the province's) in a temporary directory.
 
 use chiso::tui::app::{App, View};
-use chiso::tui::terminal::{fit, handle_key};
+use chiso::tui::terminal::fit;
 use chiso::tui::theme::Theme;
 use chiso::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
+
+#[path = "common/screen.rs"]
+mod screen_helpers;
+use screen_helpers::{key, keys, screen};
 
 fn demo() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
@@ -29,24 +33,6 @@ fn draw(app: &mut App, w: u16, h: u16, theme: Theme) -> Buffer {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| ui::draw(f, app, &theme)).unwrap();
     t.backend().buffer().clone()
-}
-
-fn screen(app: &mut App, w: u16, h: u16) -> String {
-    fit(app, Rect::new(0, 0, w, h));
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(f, app, &Theme { color: true }))
-        .unwrap();
-    t.backend().to_string()
-}
-
-fn keys(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        handle_key(app, KeyEvent::from(KeyCode::Char(c)));
-    }
-}
-
-fn key(app: &mut App, k: KeyCode) {
-    handle_key(app, KeyEvent::from(k));
 }
 
 /// The screen's lines without the quotes TestBackend puts around them.

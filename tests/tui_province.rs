@@ -7,13 +7,13 @@
 
 use chiso::model::Group;
 use chiso::tui::app::{App, View};
-use chiso::tui::terminal::{fit, handle_key};
-use chiso::tui::theme::Theme;
-use chiso::tui::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use chiso::tui::terminal::fit;
+use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::Rect;
+
+#[path = "common/screen.rs"]
+mod screen_helpers;
+use screen_helpers::{key, keys, screen};
 
 fn province() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
@@ -22,24 +22,6 @@ fn province() -> (tempfile::TempDir, App) {
     let mut app = App::open(&path).unwrap();
     fit(&mut app, Rect::new(0, 0, 80, 24));
     (dir, app)
-}
-
-fn screen(app: &mut App, w: u16, h: u16) -> String {
-    fit(app, Rect::new(0, 0, w, h));
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(f, app, &Theme { color: true }))
-        .unwrap();
-    t.backend().to_string()
-}
-
-fn keys(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        handle_key(app, KeyEvent::from(KeyCode::Char(c)));
-    }
-}
-
-fn key(app: &mut App, k: KeyCode) {
-    handle_key(app, KeyEvent::from(k));
 }
 
 /// Names in the visible rows, in order.
