@@ -1,10 +1,11 @@
--- chiso database schema, version 3.
+-- chiso database schema, version 4.
 --
 -- This file is the single source of the schema: the binary embeds it and runs
 -- it on `chiso init`. Upgrades of an existing file are the numbered steps in
 -- src/db/migrate.rs, keyed by PRAGMA user_version.
 --
--- Conventions: STRICT tables; a month is TEXT 'YYYY-MM'; a missing value is an
+-- Conventions: STRICT tables; a period is TEXT 'YYYY-MM' (a month), 'YYYY-Qn'
+-- (a quarter) or 'YYYY' (a year), keyed as below; a missing value is an
 -- absent row, never 0; times are UTC ISO-8601 text.
 
 -- What a value means. A new metric is a row here, not code.
@@ -125,11 +126,19 @@ CREATE TABLE unit_aliases (
     created_at  TEXT NOT NULL
 ) STRICT;
 
--- Months. `id` is YYYYMM (202408), the key the value tables use: integer
--- keys compare several times faster than text in a national import.
+-- Periods: months, quarters and years, each the portal's own figures (a
+-- quarter's are not its months' average). `id` is the key the value tables
+-- use: YYYYMM for a month (202408), YYYY20+n for quarter n (202523), YYYY00
+-- for a year (202500); integer keys compare several times faster than text
+-- in a national import. The kinds never mix: a month's values are not a
+-- quarter's, and a period is compared only with periods of its kind.
 CREATE TABLE periods (
-    id          INTEGER PRIMARY KEY CHECK (id BETWEEN 190001 AND 299912 AND id % 100 BETWEEN 1 AND 12),
-    period      TEXT NOT NULL UNIQUE CHECK (period = printf('%04d-%02d', id / 100, id % 100))
+    id          INTEGER PRIMARY KEY CHECK (id BETWEEN 190000 AND 299924
+                    AND (id % 100 BETWEEN 0 AND 12 OR id % 100 BETWEEN 21 AND 24)),
+    period      TEXT NOT NULL UNIQUE CHECK (period = CASE
+                    WHEN id % 100 = 0 THEN printf('%04d', id / 100)
+                    WHEN id % 100 > 20 THEN printf('%04d-Q%d', id / 100, id % 100 - 20)
+                    ELSE printf('%04d-%02d', id / 100, id % 100) END)
 ) STRICT;
 
 -- A unit's values for one month: one row per (period, unit), the values as
@@ -226,7 +235,7 @@ CREATE TABLE unit_changes (
 -- `chiso rules set` edits them. Kinds:
 --   below         value < threshold
 --   band          threshold <= value < upper
---   drop          value < previous month's value - threshold (threshold 0: any fall)
+--   drop          value < the compared period's value - threshold (threshold 0: any fall)
 --   below_parent  value < the parent unit's value that month
 --   label_worse   a label ranked below `label` in the metric's list (best first)
 --   missing       no value for a metric that other units have that month (metric NULL: any)
@@ -247,6 +256,9 @@ CREATE TABLE rules (
     directive   TEXT NOT NULL,
     sort_order  INTEGER NOT NULL,
     unit_group  TEXT NOT NULL DEFAULT 'all' CHECK (unit_group IN ('all', 'co_quan', 'huyen', 'xa')),
+    -- A drop rule compares with the period before (of the same kind) or
+    -- the same period a year before (cùng kỳ năm trước).
+    compare     TEXT NOT NULL DEFAULT 'previous' CHECK (compare IN ('previous', 'last_year')),
     CHECK (kind = 'missing' OR metric IS NOT NULL),
     CHECK (kind NOT IN ('below', 'band') OR threshold IS NOT NULL),
     CHECK (kind <> 'band' OR (upper IS NOT NULL AND upper > threshold)),
@@ -279,7 +291,7 @@ INSERT INTO rules (code, kind, metric, threshold, upper, label, severity, sort_o
      '{count}/{total} {units} chưa có đủ số liệu {month}',
      'UBND {unit} kiểm tra, cập nhật đầy đủ số liệu {metric} {month} trên Cổng Dịch vụ công.');
 
--- Findings streaks already counted, one row per month: derived data that
+-- Findings streaks already counted, one row per period: derived data that
 -- saves walking back through every earlier month (src/rules/cache.rs).
 -- `stamp` hashes what the streaks depend on besides values (rules,
 -- catalog, units); writing a month's values deletes its row and every

@@ -23,9 +23,9 @@ use chiso::synthetic;
 use common::{run_ok, runs};
 
 const CHISO: &str = env!("CARGO_BIN_EXE_chiso");
-const LAST: Period = Period {
-    year: 2024,
-    month: 8,
+const LAST: Period = match Period::month(2024, 8) {
+    Some(p) => p,
+    None => panic!("a month"),
 };
 const TARGET_IMPORT_MS: f64 = 150.0;
 const TARGET_FINDINGS_MS: f64 = 100.0;
@@ -231,7 +231,7 @@ fn main() {
             .iter()
             .map(|p| {
                 let path = dir.join(format!("national-{p}.csv"));
-                let csv = synthetic::month_csv(&names, synthetic::PARENT, (p.year, p.month), 1);
+                let csv = synthetic::month_csv(&names, synthetic::PARENT, p.year_month(), 1);
                 std::fs::write(&path, csv).expect("write month file");
                 path
             })
@@ -365,7 +365,7 @@ fn main() {
         let path = dir.join(format!("national-{p}.csv"));
         std::fs::write(
             &path,
-            synthetic::month_csv(&names, synthetic::PARENT, (p.year, p.month), 1),
+            synthetic::month_csv(&names, synthetic::PARENT, p.year_month(), 1),
         )
         .expect("write month file");
         let mut c = chiso(&run_db);

@@ -53,15 +53,12 @@ fn national_db(dir: &Path) -> PathBuf {
         .arg(&db)
         .args(["init", "--parent", synthetic::PARENT]);
     run_ok(init);
-    let mut p = Period {
-        year: 2023,
-        month: 8,
-    };
+    let mut p = Period::month(2023, 8).expect("a month");
     for i in 0..MONTHS {
         let file = dir.join(format!("m-{p}.csv"));
         std::fs::write(
             &file,
-            synthetic::month_csv(&names, synthetic::PARENT, (p.year, p.month), 1),
+            synthetic::month_csv(&names, synthetic::PARENT, p.year_month(), 1),
         )
         .unwrap();
         let mut c = Command::new(CHISO);

@@ -25,10 +25,7 @@ fn parse_args() -> Result<Args, String> {
     let mut out = None;
     let mut units = synthetic::NATIONAL_UNITS;
     let mut months = 13;
-    let mut last = Period {
-        year: 2024,
-        month: 8,
-    };
+    let mut last = Period::month(2024, 8).expect("a month");
     let mut seed = 1;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -40,7 +37,7 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => seed = value(&a)?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--last" => {
                 let v = value(&a)?;
-                last = Period::parse(&v).ok_or(format!("--last: not YYYY-MM: {v}"))?;
+                last = Period::parse_month(&v).ok_or(format!("--last: not YYYY-MM: {v}"))?;
             }
             s if s.starts_with('-') => return Err(format!("unknown option {s}")),
             _ if out.is_none() => out = Some(PathBuf::from(a)),
@@ -85,7 +82,7 @@ fn main() -> ExitCode {
     let mut files = Vec::new();
     for p in &periods {
         let path = args.out.join(format!("national-{p}.csv"));
-        let csv = synthetic::month_csv(&names, synthetic::PARENT, (p.year, p.month), args.seed);
+        let csv = synthetic::month_csv(&names, synthetic::PARENT, p.year_month(), args.seed);
         if let Err(e) = std::fs::write(&path, csv) {
             eprintln!("error: cannot write {}: {e}", path.display());
             return ExitCode::FAILURE;

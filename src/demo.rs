@@ -319,13 +319,7 @@ fn print_summary(db: &Db, out: &mut dyn Write) -> anyhow::Result<()> {
         "{PARENT}: {children} xã, thị trấn; các tháng: {} (tháng 7/2024 là số liệu GIẢ LẬP để so sánh).",
         periods.join(", ")
     )?;
-    let table = values::month_table(
-        db.conn(),
-        Period {
-            year: 2024,
-            month: 8,
-        },
-    )?;
+    let table = values::month_table(db.conn(), Period::month(2024, 8).expect("a month"))?;
     writeln!(
         out,
         "\nTháng 8/2024, đúng như công văn 884/UBND-VP và hai phụ lục:"

@@ -4,95 +4,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-/// A month, `YYYY-MM`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Period {
-    pub year: u16,
-    pub month: u8,
-}
-
-impl Period {
-    /// Parses `YYYY-MM` (also `YYYY-M`, `M/YYYY`, `MM/YYYY`, which operators type).
-    pub fn parse(s: &str) -> Option<Period> {
-        let s = s.trim();
-        let (y, m) = if let Some((y, m)) = s.split_once('-') {
-            (y, m)
-        } else {
-            let (m, y) = s.split_once('/')?;
-            (y, m)
-        };
-        if y.len() != 4 || m.is_empty() || m.len() > 2 {
-            return None;
-        }
-        let year: u16 = y.parse().ok()?;
-        let month: u8 = m.parse().ok()?;
-        ((1..=12).contains(&month) && (1900..=2999).contains(&year))
-            .then_some(Period { year, month })
-    }
-
-    /// From a database key YYYYMM.
-    pub fn from_key(k: i64) -> Option<Period> {
-        let (year, month) = (k / 100, k % 100);
-        ((1..=12).contains(&month) && (1900..=2999).contains(&year)).then_some(Period {
-            year: year as u16,
-            month: month as u8,
-        })
-    }
-
-    /// YYYYMM, the database key (`periods.id`).
-    pub fn key(self) -> i64 {
-        self.year as i64 * 100 + self.month as i64
-    }
-
-    /// The calendar month of the local date.
-    pub fn today() -> Period {
-        use chrono::Datelike;
-        let d = chrono::Local::now().date_naive();
-        Period {
-            year: d.year() as u16,
-            month: d.month() as u8,
-        }
-    }
-
-    pub fn previous(self) -> Period {
-        if self.month == 1 {
-            Period {
-                year: self.year - 1,
-                month: 12,
-            }
-        } else {
-            Period {
-                year: self.year,
-                month: self.month - 1,
-            }
-        }
-    }
-
-    pub fn next(self) -> Period {
-        if self.month == 12 {
-            Period {
-                year: self.year + 1,
-                month: 1,
-            }
-        } else {
-            Period {
-                year: self.year,
-                month: self.month + 1,
-            }
-        }
-    }
-
-    /// "tháng 8/2024", as Vietnamese documents write it.
-    pub fn label_vi(self) -> String {
-        format!("tháng {}/{}", self.month, self.year)
-    }
-}
-
-impl fmt::Display for Period {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
-    }
-}
+mod period;
+pub use period::{Period, PeriodKind, period_problem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetricKind {
@@ -430,8 +343,9 @@ impl Unit {
         self.kind.group()
     }
 
-    /// Does the unit exist in `p`?
+    /// Does the unit exist in `p` (a quarter or a year: at its end)?
     pub fn exists_in(&self, p: Period) -> bool {
+        let p = p.last_month();
         self.from.is_none_or(|f| f <= p) && self.until.is_none_or(|u| p < u)
     }
 
@@ -464,34 +378,6 @@ mod tests {
         ] {
             let j = JsonValue(&v, k);
             assert_eq!(j.to_value(), serde_json::to_value(&j).unwrap(), "{v:?}");
-        }
-    }
-
-    #[test]
-    fn periods_parse_and_step() {
-        let p = Period::parse("2024-08").unwrap();
-        assert_eq!(p.to_string(), "2024-08");
-        assert_eq!(Period::parse("8/2024"), Some(p));
-        assert_eq!(Period::parse("2024-8"), Some(p));
-        assert_eq!(p.previous().to_string(), "2024-07");
-        assert_eq!(
-            Period::parse("2024-01").unwrap().previous().to_string(),
-            "2023-12"
-        );
-        assert_eq!(
-            Period::parse("2024-12").unwrap().next().to_string(),
-            "2025-01"
-        );
-        for bad in [
-            "2024-13",
-            "2024-00",
-            "24-08",
-            "2024",
-            "",
-            "2024-08-01",
-            "abcd-ef",
-        ] {
-            assert_eq!(Period::parse(bad), None, "{bad}");
         }
     }
 

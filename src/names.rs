@@ -38,8 +38,8 @@ pub fn rule_label_vi(rule: &Rule) -> String {
     let words = [
         (" của {parent}", String::new()),
         ("{parent}", "cấp trên".to_owned()),
-        ("{previous_month}", "tháng trước".to_owned()),
-        ("{next_month}", "tháng sau".to_owned()),
+        ("{previous_month}", rule.compare.label_vi().to_owned()),
+        ("{next_month}", "kỳ sau".to_owned()),
         ("{month}", String::new()),
         ("{count}", String::new()),
         ("{total}", String::new()),
@@ -97,6 +97,7 @@ mod tests {
             sentence: sentence.into(),
             directive: String::new(),
             group: None,
+            compare: Default::default(),
             sort_order: 0,
         }
     }
@@ -110,7 +111,7 @@ mod tests {
             ),
             (
                 "{count}/{total} {units} có tỷ lệ số hoá giảm so với {previous_month}",
-                "Tỷ lệ số hoá giảm so với tháng trước",
+                "Tỷ lệ số hoá giảm so với kỳ trước",
             ),
             (
                 "{count}/{total} {units} có tỷ lệ hồ sơ thanh toán trực tuyến thấp hơn kết quả chung của {parent} ({reference})",
@@ -154,7 +155,7 @@ mod tests {
                 "digitization_weak",
                 "Tỷ lệ số hoá hồ sơ chỉ từ 40% đến dưới 50%",
             ),
-            ("digitization_drop", "Tỷ lệ số hoá giảm so với tháng trước"),
+            ("digitization_drop", "Tỷ lệ số hoá giảm so với kỳ trước"),
             (
                 "online_payment_below_parent",
                 "Tỷ lệ hồ sơ thanh toán trực tuyến thấp hơn kết quả chung",

@@ -357,7 +357,7 @@ fn usage_errors_exit_2() {
     for (args, msg) in [
         (
             &["import", "x.tsv", "--period", "2024-13"][..],
-            "tháng không hợp lệ: \"2024-13\"",
+            "kỳ không hợp lệ: \"2024-13\" (tháng chỉ từ 1 đến 12)",
         ),
         (
             &["import", "x.tsv", "--encoding", "klingon"],
@@ -369,7 +369,7 @@ fn usage_errors_exit_2() {
         ),
         (
             &["set", "--period", "8/24", "--unit", "x", "score=1"],
-            "tháng không hợp lệ",
+            "kỳ không hợp lệ",
         ),
     ] {
         let r = run(&db, args);

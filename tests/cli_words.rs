@@ -73,7 +73,7 @@ fn findings_name_rules_and_severities_in_words_json_keeps_codes() {
     // A rule left out for want of July, by its name.
     assert!(
         table.contains(
-            "[?] chưa đánh giá được · Tỷ lệ số hoá giảm so với tháng trước: không có số liệu tháng 7/2024"
+            "[?] chưa đánh giá được · Tỷ lệ số hoá giảm so với kỳ trước: không có số liệu tháng 7/2024"
         ),
         "{table}"
     );
@@ -354,14 +354,11 @@ fn usage_errors_are_in_vietnamese() {
     for (args, said) in [
         (
             &["import", "x.tsv", "--period", "24-07"][..],
-            "lỗi: --period <YYYY-MM>: tháng không hợp lệ: \"24-07\"",
+            "lỗi: --period <KỲ>: kỳ không hợp lệ: \"24-07\"",
         ),
         (&["frobnicate"], "lỗi: không có lệnh \"frobnicate\""),
         (&["improt", "x.tsv"], "gợi ý: có lệnh gần giống: \"import\""),
-        (
-            &["export"],
-            "lỗi: thiếu tham số bắt buộc: --period <YYYY-MM>",
-        ),
+        (&["export"], "lỗi: thiếu tham số bắt buộc: --period <KỲ>"),
         (
             &["findings", "--period", "2024-08", "--format", "pdf"],
             "lỗi: giá trị \"pdf\" không hợp lệ cho --format <FORMAT>; dùng một trong: table, json, csv",
@@ -387,7 +384,7 @@ fn usage_errors_are_in_vietnamese() {
         ),
         (
             &["findings", "--period", "2024-08", "--period", "2024-09"],
-            "--period <YYYY-MM> chỉ được ghi một lần",
+            "--period <KỲ> chỉ được ghi một lần",
         ),
     ] {
         let r = run(&db, args);

@@ -418,7 +418,9 @@ fn the_units_that_cannot_be_compared_are_said_once() {
     assert!(
         r.stderr
             // By its Vietnamese name, the code kept for `rules set` (issue 15).
-            .contains("quy tắc \"Tỷ lệ số hoá giảm so với tháng trước\" (digitization_drop) không xét được"),
+            .contains(
+                "quy tắc \"Tỷ lệ số hoá giảm so với kỳ trước\" (digitization_drop) không xét được"
+            ),
         "{}",
         r.stderr
     );

@@ -339,7 +339,7 @@ fn findings_by_group_with_the_units_not_yet_comparable() {
     }
     let s = screen(&mut app, 80, 24);
     assert!(
-        s.contains("? Tỷ lệ số hoá giảm so với tháng trước: chưa so sánh được"),
+        s.contains("? Tỷ lệ số hoá giảm so với kỳ trước: chưa so sánh được"),
         "{s}"
     );
     assert!(

@@ -457,7 +457,7 @@ mod tests {
         assert_eq!((e.code, e.stderr), (2, true));
         assert!(
             e.text
-                .starts_with("lỗi: --period <YYYY-MM>: tháng không hợp lệ: \"24-07\""),
+                .starts_with("lỗi: --period <KỲ>: kỳ không hợp lệ: \"24-07\""),
             "{}",
             e.text
         );
@@ -477,8 +477,7 @@ mod tests {
         assert!(e.text.contains("\"import\""), "{}", e.text);
         let e = error(&["export"]);
         assert!(
-            e.text
-                .contains("thiếu tham số bắt buộc: --period <YYYY-MM>"),
+            e.text.contains("thiếu tham số bắt buộc: --period <KỲ>"),
             "{}",
             e.text
         );

@@ -56,7 +56,7 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         /// Tháng, dạng YYYY-MM (bỏ qua được nếu tệp ghi rõ tháng)
-        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Option<Period>,
         /// Tạo đơn vị mới cho tên chưa có
         #[arg(long)]
@@ -85,7 +85,7 @@ pub enum Command {
     },
     /// Nhập tay giá trị cho một đơn vị: METRIC=VALUE (để trống hoặc "-" để xoá)
     Set {
-        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Period,
         #[arg(long, value_name = "NAME")]
         unit: String,
@@ -99,7 +99,7 @@ pub enum Command {
     },
     /// Xuất số liệu một tháng
     Export {
-        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Period,
         /// csv, tsv, xlsx: cho người đọc (tiêu đề tiếng Việt, nhập lại được); json: cho máy (mã chỉ số)
         #[arg(long, value_enum, default_value_t = ExportArg::Csv)]
@@ -133,7 +133,7 @@ pub enum Command {
     },
     /// Đơn vị cần chỉ đạo khắc phục trong một tháng, và lý do
     Findings {
-        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Period,
         /// table, csv: cho người đọc (csv: tiêu đề, quy tắc, chỉ số bằng tiếng Việt); json: cho máy (mã quy tắc, mã chỉ số)
         #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
@@ -141,10 +141,13 @@ pub enum Command {
         /// Chỉ một nhóm đơn vị: co_quan, huyen, xa
         #[arg(long, value_parser = group_arg)]
         group: Option<GroupArg>,
+        /// So sánh với: previous (kỳ trước cùng loại) hoặc last_year (cùng kỳ năm trước); mặc định: theo từng quy tắc
+        #[arg(long, value_parser = rules_cmd::compare_arg)]
+        compare: Option<rules::CompareWith>,
     },
     /// Công văn công bố kết quả tháng, kèm các phụ lục (md, txt, docx)
     Report {
-        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Period,
         #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
         format: ReportFormat,
@@ -160,7 +163,7 @@ pub enum Command {
     },
     /// Nhật ký thay đổi: ai sửa giá trị nào, khi nào, từ đâu
     Log {
-        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Option<Period>,
         #[arg(long, value_name = "NAME")]
         unit: Option<String>,
@@ -360,7 +363,8 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             period,
             format,
             group,
-        } => findings_cmd(&ctx, period, format, group.and_then(|g| g.0), out),
+            compare,
+        } => findings_cmd(&ctx, period, format, group.and_then(|g| g.0), compare, out),
         Command::Settings { command } => settings_cmd(&ctx, command, out),
         Command::Log {
             period,
@@ -399,13 +403,32 @@ pub(super) fn group_arg(s: &str) -> Result<GroupArg, String> {
     })
 }
 
+/// A month, a quarter or a year, in any spelling `Period::parse` reads.
 pub(super) fn period_arg(s: &str) -> Result<Period, String> {
     Period::parse(s).ok_or_else(|| {
         format!(
-            "tháng không hợp lệ: \"{}\"; viết dạng YYYY-MM, ví dụ 2024-08",
-            text::show(s)
+            "kỳ không hợp lệ: \"{}\"{}; viết tháng 2024-08 (8/2024), quý 2025-Q3 (quý III/2025) hoặc năm 2025",
+            text::show(s),
+            crate::model::period_problem(s).map_or(String::new(), |w| format!(" ({w})"))
         )
     })
+}
+
+/// A month only: units start, end and change names from a month.
+pub(super) fn month_arg(s: &str) -> Result<Period, String> {
+    match Period::parse(s) {
+        Some(p) if p.is_month() => Ok(p),
+        Some(p) => Err(format!(
+            "cần một tháng, không phải {}: đơn vị thành lập, sáp nhập, đổi tên từ một tháng; viết dạng YYYY-MM, ví dụ {}",
+            p.label_vi(),
+            p.first_month()
+        )),
+        None => Err(format!(
+            "tháng không hợp lệ: \"{}\"{}; viết dạng YYYY-MM, ví dụ 2025-07",
+            text::show(s),
+            crate::model::period_problem(s).map_or(String::new(), |w| format!(" ({w})"))
+        )),
+    }
 }
 
 fn date_arg(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -897,14 +920,13 @@ fn findings_cmd(
     period: Period,
     format: FindingsFormat,
     group: Option<Group>,
+    compare: Option<rules::CompareWith>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let db = open(ctx)?;
     // JSON writes each directive as it renders it.
-    let mut f = match format {
-        FindingsFormat::Json => rules::evaluate_lean(db.conn(), period)?,
-        _ => rules::evaluate(db.conn(), period)?,
-    };
+    let directives = format != FindingsFormat::Json;
+    let mut f = rules::evaluate_compared(db.conn(), period, compare, directives)?;
     if let Some(g) = group {
         f.keep_group(g);
     }

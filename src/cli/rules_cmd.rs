@@ -54,6 +54,18 @@ pub struct ChangeArgs {
     /// Nhóm đơn vị quy tắc áp dụng: co_quan, huyen, xa hoặc all
     #[arg(long, value_parser = group_arg)]
     group: Option<GroupArg>,
+    /// Quy tắc giảm (drop) so với: previous (kỳ trước) hoặc last_year (cùng kỳ năm trước)
+    #[arg(long, value_parser = compare_arg)]
+    compare: Option<rules::CompareWith>,
+}
+
+pub(super) fn compare_arg(s: &str) -> Result<rules::CompareWith, String> {
+    rules::CompareWith::parse(s).ok_or_else(|| {
+        format!(
+            "\"{}\" không phải cách so sánh; dùng previous (kỳ trước) hoặc last_year (cùng kỳ năm trước)",
+            text::escape(s)
+        )
+    })
 }
 
 impl From<ChangeArgs> for RuleChange {
@@ -65,6 +77,7 @@ impl From<ChangeArgs> for RuleChange {
             enabled: a.enabled,
             directive: a.directive,
             group: a.group.map(|g| g.0),
+            compare: a.compare,
         }
     }
 }
@@ -97,6 +110,9 @@ fn list_text(list: &[rules::Rule], cat: &db::Catalog) -> String {
         }
         if let Some(l) = &r.label {
             what.push(format!("mức \"{}\"", text::escape(l)));
+        }
+        if r.kind == rules::RuleKind::Drop {
+            what.push(format!("so với {}", r.compare.label_vi()));
         }
         let _ = writeln!(
             s,

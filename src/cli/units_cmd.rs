@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::bail;
 use clap::Subcommand;
 
-use super::{Ctx, ListFormat, kind_arg, open, period_arg};
+use super::{Ctx, ListFormat, kind_arg, month_arg, open};
 use crate::db;
 use crate::db::lineage::{self, Lineage, Share, Step};
 use crate::db::units::{self, UnitIndex};
@@ -19,7 +19,7 @@ pub enum UnitsCommand {
     List {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
-        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        #[arg(long, value_name = "YYYY-MM", value_parser = month_arg)]
         period: Option<Period>,
     },
     /// Thêm đơn vị
@@ -41,7 +41,7 @@ pub enum UnitsCommand {
         #[arg(long = "to", value_name = "NEW")]
         to: String,
         /// Tháng đầu tiên mang tên mới; các tháng trước giữ tên cũ
-        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        #[arg(long, value_name = "YYYY-MM", value_parser = month_arg)]
         from: Option<Period>,
     },
     /// Sáp nhập: từ tháng --from các đơn vị cũ không còn, đơn vị NEW thay thế (tạo nếu chưa có)
@@ -50,7 +50,7 @@ pub enum UnitsCommand {
         olds: Vec<String>,
         #[arg(long = "into", value_name = "NEW")]
         into: String,
-        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        #[arg(long, value_name = "YYYY-MM", value_parser = month_arg)]
         from: Period,
         /// Loại của đơn vị mới khi tên không cho biết
         #[arg(long, value_parser = kind_arg)]
@@ -64,7 +64,7 @@ pub enum UnitsCommand {
         old: String,
         #[arg(long = "into", required = true, num_args = 1.., value_name = "NEW")]
         into: Vec<String>,
-        #[arg(long, value_name = "YYYY-MM", value_parser = period_arg)]
+        #[arg(long, value_name = "YYYY-MM", value_parser = month_arg)]
         from: Period,
         #[arg(long, value_parser = kind_arg)]
         kind: Option<UnitKind>,

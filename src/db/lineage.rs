@@ -14,6 +14,9 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+/// What a key out of range reads as (the schema's CHECKs keep them in).
+const FAR_PAST: Period = Period::FIRST;
+
 use super::units::{self, UnitError};
 use crate::model::{Period, Unit, UnitKind};
 use crate::text;
@@ -78,10 +81,7 @@ impl Lineage {
                 Ok(Edge {
                     from_unit: r.get(0)?,
                     to_unit: r.get(1)?,
-                    period: Period::from_key(r.get(2)?).unwrap_or(Period {
-                        year: 1900,
-                        month: 1,
-                    }),
+                    period: Period::from_key(r.get(2)?).unwrap_or(FAR_PAST),
                     share: if r.get_ref(3)?.as_str()? == "part" {
                         Share::Part
                     } else {
@@ -97,10 +97,7 @@ impl Lineage {
             .query_map([], |r| {
                 Ok((
                     r.get(0)?,
-                    Period::from_key(r.get(1)?).unwrap_or(Period {
-                        year: 1900,
-                        month: 1,
-                    }),
+                    Period::from_key(r.get(1)?).unwrap_or(FAR_PAST),
                     r.get(2)?,
                 ))
             })?
@@ -120,8 +117,9 @@ impl Lineage {
         self.edges.iter().filter(move |e| e.to_unit == Some(unit))
     }
 
-    /// The unit's name in month `p`: the name it had then.
+    /// The unit's name in `p` (a quarter or a year: at its end).
     pub fn name_in<'a>(&'a self, unit: &'a Unit, p: Period) -> &'a str {
+        let p = p.last_month();
         self.former
             .iter()
             .find(|(u, until, _)| *u == unit.id && p < *until)
@@ -137,29 +135,51 @@ impl Lineage {
     }
 
     /// Units formed or changed in `p` (started then, or took in another
-    /// unit or a part of one): they have no month before to compare with.
+    /// unit or a part of one): they have no period before to compare with.
     pub fn fresh_in(&self, units: &[Unit], p: Period) -> HashSet<i64> {
+        self.fresh_since(units, p.previous(), p)
+    }
+
+    /// Units formed or changed after `before` up to the end of `p`: their
+    /// figures in `p` do not compare with `before`'s (a commune formed in
+    /// 7/2025 has no same month last year).
+    pub fn fresh_since(&self, units: &[Unit], before: Period, p: Period) -> HashSet<i64> {
+        let (after, upto) = (before.last_month(), p.last_month());
+        let within = |m: Period| after < m && m <= upto;
         let mut out: HashSet<i64> = units
             .iter()
-            .filter(|u| u.from == Some(p))
+            .filter(|u| u.from.is_some_and(within))
             .map(|u| u.id)
             .collect();
         out.extend(
             self.edges
                 .iter()
-                .filter(|e| e.period == p)
+                .filter(|e| within(e.period))
                 .filter_map(|e| e.to_unit),
         );
         out
     }
 
-    /// Why a unit fresh in `p` has no month before: "thành lập từ tháng
-    /// 7/2025 trên cơ sở Thủ Sỹ, Phương Nam, Tân Hưng".
-    pub fn fresh_reason(&self, unit: &Unit, p: Period, name_of: &dyn Fn(i64) -> String) -> String {
+    /// Why a unit fresh since `before` has nothing to compare with there:
+    /// "thành lập từ tháng 7/2025 trên cơ sở Thủ Sỹ, Phương Nam, Tân Hưng".
+    pub fn fresh_reason(
+        &self,
+        unit: &Unit,
+        before: Period,
+        p: Period,
+        name_of: &dyn Fn(i64) -> String,
+    ) -> String {
+        let (after, upto) = (before.last_month(), p.last_month());
+        let within = |m: Period| after < m && m <= upto;
         let preds: Vec<&Edge> = self
             .predecessors(unit.id)
-            .filter(|e| e.period == p)
+            .filter(|e| within(e.period))
             .collect();
+        let when = preds
+            .first()
+            .map(|e| e.period)
+            .or(unit.from)
+            .unwrap_or(upto);
         let list = |edges: &[&Edge]| {
             edges
                 .iter()
@@ -170,18 +190,23 @@ impl Lineage {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        if unit.from == Some(p) {
+        if unit.from.is_some_and(within) {
+            let from = unit.from.unwrap_or(when);
             if preds.is_empty() {
-                format!("thành lập từ {}", p.label_vi())
+                format!("thành lập từ {}", from.label_vi())
             } else {
-                format!("thành lập từ {} trên cơ sở {}", p.label_vi(), list(&preds))
+                format!(
+                    "thành lập từ {} trên cơ sở {}",
+                    from.label_vi(),
+                    list(&preds)
+                )
             }
         } else {
             format!(
                 "nhận thêm {} từ {}, không so sánh được với {}",
                 list(&preds),
-                p.label_vi(),
-                p.previous().label_vi()
+                when.label_vi(),
+                before.label_vi()
             )
         }
     }
@@ -220,7 +245,7 @@ pub fn absence(
             .get(&id)
             .map_or_else(String::new, |&i| units[i].name.clone())
     };
-    if let Some(from) = unit.from.filter(|f| p < *f) {
+    if let Some(from) = unit.from.filter(|f| p.last_month() < *f) {
         let preds: Vec<String> = lineage
             .predecessors(unit.id)
             .map(|e| name(e.from_unit))
@@ -278,7 +303,9 @@ pub struct Outcome {
 
 fn has_values_before(tx: &Connection, unit: i64, p: Period) -> rusqlite::Result<bool> {
     tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM unit_values WHERE unit_id = ?1 AND period_id < ?2)",
+        "SELECT EXISTS (SELECT 1 FROM unit_values WHERE unit_id = ?1 AND (CASE WHEN period_id % 100 = 0 THEN period_id + 12
+             WHEN period_id % 100 > 20 THEN period_id - period_id % 100 + (period_id % 100 - 20) * 3
+             ELSE period_id END) < ?2)",
         params![unit, p.key()],
         |r| r.get(0),
     )
@@ -755,10 +782,16 @@ pub fn remove(
 /// its unit's months, and no two units with one name live in one month.
 pub fn check(tx: &Connection) -> Result<(), UnitError> {
     let mut st = tx.prepare_cached(
-        "SELECT u.name, v.period_id, u.valid_from, u.valid_until FROM unit_values v JOIN units u ON u.id = v.unit_id
-         WHERE (u.valid_from IS NOT NULL AND v.period_id < u.valid_from)
-            OR (u.valid_until IS NOT NULL AND v.period_id >= u.valid_until)
-         ORDER BY u.sort_key, v.period_id LIMIT 20",
+        "SELECT name, period_id, valid_from, valid_until FROM (
+             SELECT u.name, u.sort_key, v.period_id, u.valid_from, u.valid_until,
+                    -- a quarter's or a year's values belong to its last month's units
+                    CASE WHEN v.period_id % 100 = 0 THEN v.period_id + 12
+                         WHEN v.period_id % 100 > 20 THEN v.period_id - v.period_id % 100 + (v.period_id % 100 - 20) * 3
+                         ELSE v.period_id END AS last_month
+             FROM unit_values v JOIN units u ON u.id = v.unit_id)
+         WHERE (valid_from IS NOT NULL AND last_month < valid_from)
+            OR (valid_until IS NOT NULL AND last_month >= valid_until)
+         ORDER BY sort_key, period_id LIMIT 20",
     )?;
     let outside: Vec<(String, i64, Option<i64>, Option<i64>)> = st
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?

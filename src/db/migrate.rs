@@ -94,6 +94,39 @@ const UPGRADES: &[&str] = &[
         JOIN units u ON u.id = c.unit_id
         JOIN periods p ON p.id = c.period_id,
         json_each(c.new) j;",
+    // 4: quarters and years (periods keyed YYYY2n and YYYY00), drop rules
+    // that compare with the same period a year before.
+    "DROP VIEW metric_values;
+    DROP VIEW value_history;
+    CREATE TABLE periods_v4 (
+        id          INTEGER PRIMARY KEY CHECK (id BETWEEN 190000 AND 299924
+                        AND (id % 100 BETWEEN 0 AND 12 OR id % 100 BETWEEN 21 AND 24)),
+        period      TEXT NOT NULL UNIQUE CHECK (period = CASE
+                        WHEN id % 100 = 0 THEN printf('%04d', id / 100)
+                        WHEN id % 100 > 20 THEN printf('%04d-Q%d', id / 100, id % 100 - 20)
+                        ELSE printf('%04d-%02d', id / 100, id % 100) END)
+    ) STRICT;
+    INSERT INTO periods_v4 SELECT id, period FROM periods;
+    DROP TABLE periods;
+    ALTER TABLE periods_v4 RENAME TO periods;
+    ALTER TABLE rules ADD COLUMN compare TEXT NOT NULL DEFAULT 'previous'
+        CHECK (compare IN ('previous', 'last_year'));
+    DELETE FROM streak_cache;
+    CREATE VIEW metric_values AS
+        SELECT p.period, v.unit_id, m.id AS metric_id, m.code AS metric, j.value AS value
+        FROM unit_values v JOIN periods p ON p.id = v.period_id, json_each(v.vals) j
+        JOIN metrics m ON m.code = j.key;
+    CREATE VIEW value_history AS
+        SELECT c.id, s.at, s.os_user, s.ssh_client, s.source, s.command,
+               i.file_name, i.sha256, p.period, c.unit_id, u.name AS unit,
+               j.key AS metric, json_extract(c.old, '$.\"' || j.key || '\"') AS old_value,
+               j.value AS new_value
+        FROM value_changes c
+        JOIN changesets s ON s.id = c.changeset_id
+        LEFT JOIN imports i ON i.id = c.import_id
+        JOIN units u ON u.id = c.unit_id
+        JOIN periods p ON p.id = c.period_id,
+        json_each(c.new) j;",
 ];
 
 pub const SCHEMA_VERSION: i64 = 1 + UPGRADES.len() as i64;
@@ -238,6 +271,35 @@ mod tests {
             )
             .unwrap();
         assert_eq!(groups, 8);
+        // Version 4: quarters and years sit beside the months; the
+        // periods' CHECKs still refuse what is none of them.
+        conn.execute(
+            "INSERT INTO periods (id, period) VALUES (202523, '2025-Q3'), (202500, '2025')",
+            [],
+        )
+        .unwrap();
+        for (id, text) in [
+            (202525, "2025-Q5"),
+            (202513, "2025-13"),
+            (202523, "2025-09"),
+        ] {
+            assert!(
+                conn.execute(
+                    "INSERT INTO periods (id, period) VALUES (?1, ?2)",
+                    rusqlite::params![id + 100, text]
+                )
+                .is_err(),
+                "{id} {text}"
+            );
+        }
+        let compare: String = conn
+            .query_row(
+                "SELECT compare FROM rules WHERE code = 'digitization_drop'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(compare, "previous");
         drop(db);
         // Opening again changes nothing more.
         let db = crate::db::Db::open(&path).unwrap();

@@ -289,8 +289,8 @@ impl UnitIndex {
                     .min_by_key(|&i| {
                         let u = &self.units[i];
                         match (u.from, u.until) {
-                            (Some(f), _) if p < f => f.key() - p.key(),
-                            (_, Some(t)) => p.key() - t.key(),
+                            (Some(f), _) if p.last_month() < f => f.key() - p.last_month().key(),
+                            (_, Some(t)) => p.last_month().key() - t.key(),
                             _ => i64::MAX,
                         }
                     })

@@ -36,7 +36,11 @@ const PAGE_NUMBER: &str = "&C&\"Times New Roman,Regular\"&13&P";
 /// never as formulas, whatever they start with ("=", "+", "@" …).
 pub fn annexes_xlsx(annexes: &[Annex], period: Period) -> anyhow::Result<Vec<u8>> {
     let mut book = Workbook::new();
-    let created = ExcelDateTime::from_ymd(period.year, period.month, 1)?;
+    let created = ExcelDateTime::from_ymd(
+        period.year(),
+        period.first_month().month_number().unwrap_or(1),
+        1,
+    )?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&created));
     // Times New Roman 12 for every cell; Excel's default row and column
     // for it are 21 and 72 pixels (a digit 8 pixels wide).

@@ -349,7 +349,9 @@ fn rename(
     if let units::Resolution::Found(id) = index.resolve_in(new, Some(period))
         && old_unit != units::Resolution::Found(id)
         && tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM unit_values WHERE unit_id = ?1 AND period_id < ?2)",
+            "SELECT EXISTS (SELECT 1 FROM unit_values WHERE unit_id = ?1 AND (CASE WHEN period_id % 100 = 0 THEN period_id + 12
+                 WHEN period_id % 100 > 20 THEN period_id - period_id % 100 + (period_id % 100 - 20) * 3
+                 ELSE period_id END) < ?2)",
             rusqlite::params![id, period.key()],
             |r| r.get::<_, bool>(0),
         )?

@@ -146,9 +146,9 @@ fn item(f: &Findings, x: &Finding, name: &str, rule: &Rule, period: Period) -> S
     let show = |v: &Option<Value>| v.as_ref().map(|v| value_vi(v, kind)).unwrap_or_default();
     match rule.kind {
         RuleKind::Drop => format!(
-            "{name} {} (tháng {}: {})",
+            "{name} {} ({}: {})",
             show(&x.hit.value),
-            period.previous().month,
+            rule.compared(period).relative_vi(period),
             show(&x.hit.previous)
         ),
         RuleKind::Missing => name.to_owned(),

@@ -190,9 +190,12 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
     let place = setting(conn, "place")?.unwrap_or_else(|| parent_bare.clone());
     let date = match opts.date {
         Some(d) => {
-            let next = period.next();
-            let first_after =
-                chrono::NaiveDate::from_ymd_opt(next.year.into(), next.month.into(), 1);
+            let next = period.last_month().next();
+            let first_after = chrono::NaiveDate::from_ymd_opt(
+                next.year().into(),
+                next.month_number().unwrap_or(1).into(),
+                1,
+            );
             if first_after.is_some_and(|f| d < f) {
                 warnings.push(format!(
                     "ngày ký {d} còn trong {month}: kết quả một tháng thường công bố từ tháng sau"
@@ -200,7 +203,7 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
             }
             date_vi(d)
         }
-        None => format!("ngày … tháng … năm {}", period.next().year),
+        None => format!("ngày … tháng … năm {}", period.last_month().next().year()),
     };
     let place_date = format!("{place}, {date}");
 

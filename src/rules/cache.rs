@@ -42,7 +42,7 @@ pub fn stamp(
     }
     for r in rules {
         h.update(format!(
-            "\0r{}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{}\0{:?}",
+            "\0r{}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{}\0{:?}\0{}",
             r.code,
             r.kind.code(),
             r.metric,
@@ -50,7 +50,8 @@ pub fn stamp(
             r.upper.map(f64::to_bits),
             r.label,
             r.enabled,
-            r.group
+            r.group,
+            r.compare.code()
         ));
     }
     h.update(format!("\0p{parent:?}\0c"));

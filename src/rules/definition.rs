@@ -72,7 +72,7 @@ impl RuleKind {
         match self {
             RuleKind::Below => "dưới ngưỡng",
             RuleKind::Band => "trong khoảng",
-            RuleKind::Drop => "giảm so với tháng trước",
+            RuleKind::Drop => "giảm",
             RuleKind::BelowParent => "thấp hơn cấp trên",
             RuleKind::LabelWorse => "xếp loại kém hơn",
             RuleKind::Missing => "thiếu số liệu",
@@ -93,6 +93,51 @@ impl RuleKind {
     }
 }
 
+/// What a drop rule compares a period with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompareWith {
+    /// The period before, of the same kind (tháng 7 before tháng 8, quý II
+    /// before quý III, 2024 before 2025).
+    #[default]
+    Previous,
+    /// The same period a year before (cùng kỳ năm trước).
+    LastYear,
+}
+
+impl CompareWith {
+    pub fn code(self) -> &'static str {
+        match self {
+            CompareWith::Previous => "previous",
+            CompareWith::LastYear => "last_year",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CompareWith> {
+        match crate::text::fold(s.trim()).as_str() {
+            "previous" | "ky truoc" => Some(CompareWith::Previous),
+            "last_year" | "cung ky" | "cung ky nam truoc" => Some(CompareWith::LastYear),
+            _ => None,
+        }
+    }
+
+    /// The period `p` is compared with.
+    pub fn period(self, p: crate::model::Period) -> crate::model::Period {
+        match self {
+            CompareWith::Previous => p.previous(),
+            CompareWith::LastYear => p.year_before(),
+        }
+    }
+
+    /// "kỳ trước", "cùng kỳ năm trước".
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            CompareWith::Previous => "kỳ trước",
+            CompareWith::LastYear => "cùng kỳ năm trước",
+        }
+    }
+}
+
 /// One row of the `rules` table.
 #[derive(Debug, Clone, Serialize)]
 pub struct Rule {
@@ -109,8 +154,18 @@ pub struct Rule {
     /// The group of units the rule judges (None: all).
     #[serde(serialize_with = "group_code")]
     pub group: Option<Group>,
+    /// A drop rule: what it compares with.
+    pub compare: CompareWith,
     #[serde(skip)]
     pub sort_order: i64,
+}
+
+impl Rule {
+    /// The period this rule compares `p` with (a drop rule's; the period
+    /// before for the others, which compare with none).
+    pub fn compared(&self, p: crate::model::Period) -> crate::model::Period {
+        self.compare.period(p)
+    }
 }
 
 fn group_code<S: serde::Serializer>(g: &Option<Group>, s: S) -> Result<S::Ok, S::Error> {
@@ -124,7 +179,7 @@ pub fn group_from_code(s: &str) -> Option<Group> {
 
 pub fn load_rules(conn: &Connection) -> rusqlite::Result<Vec<Rule>> {
     let mut st = conn.prepare_cached(
-        "SELECT code, kind, metric, threshold, upper, label, severity, enabled, sentence, directive, sort_order, unit_group
+        "SELECT code, kind, metric, threshold, upper, label, severity, enabled, sentence, directive, sort_order, unit_group, compare
          FROM rules ORDER BY sort_order, code",
     )?;
     st.query_map([], |r| {
@@ -141,6 +196,7 @@ pub fn load_rules(conn: &Connection) -> rusqlite::Result<Vec<Rule>> {
             directive: r.get(9)?,
             sort_order: r.get(10)?,
             group: group_from_code(r.get_ref(11)?.as_str()?),
+            compare: CompareWith::parse(r.get_ref(12)?.as_str()?).unwrap_or_default(),
         })
     })?
     .collect()
@@ -156,6 +212,7 @@ pub struct RuleChange {
     pub directive: Option<String>,
     /// Some(None): every group.
     pub group: Option<Option<Group>>,
+    pub compare: Option<CompareWith>,
 }
 
 /// Applies a change to one rule after checking it makes sense for its kind.
@@ -214,9 +271,17 @@ pub fn update_rule(tx: &Transaction<'_>, code: &str, ch: &RuleChange) -> Result<
     if let Some(g) = ch.group {
         rule.group = g;
     }
+    if let Some(c) = ch.compare {
+        if rule.kind != RuleKind::Drop {
+            return Err(invalid(
+                "--compare chỉ dùng cho quy tắc so sánh với kỳ trước (drop)",
+            ));
+        }
+        rule.compare = c;
+    }
     tx.execute(
-        "UPDATE rules SET threshold = ?1, upper = ?2, severity = ?3, enabled = ?4, directive = ?5, unit_group = ?6 WHERE code = ?7",
-        params![rule.threshold, rule.upper, rule.severity.code(), rule.enabled as i64, rule.directive, rule.group.map_or("all", Group::code), rule.code],
+        "UPDATE rules SET threshold = ?1, upper = ?2, severity = ?3, enabled = ?4, directive = ?5, unit_group = ?6, compare = ?7 WHERE code = ?8",
+        params![rule.threshold, rule.upper, rule.severity.code(), rule.enabled as i64, rule.directive, rule.group.map_or("all", Group::code), rule.compare.code(), rule.code],
     )?;
     Ok(rule)
 }
@@ -255,8 +320,8 @@ pub fn add_like(
         .find(|r| r.code == like)
         .ok_or_else(|| RuleError::Unknown(crate::text::show(like)))?;
     tx.execute(
-        "INSERT INTO rules (code, kind, metric, threshold, upper, label, severity, enabled, sentence, directive, sort_order, unit_group)
-         SELECT ?1, kind, metric, threshold, upper, label, severity, enabled, sentence, directive, sort_order, unit_group
+        "INSERT INTO rules (code, kind, metric, threshold, upper, label, severity, enabled, sentence, directive, sort_order, unit_group, compare)
+         SELECT ?1, kind, metric, threshold, upper, label, severity, enabled, sentence, directive, sort_order, unit_group, compare
          FROM rules WHERE code = ?2",
         params![code, base.code],
     )?;

@@ -12,7 +12,9 @@ pub mod month;
 pub mod render;
 mod walk;
 
-pub use definition::{Rule, RuleChange, RuleKind, Severity, add_like, load_rules, update_rule};
+pub use definition::{
+    CompareWith, Rule, RuleChange, RuleKind, Severity, add_like, load_rules, update_rule,
+};
 use walk::Open;
 
 use std::borrow::Cow;
@@ -354,7 +356,10 @@ impl<'a> Prepared<'a> {
             ));
         }
         if kind == RuleKind::Drop && !prev.is_some_and(|p| p.has(m)) {
-            return Err(format!("không có số liệu {}", label_of(period.previous())));
+            return Err(format!(
+                "không có số liệu {}",
+                label_of(rule.compared(period))
+            ));
         }
         let labels = &cat.metrics[m].labels;
         let limit = rule
@@ -617,13 +622,25 @@ pub struct Context {
 /// Reads in one transaction (one consistent view of the file); streaks it
 /// counted are cached for the next call (`cache`).
 pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError> {
-    evaluate_with(conn, period, true, None)
+    evaluate_with(conn, period, true, None, None)
+}
+
+/// `evaluate` comparing `period` with `compare` for every rule (`findings
+/// --compare`): the drop rules fall against that period, and every
+/// finding's previous value is that period's.
+pub fn evaluate_compared(
+    conn: &Connection,
+    period: Period,
+    compare: Option<CompareWith>,
+    directives: bool,
+) -> Result<Findings, RuleError> {
+    evaluate_with(conn, period, directives, None, compare)
 }
 
 /// `evaluate` leaving every directive empty: a screen renders the one it
 /// shows (`render::directive_for`) instead of holding 20,000 texts.
 pub fn evaluate_lean(conn: &Connection, period: Period) -> Result<Findings, RuleError> {
-    evaluate_with(conn, period, false, None)
+    evaluate_with(conn, period, false, None, None)
 }
 
 /// What a caller showing a month already holds, read on the same
@@ -643,7 +660,7 @@ pub fn evaluate_lean_lent(
     period: Period,
     lent: Option<Lent<'_>>,
 ) -> Result<Findings, RuleError> {
-    evaluate_with(conn, period, false, lent)
+    evaluate_with(conn, period, false, lent, None)
 }
 
 fn evaluate_with(
@@ -651,10 +668,15 @@ fn evaluate_with(
     period: Period,
     directives: bool,
     lent: Option<Lent<'_>>,
+    compare: Option<CompareWith>,
 ) -> Result<Findings, RuleError> {
+    let how = How {
+        directives,
+        compare,
+    };
     if !conn.is_autocommit() {
         // The caller's own uncommitted writes do not show in data_version.
-        return evaluate_in(conn, period, false, directives, None, None);
+        return evaluate_in(conn, period, false, how, None, None);
     }
     // No streaks cached for this month or the one before: the walk may go
     // back through every month. A second connection begins its read first;
@@ -674,23 +696,37 @@ fn evaluate_with(
         _ => None,
     };
     conn.execute_batch("BEGIN")?;
-    let result = evaluate_in(conn, period, true, directives, lent, helper.as_ref());
+    let result = evaluate_in(conn, period, true, how, lent, helper.as_ref());
     if conn.execute_batch("COMMIT").is_err() {
         let _ = conn.execute_batch("ROLLBACK");
     }
     result
 }
 
+/// What an evaluation makes besides the findings.
+#[derive(Clone, Copy)]
+struct How {
+    /// Fill every directive.
+    directives: bool,
+    /// Compare every rule with this (else each drop rule with its own).
+    compare: Option<CompareWith>,
+}
+
 fn evaluate_in(
     conn: &Connection,
     period: Period,
     may_cache: bool,
-    directives: bool,
+    how: How,
     lent: Option<Lent<'_>>,
     helper: Option<&(walk::Helper, i64)>,
 ) -> Result<Findings, RuleError> {
     let cat = Catalog::load(conn)?;
-    let rules: Vec<Rule> = load_rules(conn)?;
+    let mut rules: Vec<Rule> = load_rules(conn)?;
+    if let Some(c) = how.compare {
+        for r in &mut rules {
+            r.compare = c;
+        }
+    }
     // After a read: this transaction's view of the file. Unchanged since
     // before the helper began, the helper reads the same.
     let now = db::data_version(conn)?;
@@ -726,17 +762,24 @@ fn evaluate_in(
         .map(|(i, u)| (u.id, i))
         .collect();
     if !scope.have.contains(&period) {
-        let list: Vec<String> = scope.have.iter().map(Period::to_string).collect();
+        let list: Vec<String> = scope
+            .have_of(period.kind())
+            .map(|p| p.to_string())
+            .collect();
         return Err(RuleError::NoData(
             period.label_vi(),
             if list.is_empty() {
                 String::new()
             } else {
-                format!("; các tháng có số liệu: {}", list.join(", "))
+                format!(
+                    "; các {} có số liệu: {}",
+                    period.kind().word_vi(),
+                    list.join(", ")
+                )
             },
         ));
     }
-    let earliest = scope.have.first().copied().unwrap_or(period);
+    let earliest = scope.have_of(period.kind()).next().unwrap_or(period);
     let escalate_after: u32 = db::settings::get(conn, "escalate_after")?
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(2);
@@ -761,33 +804,70 @@ fn evaluate_in(
     let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
     let judged: Vec<&Rule> = enabled.iter().map(|&i| &rules[i]).collect();
     let prev = Some(&*before).filter(|m| !m.is_empty());
-    let all = judge_scoped(&judged, &units_now, &fresh, |rules, ids| {
-        judge_all(rules, &cat, ids, &current, prev, label, period)
-    });
+    // Drop rules that compare with the same period a year before are
+    // judged apart: against that period, leaving out the units formed or
+    // changed since.
+    let yearly = |r: &Rule| r.compare == CompareWith::LastYear;
+    let year_before = period.year_before();
+    let (fresh_yearly, last_year) = if judged.iter().any(|r| yearly(r)) {
+        (scope.fresh_since(year_before, period), read(year_before)?)
+    } else {
+        Default::default()
+    };
+    let (by_year, by_previous): (Vec<usize>, Vec<usize>) =
+        (0..judged.len()).partition(|&i| yearly(judged[i]));
+    let mut all: Vec<Option<Judgement>> = (0..judged.len()).map(|_| None).collect();
+    for (ix, prev, fresh) in [
+        (by_previous, prev, &fresh),
+        (
+            by_year,
+            Some(&last_year).filter(|m| !m.is_empty()),
+            &fresh_yearly,
+        ),
+    ] {
+        let these: Vec<&Rule> = ix.iter().map(|&i| judged[i]).collect();
+        let js = judge_scoped(&these, &units_now, fresh, |rules, ids| {
+            judge_all(rules, &cat, ids, &current, prev, label, period)
+        });
+        for (i, j) in ix.into_iter().zip(js) {
+            all[i] = Some(j);
+        }
+    }
+    let all: Vec<Judgement> = all
+        .into_iter()
+        .map(|j| j.expect("every rule judged"))
+        .collect();
     drop(current);
-    // Units formed or changed this month, once per rule that compares with
-    // the month before, with what they were formed from.
-    let name_of = |id: i64| {
+    drop(last_year);
+    // Units formed or changed since the period a rule compares with, once
+    // per such rule, with what they were formed from.
+    let name_of = |before: Period, id: i64| {
         scope
             .units
             .iter()
             .find(|u| u.id == id)
-            .map_or_else(String::new, |u| {
-                scope.lineage.name_in(u, period.previous()).to_owned()
-            })
+            .map_or_else(String::new, |u| scope.lineage.name_in(u, before).to_owned())
     };
-    let fresh_units: Vec<&Unit> = units_now.iter().filter(|u| fresh.contains(&u.id)).collect();
     for (ri, j) in enabled.into_iter().zip(all) {
         if rules[ri].kind == RuleKind::Drop && matches!(j, Judgement::Hits(_)) {
             let group = rules[ri].group;
-            for u in fresh_units
+            let before = rules[ri].compared(period);
+            let fresh = if yearly(&rules[ri]) {
+                &fresh_yearly
+            } else {
+                &fresh
+            };
+            for u in units_now
                 .iter()
+                .filter(|u| fresh.contains(&u.id))
                 .filter(|u| group.is_none_or(|g| u.group() == g))
             {
                 not_evaluated.push(NotEvaluated {
                     rule: rules[ri].code.clone(),
                     unit: Some(u.name.clone()),
-                    reason: scope.lineage.fresh_reason(u, period, &name_of),
+                    reason: scope
+                        .lineage
+                        .fresh_reason(u, before, period, &|id| name_of(before, id)),
                 });
             }
         }
@@ -923,14 +1003,14 @@ fn evaluate_in(
     };
     let mut out = Findings {
         period: period.to_string(),
-        previous_period: period.previous().to_string(),
+        previous_period: how.compare.unwrap_or_default().period(period).to_string(),
         units_total: context.units.len(),
         findings,
         summary,
         not_evaluated,
         context,
     };
-    if directives {
+    if how.directives {
         render::fill_directives(&mut out);
     }
     Ok(out)
@@ -961,6 +1041,7 @@ mod tests {
             directive: String::new(),
             sort_order: 0,
             group: None,
+            compare: Default::default(),
         }
     }
 
@@ -1492,7 +1573,11 @@ mod tests {
         walk::SPLIT_AT.set(2);
         let evaluate_with_helper = |helper: Option<&(walk::Helper, i64)>| {
             conn.execute_batch("BEGIN").unwrap();
-            let out = evaluate_in(conn, apr, false, false, None, helper).unwrap();
+            let how = How {
+                directives: false,
+                compare: None,
+            };
+            let out = evaluate_in(conn, apr, false, how, None, helper).unwrap();
             conn.execute_batch("COMMIT").unwrap();
             out
         };

@@ -128,12 +128,23 @@ impl Scope {
         Arc::new(v)
     }
 
-    /// Units formed or changed in `p`: nothing to compare with the month before.
+    /// Units formed or changed in `p`: nothing to compare with the period before.
     pub fn fresh_in(&self, p: Period) -> rustc_hash::FxHashSet<i64> {
+        self.fresh_since(p.previous(), p)
+    }
+
+    /// Units formed or changed after `before` up to `p`: nothing to
+    /// compare with in `before`.
+    pub fn fresh_since(&self, before: Period, p: Period) -> rustc_hash::FxHashSet<i64> {
         if self.simple {
             return Default::default();
         }
-        self.lineage.fresh_in(&self.units, p)
+        self.lineage.fresh_since(&self.units, before, p)
+    }
+
+    /// The periods of `kind` that have data, in order.
+    pub fn have_of(&self, kind: crate::model::PeriodKind) -> impl Iterator<Item = Period> + '_ {
+        self.have.iter().copied().filter(move |p| p.kind() == kind)
     }
 
     /// Does unit `id` exist in `p`?

@@ -438,10 +438,10 @@ fn item(f: &Findings, finding: &Finding, rule: &Rule, period: Period) -> String 
     let mut s = match rule.kind {
         RuleKind::Missing => format!("{} (thiếu {})", finding.unit, metric.label),
         RuleKind::Drop => format!(
-            "{} {} (tháng {}: {})",
+            "{} {} ({}: {})",
             finding.unit,
             show(&finding.hit.value),
-            period.previous().month,
+            rule.compared(period).relative_vi(period),
             show(&finding.hit.previous)
         ),
         _ => format!("{} {}", finding.unit, show(&finding.hit.value)),
@@ -464,10 +464,7 @@ fn item(f: &Findings, finding: &Finding, rule: &Rule, period: Period) -> String 
 /// A rule's sentence for the month: "13/25 xã, thị trấn có tỷ lệ số hoá
 /// giảm so với tháng 7/2024".
 pub fn sentence(f: &Findings, rule: &Rule, count: usize) -> String {
-    let period = Period::parse(&f.period).unwrap_or(Period {
-        year: 2000,
-        month: 1,
-    });
+    let period = Period::parse(&f.period).unwrap_or(Period::FIRST);
     let parent = f
         .context
         .parent
@@ -506,10 +503,7 @@ pub fn sentence(f: &Findings, rule: &Rule, count: usize) -> String {
 
 /// The Vietnamese table form: one block per rule, in the seed's words.
 pub fn table(f: &Findings) -> String {
-    let period = Period::parse(&f.period).unwrap_or(Period {
-        year: 2000,
-        month: 1,
-    });
+    let period = Period::parse(&f.period).unwrap_or(Period::FIRST);
     let mut out = String::new();
     let _ = writeln!(
         out,

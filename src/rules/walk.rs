@@ -34,6 +34,11 @@ pub(super) struct Walk<'a> {
     pub range: Option<(i64, i64)>,
 }
 
+/// A drop rule comparing with the same period a year before.
+fn yearly(rule: &Rule) -> bool {
+    rule.kind == RuleKind::Drop && rule.compare == super::CompareWith::LastYear
+}
+
 /// The units the rules still follow, and the metrics they look at.
 fn following(open: &[Open], metrics: usize) -> (FxHashSet<i64>, Vec<bool>) {
     let mut keep = FxHashSet::default();
@@ -85,13 +90,24 @@ pub(super) fn walk(
         // formed or changed in it has no month before to fall against.
         let fresh = scope.fresh_in(p);
         if !scope.simple {
+            let fresh_yearly = if open.iter().any(|o| yearly(&rules[o.rule])) {
+                scope.fresh_since(p.year_before(), p)
+            } else {
+                Default::default()
+            };
             for o in open.iter_mut() {
-                let is_drop = rules[o.rule].kind == RuleKind::Drop;
-                o.alive
-                    .retain(|&(u, _)| scope.exists(u, p) && !(is_drop && fresh.contains(&u)));
+                let rule = &rules[o.rule];
+                let unlike = match (rule.kind, yearly(rule)) {
+                    (RuleKind::Drop, false) => Some(&fresh),
+                    (RuleKind::Drop, true) => Some(&fresh_yearly),
+                    _ => None,
+                };
+                o.alive.retain(|&(u, _)| {
+                    scope.exists(u, p) && !unlike.is_some_and(|f| f.contains(&u))
+                });
             }
         }
-        // Rules that need no month before go first: the month before is
+        // Rules that need no period before go first: the period before is
         // then read only for the units still followed.
         let drop = |o: &Open| rules[o.rule].kind == RuleKind::Drop;
         let judge_month = |o: &mut Open, prev: Option<&Month>| {
@@ -103,14 +119,27 @@ pub(super) fn walk(
         for o in open.iter_mut().filter(|o| !o.alive.is_empty() && !drop(o)) {
             judge_month(o, None);
         }
-        let prev = if open.iter().any(|o| !o.alive.is_empty() && drop(o)) {
+        // Each way of comparing reads its own period.
+        let mut prev = None;
+        for by_year in [false, true] {
+            let these =
+                |o: &Open| !o.alive.is_empty() && drop(o) && yearly(&rules[o.rule]) == by_year;
+            if !open.iter().any(these) {
+                continue;
+            }
             let (keep, wanted) = following(open, n);
-            Some(scope.read_some(conn, cat, p.previous(), &keep, &wanted, w.range)?)
-        } else {
-            None
-        };
-        for o in open.iter_mut().filter(|o| !o.alive.is_empty() && drop(o)) {
-            judge_month(o, prev.as_ref().filter(|m| !m.is_empty()));
+            let before = if by_year {
+                p.year_before()
+            } else {
+                p.previous()
+            };
+            let m = scope.read_some(conn, cat, before, &keep, &wanted, w.range)?;
+            for o in open.iter_mut().filter(|o| these(o)) {
+                judge_month(o, Some(&m).filter(|m| !m.is_empty()));
+            }
+            if !by_year {
+                prev = Some(m);
+            }
         }
         // A unit formed or changed this month starts its streaks in it.
         if !fresh.is_empty() {

@@ -300,7 +300,7 @@ const ARROW_W: usize = 2;
 
 /// "7/2025".
 fn short(p: Period) -> String {
-    format!("{}/{}", p.month, p.year)
+    p.short_vi()
 }
 
 fn share_words(s: Share) -> &'static str {
