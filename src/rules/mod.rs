@@ -1900,4 +1900,86 @@ mod tests {
         want.push(b'\n');
         assert_eq!(json::findings_json(&empty), want);
     }
+
+    /// A quarter is judged on its own figures against quarters: the
+    /// quarter before, or the same quarter a year before; a month's
+    /// values in it change nothing; streaks count quarters.
+    #[test]
+    fn quarters_compare_with_their_kind() {
+        let mut f = fixture();
+        let n = |x: f64| Value::Num(x);
+        f.put(
+            "2024-Q2",
+            "digitization",
+            &[(0, n(85.0)), (1, n(60.0)), (2, n(50.0))],
+        );
+        f.put(
+            "2024-Q3",
+            "digitization",
+            &[(0, n(80.0)), (1, n(60.0)), (2, n(50.0))],
+        );
+        f.put(
+            "2025-Q2",
+            "digitization",
+            &[(0, n(70.0)), (1, n(70.0)), (2, n(50.0))],
+        );
+        f.put(
+            "2025-Q3",
+            "digitization",
+            &[(0, n(75.0)), (1, n(50.0)), (2, n(40.0))],
+        );
+        // A month inside the quarter, far lower: not the quarter's figure.
+        f.put(
+            "2025-09",
+            "digitization",
+            &[(0, n(1.0)), (1, n(1.0)), (2, n(1.0))],
+        );
+        let q3 = Period::parse("2025-Q3").unwrap();
+        let drops = |out: &Findings| -> Vec<(String, u32, Option<Value>)> {
+            out.findings
+                .iter()
+                .filter(|x| x.rule == "digitization_drop")
+                .map(|x| (x.unit.clone(), x.streak, x.hit.previous.clone()))
+                .collect()
+        };
+        let out = evaluate(f.db.conn(), q3).unwrap();
+        assert_eq!(out.previous_period, "2025-Q2");
+        assert_eq!(
+            drops(&out),
+            [
+                ("Xã B".to_owned(), 1, Some(n(70.0))),
+                ("Xã C".to_owned(), 1, Some(n(50.0)))
+            ]
+        );
+        let out = evaluate_compared(f.db.conn(), q3, Some(CompareWith::LastYear), true).unwrap();
+        assert_eq!(out.previous_period, "2024-Q3");
+        // A fell against 2024-Q3 and, the quarter before, against 2024-Q2.
+        assert_eq!(
+            drops(&out),
+            [
+                ("Xã A".to_owned(), 2, Some(n(80.0))),
+                ("Xã B".to_owned(), 1, Some(n(60.0))),
+                ("Xã C".to_owned(), 1, Some(n(50.0)))
+            ]
+        );
+        // The rule set to compare with last year does the same by itself.
+        f.db.conn()
+            .execute(
+                "UPDATE rules SET compare = 'last_year' WHERE code = 'digitization_drop'",
+                [],
+            )
+            .unwrap();
+        let out = evaluate(f.db.conn(), q3).unwrap();
+        assert_eq!(drops(&out).len(), 3);
+        // The month is judged against its own kind only.
+        let sep = evaluate(f.db.conn(), Period::parse("2025-09").unwrap()).unwrap();
+        assert!(drops(&sep).is_empty());
+        assert!(
+            sep.not_evaluated
+                .iter()
+                .any(|n| n.rule == "digitization_drop" && n.reason.contains("tháng 9/2024")),
+            "{:?}",
+            sep.not_evaluated
+        );
+    }
 }
