@@ -131,7 +131,7 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
-    /// Đơn vị cần chỉ đạo khắc phục trong một tháng, và lý do
+    /// Đơn vị cần chỉ đạo khắc phục trong một kỳ (tháng, quý, năm), và lý do
     Findings {
         #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Period,
@@ -144,8 +144,11 @@ pub enum Command {
         /// So sánh với: previous (kỳ trước cùng loại) hoặc last_year (cùng kỳ năm trước); mặc định: theo từng quy tắc
         #[arg(long, value_parser = rules_cmd::compare_arg)]
         compare: Option<rules::CompareWith>,
+        /// Quý, năm: thêm số tháng mỗi đơn vị thuộc diện cần chỉ đạo khắc phục, theo kết quả từng tháng (table, json)
+        #[arg(long)]
+        months: bool,
     },
-    /// Công văn công bố kết quả tháng, kèm các phụ lục (md, txt, docx)
+    /// Công văn công bố kết quả một kỳ (tháng, quý, năm), kèm các phụ lục (md, txt, docx)
     Report {
         #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Period,
@@ -364,7 +367,15 @@ pub fn run(cli: Cli, command_line: String) -> anyhow::Result<()> {
             format,
             group,
             compare,
-        } => findings_cmd(&ctx, period, format, group.and_then(|g| g.0), compare, out),
+            months,
+        } => {
+            let how = FindingsHow {
+                group: group.and_then(|g| g.0),
+                compare,
+                months,
+            };
+            findings_cmd(&ctx, period, format, how, out)
+        }
         Command::Settings { command } => settings_cmd(&ctx, command, out),
         Command::Log {
             period,
@@ -915,32 +926,97 @@ fn write_errors_file(
     }
 }
 
+/// What `chiso findings` shows besides the period and the format.
+struct FindingsHow {
+    group: Option<Group>,
+    compare: Option<rules::CompareWith>,
+    /// A quarter's or a year's months on the list (`--months`).
+    months: bool,
+}
+
 fn findings_cmd(
     ctx: &Ctx,
     period: Period,
     format: FindingsFormat,
-    group: Option<Group>,
-    compare: Option<rules::CompareWith>,
+    how: FindingsHow,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    if how.months {
+        let refuse = |why: &str| -> ! {
+            eprintln!("lỗi: {why}\n\nXem thêm: chiso findings --help");
+            std::process::exit(2)
+        };
+        if period.is_month() {
+            refuse(&format!(
+                "--months chỉ dùng cho quý hoặc năm ({} là một tháng); ví dụ --period {}",
+                period.label_vi(),
+                period.as_kind(crate::model::PeriodKind::Quarter)
+            ));
+        }
+        if format == FindingsFormat::Csv {
+            refuse("--months chưa dùng được với --format csv; dùng table hoặc json");
+        }
+    }
     let db = open(ctx)?;
     // JSON writes each directive as it renders it.
     let directives = format != FindingsFormat::Json;
-    let mut f = rules::evaluate_compared(db.conn(), period, compare, directives)?;
-    if let Some(g) = group {
+    let conn = db.conn();
+    // With the months: the period and its months from one read.
+    let own_tx = how.months && conn.is_autocommit();
+    if own_tx {
+        conn.execute_batch("BEGIN")?;
+    }
+    let read = || -> anyhow::Result<_> {
+        let f = rules::evaluate_compared(conn, period, how.compare, directives)?;
+        let months = if how.months {
+            Some(rules::months_on_list::months_on_list(conn, period)?)
+        } else {
+            None
+        };
+        Ok((f, months))
+    };
+    let result = read();
+    if own_tx && conn.execute_batch("COMMIT").is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    let (mut f, mut months) = result?;
+    if let Some(g) = how.group {
         f.keep_group(g);
+        if let Some(m) = &mut months {
+            for r in &mut m.rules {
+                r.units.retain(|u| u.unit.group() == g);
+            }
+            m.rules.retain(|r| !r.units.is_empty());
+        }
     }
     match format {
-        FindingsFormat::Json => {
-            rules::json::write_findings(&f, out)?;
-        }
+        FindingsFormat::Json => match &months {
+            None => rules::json::write_findings(&f, out)?,
+            Some(m) => {
+                // The findings' object, then the months' array as its
+                // last field.
+                let mut w = Vec::new();
+                rules::json::write_findings(&f, &mut w)?;
+                let end = w.iter().rposition(|&b| b == b'}').unwrap_or(w.len());
+                w.truncate(end);
+                while w.last().is_some_and(u8::is_ascii_whitespace) {
+                    w.pop();
+                }
+                w.extend_from_slice(b",\n  \"months_on_list\": ");
+                m.write_json(&mut w, 1)?;
+                w.extend_from_slice(b"\n}\n");
+                out.write_all(&w)?;
+            }
+        },
         FindingsFormat::Csv => out.write_all(&rules::render::csv(&f)?)?,
         // Names and directives come from the database: escaped.
-        FindingsFormat::Table => write!(
-            out,
-            "{}",
-            crate::output::terminal_text(&rules::render::table(&f))
-        )?,
+        FindingsFormat::Table => {
+            let mut text = rules::render::table(&f);
+            if let Some(m) = &months {
+                text.push_str(&m.table());
+            }
+            write!(out, "{}", crate::output::terminal_text(&text))?
+        }
     }
     // The process ends next: freeing 20,000 findings one by one would be
     // a tenth of the command's time on a national month.

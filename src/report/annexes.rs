@@ -9,7 +9,7 @@ use super::words::{annex_value, metric_words};
 use crate::db::Catalog;
 use crate::model::{Group, MetricKind, Unit, Value};
 use crate::rules::month::MonthTable;
-use crate::rules::{Finding, Findings, Rule, RuleKind};
+use crate::rules::{CompareWith, Finding, Findings, Rule, RuleKind};
 use crate::text;
 
 /// What every annex of one letter shares.
@@ -140,7 +140,8 @@ impl Annexes<'_> {
                 "Tiêu chí cần khắc phục".into(),
                 crate::text::capitalize(&period.label_vi()),
                 crate::text::capitalize(&period.previous().label_vi()),
-                "Số tháng liên tiếp".into(),
+                // Streaks run over periods of the kind: "Số quý liên tiếp".
+                format!("Số {} liên tiếp", period.kind().word_vi()),
                 "Nâng mức".into(),
             ],
             rows,
@@ -162,11 +163,14 @@ impl Annexes<'_> {
                 None,
             )
         } else {
-            let previous = x
-                .hit
-                .previous
-                .clone()
-                .or_else(|| before.and_then(|r| r[x.hit.metric].clone()));
+            // The column is the period before's: a fall against the same
+            // period a year before shows that period's figure in the text,
+            // not here.
+            let before = before.and_then(|r| r[x.hit.metric].clone());
+            let previous = match rule.compare {
+                CompareWith::Previous => x.hit.previous.clone().or(before),
+                CompareWith::LastYear => before,
+            };
             (x.hit.value.clone(), previous)
         };
         [

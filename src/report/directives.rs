@@ -57,25 +57,9 @@ fn group_directive(
     if PER_UNIT.iter().any(|p| t.contains(p)) {
         return None;
     }
-    let vars = [
-        ("month", period.label_vi()),
-        ("previous_month", period.previous().label_vi()),
-        ("next_month", period.next().label_vi()),
-        ("parent", parent.to_owned()),
-        (
-            "threshold",
-            rule.threshold
-                .map(|x| text::format_vi(x, 2))
-                .unwrap_or_default(),
-        ),
-        (
-            "upper",
-            rule.upper
-                .map(|x| text::format_vi(x, 2))
-                .unwrap_or_default(),
-        ),
-        ("label", rule.label.clone().unwrap_or_default()),
-    ];
+    // The same words as each finding's directive (`render::rule_vars`).
+    let vars = render::rule_vars(rule, period, parent);
+    let t = render::period_words(&t, period);
     Some(name_once(&render::fill(&t, &vars), "{unit}", group, again))
 }
 
@@ -496,9 +480,24 @@ pub(super) fn not_comparable(f: &Findings, period: Period) -> Option<String> {
     } else {
         format!("{} ", join_and(&metrics))
     };
+    // The periods the rules compare with: the one before, or the same
+    // period a year before.
+    let mut with: Vec<String> = Vec::new();
+    for (_, _, rule) in &entries {
+        let before = f
+            .context
+            .rules
+            .iter()
+            .find(|r| r.code == *rule)
+            .map_or(period.previous(), |r| r.compared(period))
+            .label_vi();
+        if !with.contains(&before) {
+            with.push(before);
+        }
+    }
     Some(text::capitalize(&format!(
         "{} nên chưa so sánh được {what}với {}.",
         parts.join("; "),
-        period.previous().label_vi()
+        join_and(&with)
     )))
 }

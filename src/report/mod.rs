@@ -1,26 +1,33 @@
-//! The monthly công văn: the letter and its two annexes, built from one
-//! read of the database (the month's values and its findings in the same
-//! transaction), so every figure in the text is the figure in the annex.
-//! `Letter` is plain data; `markdown`, `plain` and `docx` lay it out.
+//! The công văn of a month, a quarter or a year: the letter and its
+//! annexes, built from one read of the database (the period's values and
+//! its findings in the same transaction), so every figure in the text is
+//! the figure in the annex. A quarter's or a year's letter adds the
+//! parent's figures against the same period a year before and the units
+//! on its months' lists in most months. `Letter` is plain data;
+//! `markdown`, `plain` and `docx` lay it out.
 
 mod annexes;
 mod columns;
 mod directives;
 pub mod docx;
 pub mod markdown;
+mod months;
 pub mod plain;
 mod recipients;
 mod words;
+mod year_before;
 
 use rusqlite::Connection;
 
 use crate::db::{self, Catalog};
 use crate::model::{Group, Period, Unit, UnitKind, Value};
+use crate::rules::months_on_list::{self, MonthsOnList};
 use crate::rules::render::{self, unit_phrase};
 use crate::rules::{self, Findings, RuleError};
 
 pub use columns::ColumnKind;
 use directives::{directives, not_comparable};
+pub use months::most_months;
 use recipients::{group_noun, group_recipients};
 pub use words::{annex_list, annex_value, date_vi, roman};
 use words::{figure, join_and, refs};
@@ -105,6 +112,8 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// The findings the directives came from (for checks and tests).
     pub findings: Findings,
+    /// A quarter's or a year's months on the list (None for a month).
+    pub months_on_list: Option<MonthsOnList>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -197,8 +206,9 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
                 1,
             );
             if first_after.is_some_and(|f| d < f) {
+                let word = period.kind().word_vi();
                 warnings.push(format!(
-                    "ngày ký {d} còn trong {month}: kết quả một tháng thường công bố từ tháng sau"
+                    "ngày ký {d} còn trong {month}: kết quả một {word} thường công bố từ {word} sau"
                 ));
             }
             date_vi(d)
@@ -354,6 +364,29 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
             words::letter_label(&metric.label)
         )));
     }
+    // A quarter's or a year's parent figures against the same period a
+    // year before (a month's letter compares with none, as the seed's).
+    if !period.is_month() {
+        let before = period.year_before();
+        let then = match &parent {
+            Some(p) => db::values::load_one(conn, before, p.id, &cat)?,
+            None => None,
+        };
+        let now = table.current.parent.as_deref();
+        match year_before::paragraph(&cat, &PARENT_METRICS, period, now, then.as_deref()) {
+            Some(p) => body.push(Block::Para(p)),
+            // Said in the letter by nothing: the operator is told why.
+            None if then.is_none() => warnings.push(format!(
+                "{parent_phrase} chưa có số liệu {}: công văn không so sánh với cùng kỳ",
+                before.label_vi()
+            )),
+            None => warnings.push(format!(
+                "{parent_phrase} không có chỉ số nào có số liệu cả {} và {}: công văn không so sánh với cùng kỳ",
+                before.label_vi(),
+                month
+            )),
+        }
+    }
     // The figures' annexes (the list of units needing directives is
     // referred to with the directives).
     let figures: Vec<&str> = annexes
@@ -378,6 +411,19 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
     let max_named = setting(conn, "max_named")?
         .and_then(|v| v.trim().parse::<usize>().ok())
         .unwrap_or(10);
+    // A quarter's or a year's months: who was on their lists most months.
+    let months_on_list = if period.is_month() {
+        None
+    } else {
+        let m = months_on_list::months_on_list(conn, period)?;
+        if m.months.is_empty() {
+            warnings.push(format!(
+                "{month} chưa có số liệu tháng nào: công văn không có phần kết quả từng tháng"
+            ));
+        }
+        body.extend(months::blocks(&m, max_named));
+        Some(m)
+    };
     let asker = match setting(conn, "directive_subject")? {
         Some(s) if s.trim() == "-" => None,
         Some(s) => Some(s),
@@ -515,5 +561,6 @@ fn build_in(conn: &Connection, period: Period, opts: Options) -> Result<Report, 
         },
         warnings,
         findings,
+        months_on_list,
     })
 }

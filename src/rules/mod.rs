@@ -9,6 +9,7 @@ pub mod cache;
 mod definition;
 pub mod json;
 pub mod month;
+pub mod months_on_list;
 pub mod render;
 mod walk;
 

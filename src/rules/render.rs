@@ -139,17 +139,35 @@ pub fn fill(template: &str, vars: &[(&str, String)]) -> String {
     out
 }
 
-fn rule_vars(rule: &Rule, period: Period, parent: &str) -> Vec<(&'static str, String)> {
+/// What a rule's templates name the same in every finding of `period`:
+/// `{month}` is the period ("tháng 8/2024", "quý III/2025", "năm 2025"),
+/// `{next_month}` the one after it of its kind ("quý IV/2025"), and
+/// `{previous_month}` the one the rule compares with (the same period a
+/// year before for a rule comparing with it).
+pub(crate) fn rule_vars(rule: &Rule, period: Period, parent: &str) -> Vec<(&'static str, String)> {
     let num = |x: Option<f64>| x.map(|x| text::format_vi(x, 2)).unwrap_or_default();
     vec![
         ("threshold", num(rule.threshold)),
         ("upper", num(rule.upper)),
         ("label", rule.label.clone().unwrap_or_default()),
         ("month", period.label_vi()),
-        ("previous_month", period.previous().label_vi()),
+        ("previous_month", rule.compared(period).label_vi()),
         ("next_month", period.next().label_vi()),
         ("parent", parent.to_owned()),
     ]
+}
+
+/// A template as a quarter's or a year's letter reads it: the months that
+/// follow are quarters or years ("trong {next_month} và các quý tiếp
+/// theo"). A month's template is left as written.
+pub(crate) fn period_words(template: &str, period: Period) -> std::borrow::Cow<'_, str> {
+    if period.is_month() || !template.contains("tháng tiếp theo") {
+        return std::borrow::Cow::Borrowed(template);
+    }
+    std::borrow::Cow::Owned(template.replace(
+        "tháng tiếp theo",
+        &format!("{} tiếp theo", period.kind().word_vi()),
+    ))
 }
 
 /// A placeholder whose text differs from finding to finding.
@@ -235,7 +253,14 @@ fn compiled(
     agency: bool,
 ) -> Compiled {
     let fixed = rule_vars(rule, period, parent);
-    let word = |t: &str| if agency { for_agency(t) } else { t.to_owned() };
+    let word = |t: &str| {
+        let t = period_words(t, period);
+        if agency {
+            for_agency(&t)
+        } else {
+            t.into_owned()
+        }
+    };
     let accountable = if accountability.is_empty() {
         Vec::new()
     } else {
@@ -447,10 +472,12 @@ fn item(f: &Findings, finding: &Finding, rule: &Rule, period: Period) -> String 
         _ => format!("{} {}", finding.unit, show(&finding.hit.value)),
     };
     if finding.streak > 1 {
+        // Streaks run over periods of the kind judged: "2 quý liên tiếp".
         let _ = write!(
             s,
-            " [{} tháng liên tiếp{}]",
+            " [{} {} liên tiếp{}]",
             finding.streak,
+            period.kind().word_vi(),
             if finding.escalated {
                 ", nâng mức"
             } else {
@@ -498,7 +525,7 @@ pub fn sentence(f: &Findings, rule: &Rule, count: usize) -> String {
         ("units", units),
         ("reference", reference),
     ]);
-    fill(&rule.sentence, &vars)
+    fill(&period_words(&rule.sentence, period), &vars)
 }
 
 /// The Vietnamese table form: one block per rule, in the seed's words.
@@ -606,7 +633,17 @@ pub fn csv(f: &Findings) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
-    w.write_record(CSV_HEADER)?;
+    // A quarter's or a year's: "Quý trước", "Số quý liên tiếp".
+    let period = Period::parse(&f.period).unwrap_or(Period::FIRST);
+    let header = CSV_HEADER.map(|h| {
+        if period.is_month() {
+            return h.to_owned();
+        }
+        let word = period.kind().word_vi();
+        h.replace("Tháng", &text::capitalize(word))
+            .replace("tháng", word)
+    });
+    w.write_record(&header)?;
     let rule_names: rustc_hash::FxHashMap<&str, String> = f
         .context
         .rules
