@@ -1,5 +1,6 @@
-//! A month's values out as CSV, TSV, JSON or XLSX. Every format reads back
-//! with `chiso import` to the same values (a tested round trip).
+//! A period's values (a month, a quarter, a year) out as CSV, TSV, JSON or
+//! XLSX. Every format reads back with `chiso import` to the same values (a
+//! tested round trip).
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as XFormat, Workbook};
 
@@ -7,7 +8,7 @@ use crate::db::values::{MonthRow, MonthTable};
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-use crate::model::{JsonValue, Metric, Value};
+use crate::model::{JsonValue, Metric, Period, Value};
 use crate::output::text_cell;
 
 mod annex_layout;
@@ -181,13 +182,10 @@ impl<I: Iterator<Item = T>, T: Serialize> Serialize for SeqOut<I> {
 
 fn xlsx(table: &MonthTable, parent_name: &str) -> anyhow::Result<Vec<u8>> {
     let mut book = Workbook::new();
-    // A fixed creation date (the month's first day) keeps exports of the
+    // A fixed creation date (the period's first day) keeps exports of the
     // same data byte-identical.
-    let (year, month) = table
-        .period
-        .split_once('-')
-        .and_then(|(y, m)| Some((y.parse::<u16>().ok()?, m.parse::<u8>().ok()?)))
-        .unwrap_or((2000, 1));
+    let period = Period::parse(&table.period);
+    let (year, month) = period.map_or((2000, 1), |p| p.first_month().year_month());
     let created = ExcelDateTime::from_ymd(year, month, 1)?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let sheet = book.add_worksheet();
@@ -198,9 +196,12 @@ fn xlsx(table: &MonthTable, parent_name: &str) -> anyhow::Result<Vec<u8>> {
         .set_text_wrap()
         .set_border(rust_xlsxwriter::FormatBorder::Thin);
     let cell = XFormat::new().set_border(rust_xlsxwriter::FormatBorder::Thin);
+    // The title states the period as import reads it back: "tháng 8/2024",
+    // "quý III/2025", "năm 2025" (a year after "Kết quả").
     let title = format!(
-        "Kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp tháng {}/{} - {}",
-        month, year, parent_name
+        "Kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp {} - {}",
+        period.map_or_else(|| table.period.clone(), Period::label_vi),
+        parent_name
     );
     sheet.write_string_with_format(0, 0, &title, &bold)?;
     let header_row = 2;

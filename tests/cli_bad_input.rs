@@ -27,10 +27,11 @@ fn a_month_is_required_and_must_agree() {
     let db = seeded_db(dir.path());
     let err = refused(&db, &["import", s(&p1())]);
     assert!(
-        err.contains("khoai-chau-2024-08-phu-luc-1.tsv: không biết số liệu của tháng nào"),
+        err.contains("khoai-chau-2024-08-phu-luc-1.tsv: không biết số liệu của kỳ nào"),
         "{err}"
     );
-    assert!(err.contains("--period YYYY-MM"), "{err}");
+    assert!(err.contains("tháng YYYY-MM (--period 2024-08)"), "{err}");
+    assert!(err.contains("quý YYYY-Qn (--period 2025-Q3)"), "{err}");
     let f = write(
         dir.path(),
         "july.tsv",
@@ -38,7 +39,7 @@ fn a_month_is_required_and_must_agree() {
     );
     let err = refused(&db, &["import", s(&f), "--period", "2024-08"]);
     assert!(
-        err.contains("july.tsv: tệp ghi tháng 7/2024 nhưng đang nhập cho --period 2024-08"),
+        err.contains("july.tsv, dòng 1: tệp ghi tháng 7/2024 nhưng đang nhập cho --period 2024-08"),
         "{err}"
     );
 }

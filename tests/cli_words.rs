@@ -629,7 +629,9 @@ fn a_file_for_another_month_gets_only_the_month_error() {
     let before = snapshot(&db);
     let err = fails(&db, &["import", s(&august), "--period", "2024-07"]);
     assert!(
-        err.contains("august.tsv: tệp ghi tháng 8/2024 nhưng đang nhập cho --period 2024-07"),
+        err.contains(
+            "august.tsv, dòng 1: tệp ghi tháng 8/2024 nhưng đang nhập cho --period 2024-07"
+        ),
         "{err}"
     );
     assert!(!err.contains("--replace"), "{err}");

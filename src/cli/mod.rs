@@ -51,11 +51,11 @@ pub enum Command {
         #[arg(long, value_parser = kind_arg)]
         kind: Option<UnitKind>,
     },
-    /// Nhập số liệu một tháng từ tệp CSV, TSV, XLSX, XLS, ODS (nhiều tệp trong một lần)
+    /// Nhập số liệu một kỳ (tháng, quý, năm) từ tệp CSV, TSV, XLSX, XLS, ODS (nhiều tệp trong một lần)
     Import {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// Tháng, dạng YYYY-MM (bỏ qua được nếu tệp ghi rõ tháng)
+        /// Kỳ: tháng 2024-08, quý 2025-Q3 hoặc năm 2025 (bỏ qua được nếu dòng tiêu đề của tệp ghi rõ kỳ)
         #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Option<Period>,
         /// Tạo đơn vị mới cho tên chưa có
@@ -97,7 +97,7 @@ pub enum Command {
         #[command(subcommand)]
         command: UnitsCommand,
     },
-    /// Xuất số liệu một tháng
+    /// Xuất số liệu một kỳ (tháng, quý, năm)
     Export {
         #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Period,
@@ -813,15 +813,10 @@ fn export_cmd(
         table.units.retain(|r| r.unit.group() == g);
     }
     if table.parent.is_none() && table.units.is_empty() {
-        let have = db::periods_with_data(db.conn())?;
         bail!(
             "không có số liệu {}{}",
             period.label_vi(),
-            if have.is_empty() {
-                "; cơ sở dữ liệu chưa có tháng nào (nhập bằng `chiso import`)".to_owned()
-            } else {
-                format!("; các tháng có số liệu: {}", have.join(", "))
-            }
+            periods_held(&db, *period)?
         );
     }
     let parent = db::parent_name(db.conn())?.unwrap_or_default();
@@ -855,6 +850,29 @@ fn export_cmd(
         None => out.write_all(&bytes)?,
     }
     Ok(())
+}
+
+/// What a refusal for want of data adds: the periods of the kind asked
+/// for that have data ("; các quý có số liệu: 2025-Q2"), else every period
+/// that has ("; chưa có quý nào có số liệu; các kỳ có số liệu: 2024-08").
+fn periods_held(db: &Db, period: Period) -> anyhow::Result<String> {
+    let have = db::periods_with_data(db.conn())?;
+    let word = period.kind().word_vi();
+    let same: Vec<&str> = have
+        .iter()
+        .map(String::as_str)
+        .filter(|p| Period::parse(p).is_some_and(|p| p.kind() == period.kind()))
+        .collect();
+    Ok(if have.is_empty() {
+        format!("; cơ sở dữ liệu chưa có {word} nào (nhập bằng `chiso import`)")
+    } else if same.is_empty() {
+        format!(
+            "; chưa có {word} nào có số liệu; các kỳ có số liệu: {}",
+            have.join(", ")
+        )
+    } else {
+        format!("; các {word} có số liệu: {}", same.join(", "))
+    })
 }
 
 /// Renders an import refusal: the first problems and conflicts whole, a
@@ -1181,7 +1199,7 @@ fn log_cmd(
                 time.as_str(),
                 "Người sửa",
                 "Nguồn",
-                "Tháng",
+                "Kỳ",
                 "Đơn vị",
                 "Chỉ số",
                 "Cũ",

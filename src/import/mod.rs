@@ -1,5 +1,6 @@
-//! Importing monthly results from the files operators have: CSV, TSV, XLSX,
-//! XLS, ODS (and chiso's own JSON export), several files in one go.
+//! Importing a period's results (a month, a quarter or a year) from the
+//! files operators have: CSV, TSV, XLSX, XLS, ODS (and chiso's own JSON
+//! export), several files in one go.
 //!
 //! `plan` reads and checks everything and computes what would change,
 //! without writing; `apply` writes a plan in one transaction. All problems of
@@ -291,34 +292,50 @@ fn plan(
 ) -> Result<Plan, ImportError> {
     let all_rows: usize = files.iter().map(|f| f.records.len()).sum();
     let mut rows_done = 0usize;
-    // The month: --period, else what the files state; they must agree.
+    // The period: --period, else what the files state; they must agree.
+    // A title stating a quarter is no month's, nor another quarter's.
     let mut period = opts.period;
-    let mut wrong_month = false;
+    // The file whose title gave the period, when --period did not.
+    let mut stated_by: Option<&str> = None;
+    let mut wrong_period = false;
     for f in &files {
-        match (period, f.stated) {
-            (Some(p), Some(s)) if p != s => {
-                wrong_month = true;
-                problems.push(Problem::file(
-                    &f.name,
-                    format!(
-                        "tệp ghi {} nhưng đang nhập cho {}",
-                        s.label_vi(),
-                        if opts.period.is_some() {
-                            format!("--period {p}")
-                        } else {
-                            p.label_vi()
-                        }
+        let Some(s) = &f.stated else { continue };
+        match period {
+            Some(p) if p != s.period => {
+                wrong_period = true;
+                let (against, hint) = match stated_by {
+                    None => (
+                        format!("đang nhập cho --period {p}"),
+                        format!(
+                            "nếu tệp đúng: nhập lại với --period {} (hoặc bỏ --period); nếu --period đúng: sửa ô này trong tệp",
+                            s.period
+                        ),
                     ),
-                    "kiểm tra lại tệp hoặc --period",
-                ))
+                    Some(first) => (
+                        format!("tệp {} ghi {}", text::escape(first), p.label_vi()),
+                        "mỗi lần nhập một kỳ: nhập riêng từng tệp, hoặc sửa ô này nếu ghi nhầm"
+                            .into(),
+                    ),
+                };
+                problems.push(Problem {
+                    file: f.name.clone(),
+                    place: Some(s.place.clone()),
+                    column: None,
+                    value: None,
+                    message: format!("tệp ghi {} nhưng {against}", s.period.label_vi()),
+                    hint: Some(hint),
+                });
             }
-            (None, Some(s)) => period = Some(s),
-            _ => {}
+            Some(_) => {}
+            None => {
+                period = Some(s.period);
+                stated_by = Some(&f.name);
+            }
         }
     }
-    // Compared with the wrong month, every value would look changed and
-    // the refusal would suggest --replace: the month is the only fix.
-    if wrong_month {
+    // Compared with the wrong period, every value would look changed and
+    // the refusal would suggest --replace: the period is the only fix.
+    if wrong_period {
         return Err(ImportError::Rejected {
             problems: Box::new(problems),
             conflicts: Conflicts::default(),
@@ -329,8 +346,8 @@ fn plan(
         if problems.is_empty() || !files.is_empty() {
             problems.push(Problem::file(
                 files.first().map_or(first_name, |f| f.name.as_str()),
-                "không biết số liệu của tháng nào: tệp không ghi tháng".into(),
-                "thêm --period YYYY-MM, ví dụ --period 2024-08",
+                "không biết số liệu của kỳ nào: tệp không ghi tháng, quý hay năm".into(),
+                "thêm --period: tháng YYYY-MM (--period 2024-08), quý YYYY-Qn (--period 2025-Q3) hoặc năm YYYY (--period 2025)",
             ));
         }
         return Err(ImportError::Rejected {
@@ -433,8 +450,9 @@ fn plan(
                         &name(),
                         why,
                         Some(format!(
-                            "nhập số liệu {} cho đơn vị tồn tại trong tháng đó; xem `{} units lineage {}`",
+                            "nhập số liệu {} cho đơn vị tồn tại trong {} đó; xem `{} units lineage {}`",
                             period.label_vi(),
+                            period.kind().word_vi(),
                             opts.cmd,
                             shell_quote(&name())
                         )),

@@ -36,11 +36,19 @@ pub struct Record {
     pub cells: Box<[(u32, u32, Cell)]>,
 }
 
+/// The period a file states (title rows, or JSON's "period"), where.
+#[derive(Debug, Clone)]
+pub struct StatedPeriod {
+    pub period: Period,
+    /// "dòng 1", "ô A1 (trang Sheet1)", "period".
+    pub place: String,
+}
+
 pub struct ParsedFile {
     pub name: String,
     pub sha256: String,
     pub format: Format,
-    pub stated: Option<Period>,
+    pub stated: Option<StatedPeriod>,
     /// Column headers as written (JSON: the metric codes, by catalog index).
     pub labels: Vec<String>,
     pub places: Places,
@@ -274,7 +282,10 @@ fn from_grid(
         return None;
     };
     let head_line = grid.rows[head.row].line;
-    let stated = header::stated_period(&grid, head.row);
+    let stated = header::stated_period(&grid, head.row).map(|s| StatedPeriod {
+        period: s.period,
+        place: grid.place(s.line, Some(s.col)),
+    });
     // The data rows are moved out, so their cells move into records
     // uncopied, and each row is freed once read.
     let data = std::mem::take(&mut grid.rows);
@@ -563,13 +574,24 @@ fn from_json(
         }
     };
     let stated = match doc.get("period") {
-        Some(serde_json::Value::String(s)) => Period::parse(s).or_else(|| {
-            problems.push(bad(
-                "period".into(),
-                format!("tháng không hợp lệ: \"{}\"", text::show(s)),
-            ));
-            None
-        }),
+        Some(serde_json::Value::String(s)) => match Period::parse(s) {
+            Some(period) => Some(StatedPeriod {
+                period,
+                place: "period".into(),
+            }),
+            None => {
+                problems.push(bad(
+                    "period".into(),
+                    format!(
+                        "kỳ không hợp lệ: \"{}\"{}; viết tháng 2024-08, quý 2025-Q3 hoặc năm 2025",
+                        text::show(s),
+                        crate::model::period_problem(s)
+                            .map_or(String::new(), |w| format!(" ({w})"))
+                    ),
+                ));
+                None
+            }
+        },
         _ => None,
     };
     // Columns: the catalog's codes, then one for the unit name.

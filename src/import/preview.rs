@@ -447,7 +447,10 @@ pub fn stated_months(
         &mut super::Problems::new(),
         &mut Vec::new(),
     );
-    let mut months: Vec<Period> = files.iter().filter_map(|f| f.stated).collect();
+    let mut months: Vec<Period> = files
+        .iter()
+        .filter_map(|f| f.stated.as_ref().map(|s| s.period))
+        .collect();
     months.sort();
     months.dedup();
     Ok(months)
@@ -484,14 +487,29 @@ fn files_preview(
         .collect();
     problems.extend(found.more_lines(SHOWN_PROBLEMS));
     for f in &files {
-        if let Some(s) = f.stated.filter(|s| *s != period) {
-            problems.push(format!(
-                "{}: tệp ghi {} nhưng đang xem {}; chuyển sang tháng đó ([ ]) rồi nhập lại",
-                text::escape(&f.name),
-                s.label_vi(),
-                period.label_vi()
-            ));
-        }
+        let Some(s) = f.stated.as_ref().filter(|s| s.period != period) else {
+            continue;
+        };
+        // The screen steps within a kind: another kind is the command's.
+        let way = if s.period.kind() == period.kind() {
+            format!(
+                "chuyển sang {} đó ([ ]) rồi nhập lại",
+                period.kind().word_vi()
+            )
+        } else {
+            format!(
+                "nhập bằng lệnh `chiso import {} --period {}`",
+                super::shell_quote(&text::escape(&f.name)),
+                s.period
+            )
+        };
+        problems.push(format!(
+            "{}, {}: tệp ghi {} nhưng đang xem {}; {way}",
+            text::escape(&f.name),
+            text::escape(&s.place),
+            s.period.label_vi(),
+            period.label_vi()
+        ));
     }
     let index = UnitIndex::load(conn)?;
     let stored = values::load_period(conn, period, cat)?;
@@ -963,5 +981,36 @@ mod tests {
             p.problems
         );
         assert!(!p.ready());
+    }
+
+    #[test]
+    fn a_file_for_another_period_says_where_and_how_to_import_it() {
+        let (_d, db) = demo();
+        let input = |title: &str| Input {
+            name: "q3.tsv".into(),
+            bytes: format!("{title}\nĐơn vị\tĐiểm tổng hợp\nAn Vỹ\t80\n").into_bytes(),
+        };
+        let read = ReadOptions::default();
+        let quarter = input("KẾT QUẢ QUÝ III NĂM 2024");
+        assert_eq!(
+            stated_months(db.conn(), std::slice::from_ref(&quarter), &read).unwrap(),
+            [Period::parse("2024-Q3").unwrap()]
+        );
+        // Viewing a month: the screen cannot step to a quarter.
+        let p = from_files(db.conn(), &[quarter], aug(), &read).unwrap();
+        assert_eq!(
+            p.problems,
+            [
+                "q3.tsv, dòng 1: tệp ghi quý III/2024 nhưng đang xem tháng 8/2024; nhập bằng lệnh `chiso import \"q3.tsv\" --period 2024-Q3`"
+            ]
+        );
+        // Another month: step to it.
+        let p = from_files(db.conn(), &[input("Kết quả tháng 7/2024")], aug(), &read).unwrap();
+        assert_eq!(
+            p.problems,
+            [
+                "q3.tsv, dòng 1: tệp ghi tháng 7/2024 nhưng đang xem tháng 8/2024; chuyển sang tháng đó ([ ]) rồi nhập lại"
+            ]
+        );
     }
 }
