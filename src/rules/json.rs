@@ -97,7 +97,8 @@ pub fn write_findings(f: &Findings, out: &mut dyn Write) -> io::Result<()> {
             indent(w, 3);
             w.push(b']');
         }
-        w.push(b'\n');
+        w.extend_from_slice(b",\n");
+        field_str(w, 3, "compared_with", &s.compared_with, false);
         Ok(())
     })?;
     w.extend_from_slice(b",\n");

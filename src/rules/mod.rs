@@ -536,6 +536,9 @@ pub struct RuleSummary {
     pub rule: String,
     pub count: usize,
     pub units: Vec<String>,
+    /// The period whose values the rule's findings hold as `previous`
+    /// (a drop rule's comparison: the period before or a year before).
+    pub compared_with: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -985,6 +988,11 @@ fn evaluate_in(
                 rule: f.rule.clone(),
                 count: 1,
                 units: vec![f.unit.clone()],
+                compared_with: rules
+                    .iter()
+                    .find(|r| r.code == f.rule)
+                    .map_or(period.previous(), |r| r.compared(period))
+                    .to_string(),
             }),
         }
     }
