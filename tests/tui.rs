@@ -154,7 +154,7 @@ fn months_step_with_brackets() {
         "2024-08"
     );
     keys(&mut app, "d");
-    assert!(app.show_change);
+    assert_eq!(app.change, Some(chiso::rules::CompareWith::Previous));
     insta::assert_snapshot!("month_change_120x40", screen(&mut app, 120, 40));
 }
 

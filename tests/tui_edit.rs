@@ -925,18 +925,18 @@ fn an_empty_database_imports_a_file_without_a_month_and_makes_its_units() {
     keys(&mut app, "i");
     keys(&mut app, &format!("\"{}\"", file.display()));
     key(&mut app, KeyCode::Enter);
-    // The file states no month: asked, with a month offered.
+    // The file states no period: asked, with a month offered.
     let prompt = app.prompt.clone().unwrap();
     assert!(prompt.asks_month, "{prompt:?}");
     let s = screen(&mut app, 80, 24);
-    assert!(s.contains("Tệp không ghi tháng. Tháng của số liệu:"), "{s}");
+    assert!(s.contains("Tệp không ghi kỳ. Kỳ của số liệu"), "{s}");
     for _ in 0..10 {
         key(&mut app, KeyCode::Backspace);
     }
     keys(&mut app, "8/2O24");
     key(&mut app, KeyCode::Enter);
     let note = app.prompt.as_ref().unwrap().note.clone().unwrap();
-    assert!(note.contains("không phải tháng"), "{note}");
+    assert!(note.contains("không phải một kỳ"), "{note}");
     key(&mut app, KeyCode::Backspace);
     key(&mut app, KeyCode::Backspace);
     key(&mut app, KeyCode::Backspace);

@@ -362,6 +362,9 @@ fn every_screen_reads_whole_at_80x24() {
     for p in ["2025-09", "2025-08", "2025-07", "2025-06", "2025-05"] {
         go_to(&mut app, p);
         screens.push((screen(&mut app, 80, 24), None));
+        // The change against the month before, then a year before.
+        keys(&mut app, "d");
+        screens.push((screen(&mut app, 80, 24), None));
         keys(&mut app, "d");
         screens.push((screen(&mut app, 80, 24), None));
         keys(&mut app, "d");

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::{Judgement, Month, NotEvaluated, Rule, RuleError, Severity, judge, judge_units};
 use crate::db::{self, Catalog, values};
-use crate::model::{Period, Unit};
+use crate::model::{Period, PeriodKind, Unit};
 
 /// One month, judged.
 #[derive(Debug)]
@@ -291,12 +291,35 @@ pub fn month_table_in(
     let mut not_evaluated = Vec::new();
     let prev = Some(&before).filter(|m| !m.is_empty());
     let enabled: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].enabled).collect();
-    let judged: Vec<&Rule> = enabled.iter().map(|&i| &rules[i]).collect();
-    let all = super::judge_scoped(&judged, &units, &fresh, |rules, ids| {
+    // A drop rule set to compare with the same period a year before is
+    // judged against it, leaving out the units formed or changed since,
+    // as `evaluate` does: the screen marks what the findings list.
+    let yearly = |i: &usize| rules[*i].compare == super::CompareWith::LastYear;
+    let (by_year, by_previous): (Vec<usize>, Vec<usize>) = enabled.into_iter().partition(yearly);
+    let mut all: Vec<(usize, Result<Vec<i64>, String>)> = Vec::new();
+    let judged: Vec<&Rule> = by_previous.iter().map(|&i| &rules[i]).collect();
+    let js = super::judge_scoped(&judged, &units, &fresh, |rules, ids| {
         judge_units(rules, cat, ids, &current, prev, |p| p.label_vi(), period)
     });
-    hits.reserve_exact(all.iter().map(|j| j.as_ref().map_or(0, Vec::len)).sum());
-    for (ri, j) in enabled.into_iter().zip(all) {
+    all.extend(by_previous.into_iter().zip(js));
+    if !by_year.is_empty() {
+        let year_before = period.year_before();
+        let last_year = read(year_before)?;
+        let fresh = scope.fresh_since(year_before, period);
+        let judged: Vec<&Rule> = by_year.iter().map(|&i| &rules[i]).collect();
+        let prev = Some(&last_year).filter(|m| !m.is_empty());
+        let js = super::judge_scoped(&judged, &units, &fresh, |rules, ids| {
+            judge_units(rules, cat, ids, &current, prev, |p| p.label_vi(), period)
+        });
+        all.extend(by_year.into_iter().zip(js));
+        all.sort_by_key(|(ri, _)| *ri);
+    }
+    hits.reserve_exact(
+        all.iter()
+            .map(|(_, j)| j.as_ref().map_or(0, Vec::len))
+            .sum(),
+    );
+    for (ri, j) in all {
         match j {
             Ok(units) => hits.extend(units.into_iter().map(|u| (ri, u))),
             Err(reason) => not_evaluated.push(NotEvaluated {
@@ -327,44 +350,56 @@ pub struct UnitMonth {
     pub broken: Vec<usize>,
 }
 
-/// Every month with data of one unit, oldest first, with the rules it broke
-/// each month (judged like `month_table`: only the rules of its group, and
-/// no fall in a month it was formed or took in another unit). For the
-/// parent, no rules.
+/// Every period of `kind` with data of one unit, oldest first, with the
+/// rules it broke each time (judged like `month_table`: only the rules of
+/// its group, and no fall in a period it was formed or took in another
+/// unit). For the parent, no rules. Kinds stay apart: a quarter's figures
+/// are the portal's own, not its months'.
 pub fn unit_history(
     conn: &Connection,
     cat: &Catalog,
     rules: &[Rule],
     unit_id: i64,
+    kind: PeriodKind,
 ) -> Result<Vec<UnitMonth>, RuleError> {
     let scope = Scope::load(conn)?;
-    Ok(histories(conn, cat, rules, &scope, &[unit_id])?
+    Ok(histories(conn, cat, rules, &scope, &[unit_id], kind)?
         .pop()
         .unwrap_or_default())
 }
 
-/// The months of several units (`unit_history` each), read in one pass
-/// over the months.
+/// The periods of `kind` of several units (`unit_history` each), read in
+/// one pass over those periods.
 fn histories(
     conn: &Connection,
     cat: &Catalog,
     rules: &[Rule],
     scope: &Scope,
     ids: &[i64],
+    kind: PeriodKind,
 ) -> Result<Vec<Vec<UnitMonth>>, RuleError> {
     let parent = scope.parent_id();
     let group_of = |id: i64| scope.units.iter().find(|u| u.id == id).map(Unit::group);
     let groups: Vec<Option<crate::model::Group>> = ids.iter().map(|&id| group_of(id)).collect();
     let keep: rustc_hash::FxHashSet<i64> = ids.iter().copied().collect();
     let mut out: Vec<Vec<UnitMonth>> = vec![Vec::new(); ids.len()];
-    let mut before: Option<(Period, Month)> = None;
-    for &p in &scope.have {
+    // The periods read within the last year (the kept units' rows only):
+    // the one before, and the same a year before for a rule comparing
+    // with it.
+    let mut seen: FxHashMap<Period, Month> = FxHashMap::default();
+    let yearly = |r: &Rule| r.compare == super::CompareWith::LastYear;
+    let any_yearly = rules.iter().any(|r| r.enabled && yearly(r));
+    for p in scope.have_of(kind) {
         let month = scope.read(conn, cat, p, &|u| keep.contains(&u), Some(keep.len()), None)?;
         let fresh = scope.fresh_in(p);
-        let last = before
-            .as_ref()
-            .filter(|(bp, m)| *bp == p.previous() && !m.is_empty())
-            .map(|(_, m)| m);
+        let year_before = p.year_before();
+        let fresh_yearly = if any_yearly {
+            scope.fresh_since(year_before, p)
+        } else {
+            Default::default()
+        };
+        let base = |q: Period| seen.get(&q).filter(|m| !m.is_empty());
+        let (last, last_year) = (base(p.previous()), base(year_before));
         for (i, &id) in ids.iter().enumerate() {
             let is_parent = Some(id) == parent;
             let row = if is_parent {
@@ -373,8 +408,9 @@ fn histories(
                 month.units.get(&id).map(<[_]>::to_vec)
             };
             let Some(row) = row else { continue };
-            // Formed or enlarged this month: nothing to compare with.
+            // Formed or enlarged since: nothing to compare with.
             let prev = last.filter(|_| !fresh.contains(&id));
+            let prev_yearly = last_year.filter(|_| !fresh_yearly.contains(&id));
             let broken = if is_parent {
                 Vec::new()
             } else {
@@ -384,6 +420,7 @@ fn histories(
                     .filter(|(_, r)| r.enabled)
                     .filter(|(_, r)| r.group.is_none_or(|g| Some(g) == groups[i]))
                     .filter(|(_, r)| {
+                        let prev = if yearly(r) { prev_yearly } else { prev };
                         matches!(
                             judge(r, cat, &[id], &month, prev, |p| p.label_vi(), p),
                             Judgement::Hits(h) if !h.is_empty()
@@ -398,7 +435,8 @@ fn histories(
                 broken,
             });
         }
-        before = Some((p, month));
+        seen.insert(p, month);
+        seen.retain(|q, _| *q >= year_before);
     }
     Ok(out)
 }
@@ -427,17 +465,19 @@ pub struct Stretch {
 }
 
 /// One unit's history across merges, splits and renames (the 2025
-/// reform): first its own months (a rename keeps the unit, so they run on
-/// under either name, each month with the name it had then), then for
-/// each unit it was formed from or took in, that unit's months before the
-/// change, and so on back. Each stretch is its own unit's figures: the
-/// portal's ratios of an old unit say nothing of the new one, so nothing
-/// is added up or averaged (domain notes §7).
+/// reform), in periods of `kind`: first its own (a rename keeps the unit,
+/// so they run on under either name, each period with the name it had at
+/// its end), then for each unit it was formed from or took in, that
+/// unit's periods ending before the change, and so on back. Each stretch
+/// is its own unit's figures: the portal's ratios of an old unit say
+/// nothing of the new one, so nothing is added up or averaged (domain
+/// notes §7).
 pub fn history_across(
     conn: &Connection,
     cat: &Catalog,
     rules: &[Rule],
     unit_id: i64,
+    kind: PeriodKind,
 ) -> Result<Vec<Stretch>, RuleError> {
     let scope = Scope::load(conn)?;
     // The unit, then its predecessors depth first, each once.
@@ -464,7 +504,7 @@ pub fn history_across(
         i += 1;
     }
     let ids: Vec<i64> = chain.iter().map(|(id, _)| *id).collect();
-    let months = histories(conn, cat, rules, &scope, &ids)?;
+    let months = histories(conn, cat, rules, &scope, &ids, kind)?;
     let unit_of = |id: i64| scope.units.iter().chain(&scope.parent).find(|u| u.id == id);
     Ok(chain
         .into_iter()
@@ -473,9 +513,11 @@ pub fn history_across(
             let name_in = |p: Period| {
                 unit_of(id).map_or_else(String::new, |u| scope.lineage.name_in(u, p).to_owned())
             };
+            // The change is a month: a quarter or a year is before it if
+            // it ends before it (kinds do not compare in time).
             let months: Vec<(String, UnitMonth)> = months
                 .into_iter()
-                .filter(|m| change.is_none_or(|c| m.period < c.period))
+                .filter(|m| change.is_none_or(|c| m.period.last_month() < c.period))
                 .map(|m| (name_in(m.period), m))
                 .collect();
             let name = match (change, months.last()) {
@@ -511,6 +553,124 @@ mod tests {
         db.conn().query_row(sql, [name], |r| r.get(0)).unwrap()
     }
 
+    /// Stores `from`'s rows as `to`'s, for the units that exist in `to`,
+    /// each figure raised by `add`: a quarter or a year of the demo.
+    fn copy_period(db: &mut db::Db, from: &str, to: &str, add: f64) {
+        let (from, to) = (Period::parse(from).unwrap(), Period::parse(to).unwrap());
+        let cat = Catalog::load(db.conn()).unwrap();
+        let scope = Scope::load(db.conn()).unwrap();
+        let rows = values::load_period(db.conn(), from, &cat).unwrap();
+        let alive =
+            |id: i64| Some(id) == scope.parent_id() || scope.at(to).iter().any(|u| u.id == id);
+        db.write(|tx| -> rusqlite::Result<()> {
+            let write = db::begin_period_write(tx, to)?;
+            for (id, row) in rows.iter().filter(|(id, _)| alive(**id)) {
+                let row: Vec<Option<crate::model::Value>> = row
+                    .iter()
+                    .map(|v| match v {
+                        Some(crate::model::Value::Num(x)) => {
+                            Some(crate::model::Value::Num((x + add).min(100.0)))
+                        }
+                        v => v.clone(),
+                    })
+                    .collect();
+                values::put(tx, write, *id, &row, &cat)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_unit_history_keeps_to_the_kind_shown() {
+        let (_d, mut db) = province();
+        copy_period(&mut db, "2025-06", "2025-Q2", 0.0);
+        copy_period(&mut db, "2025-09", "2025-Q3", 0.0);
+        let cat = Catalog::load(db.conn()).unwrap();
+        let rules = super::super::load_rules(db.conn()).unwrap();
+        let id = id_of(&db, "Xã Tân Hưng", true);
+        // Months: the quarters are not among them.
+        let parts = history_across(db.conn(), &cat, &rules, id, PeriodKind::Month).unwrap();
+        assert_eq!(months(&parts[0]), ["2025-07", "2025-08", "2025-09"]);
+        assert_eq!(months(&parts[1]), ["2025-05", "2025-06"]);
+        // Quarters: its own, then each old unit's quarter before July.
+        let parts = history_across(db.conn(), &cat, &rules, id, PeriodKind::Quarter).unwrap();
+        assert_eq!(parts.len(), 4);
+        assert_eq!(months(&parts[0]), ["2025-Q3"]);
+        for old in &parts[1..] {
+            assert_eq!(months(old), ["2025-Q2"], "{}", old.name);
+        }
+        // Formed in the quarter: no fall judged against quý II.
+        let drop = rules.iter().position(|r| r.code == "digitization_drop");
+        assert!(drop.is_none_or(|d| !parts[0].months[0].1.broken.contains(&d)));
+        let police = id_of(&db, "Công an tỉnh", true);
+        let years = unit_history(db.conn(), &cat, &rules, police, PeriodKind::Year).unwrap();
+        assert!(years.is_empty());
+    }
+
+    #[test]
+    fn the_screen_judges_a_rule_against_last_year_as_the_findings_do() {
+        let (_d, mut db) = province();
+        copy_period(&mut db, "2025-06", "2025-Q2", 0.0);
+        copy_period(&mut db, "2025-09", "2025-Q3", 0.0);
+        // A year before, every figure higher: each agency fell since.
+        copy_period(&mut db, "2025-09", "2024-Q3", 5.0);
+        db.conn()
+            .execute(
+                "UPDATE rules SET compare = 'last_year' WHERE code = 'digitization_drop'",
+                [],
+            )
+            .unwrap();
+        let cat = Catalog::load(db.conn()).unwrap();
+        let rules = super::super::load_rules(db.conn()).unwrap();
+        let q3 = Period::parse("2025-Q3").unwrap();
+        let table = month_table(db.conn(), &cat, &rules, q3).unwrap();
+        let drop = rules
+            .iter()
+            .position(|r| r.code == "digitization_drop")
+            .unwrap();
+        let name = |id: i64| {
+            table
+                .units
+                .iter()
+                .find(|u| u.id == id)
+                .unwrap()
+                .name
+                .clone()
+        };
+        let mut marked: Vec<String> = table
+            .hits
+            .iter()
+            .filter(|(r, _)| *r == drop)
+            .map(|(_, u)| name(*u))
+            .collect();
+        marked.sort();
+        let found = super::super::evaluate(db.conn(), q3).unwrap();
+        let mut listed: Vec<String> = found
+            .findings
+            .iter()
+            .filter(|f| f.rule == "digitization_drop")
+            .map(|f| f.unit.clone())
+            .collect();
+        listed.sort();
+        assert_eq!(marked, listed);
+        // Every agency below 100 a year ago fell; no commune formed in July
+        // is compared with a year before.
+        assert!(marked.contains(&"Công an tỉnh".to_owned()), "{marked:?}");
+        assert!(!marked.iter().any(|n| n.starts_with("Xã ")), "{marked:?}");
+        // The unit view judges its quarters the same way.
+        for name in ["Công an tỉnh", "Xã Tân Hưng"] {
+            let id = id_of(&db, name, true);
+            let history = unit_history(db.conn(), &cat, &rules, id, PeriodKind::Quarter).unwrap();
+            let q3 = history.iter().find(|m| m.period == q3).unwrap();
+            assert_eq!(
+                q3.broken.contains(&drop),
+                marked.contains(&name.to_owned()),
+                "{name}"
+            );
+        }
+    }
+
     fn months(s: &Stretch) -> Vec<String> {
         s.months.iter().map(|(_, m)| m.period.to_string()).collect()
     }
@@ -521,7 +681,7 @@ mod tests {
         let cat = Catalog::load(db.conn()).unwrap();
         let rules = super::super::load_rules(db.conn()).unwrap();
         let id = id_of(&db, "Xã Tân Hưng", true);
-        let parts = history_across(db.conn(), &cat, &rules, id).unwrap();
+        let parts = history_across(db.conn(), &cat, &rules, id, PeriodKind::Month).unwrap();
         let heads: Vec<(&str, Option<Period>)> = parts
             .iter()
             .map(|s| (s.name.as_str(), s.change.map(|c| c.period)))
@@ -559,7 +719,7 @@ mod tests {
         let cat = Catalog::load(db.conn()).unwrap();
         let rules = super::super::load_rules(db.conn()).unwrap();
         let bac = id_of(&db, "Xã Giả Lập Bắc", true);
-        let parts = history_across(db.conn(), &cat, &rules, bac).unwrap();
+        let parts = history_across(db.conn(), &cat, &rules, bac, PeriodKind::Month).unwrap();
         assert_eq!(parts.len(), 2);
         assert_eq!(parts[1].name, "Xã Giả Lập Đông");
         assert_eq!(parts[1].change.unwrap().share, db::lineage::Share::Part);
@@ -569,7 +729,7 @@ mod tests {
             "Ban Quản lý các khu công nghiệp và khu kinh tế tỉnh",
             true,
         );
-        let parts = history_across(db.conn(), &cat, &rules, ban).unwrap();
+        let parts = history_across(db.conn(), &cat, &rules, ban, PeriodKind::Month).unwrap();
         assert_eq!(parts.len(), 1);
         let names: Vec<(String, &str)> = parts[0]
             .months
@@ -587,10 +747,12 @@ mod tests {
         );
         // A unit with no history before it: its own months only.
         let police = id_of(&db, "Công an tỉnh", true);
-        let parts = history_across(db.conn(), &cat, &rules, police).unwrap();
+        let parts = history_across(db.conn(), &cat, &rules, police, PeriodKind::Month).unwrap();
         assert_eq!(parts.len(), 1);
         assert_eq!(
-            unit_history(db.conn(), &cat, &rules, police).unwrap().len(),
+            unit_history(db.conn(), &cat, &rules, police, PeriodKind::Month)
+                .unwrap()
+                .len(),
             5
         );
     }

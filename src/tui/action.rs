@@ -22,11 +22,16 @@ pub enum Action {
     Sort,
     /// Add the selected column as a further sort key.
     SortAdd,
-    PrevMonth,
-    NextMonth,
+    /// The period before, of the kind shown (`[`).
+    PrevPeriod,
+    /// The period after, of the kind shown (`]`).
+    NextPeriod,
+    /// Months, quarters, years in turn, those with data (`K`).
+    NextKind,
     Findings,
     Help,
-    /// Show the change against the previous month in each cell.
+    /// The change in each cell: none, against the period before, against
+    /// the same period a year before, in turn.
     ToggleChange,
     /// Show every unit, then each group of the month in turn (`g`).
     Group,
@@ -38,11 +43,12 @@ pub enum Action {
     Clear,
     Undo,
     Redo,
-    /// Open an empty month after the latest one, for typing.
+    /// Open an empty period after the latest one of the kind shown, for
+    /// typing.
     NewMonth,
     /// The change history of the selected cell.
     CellLog,
-    /// Import files into the month shown (a preview first).
+    /// Import files into the period shown (a preview first).
     Import,
     /// In a preview: take the suggested unit for a name.
     Accept,
@@ -50,9 +56,9 @@ pub enum Action {
     CreateUnits,
     /// In a preview: write it.
     Apply,
-    /// The month's công văn as text.
+    /// The công văn of the period shown, as text.
     Report,
-    /// Write the month's công văn as DOCX.
+    /// Write the công văn of the period shown as DOCX.
     WriteDocx,
     Quit,
 }

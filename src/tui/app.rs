@@ -13,9 +13,9 @@ use super::filter::{self, Filter};
 use super::pasting::{PathPrompt, PreviewState};
 use crate::db::{self, Actor, Catalog, Db, audit};
 use crate::edit;
-use crate::model::{Group, MetricKind, Period, Unit, Value};
+use crate::model::{Group, MetricKind, Period, PeriodKind, Unit, Value};
 use crate::rules::month::{self, MonthTable, Scope, Stretch};
-use crate::rules::{self, Findings, Rule, Severity};
+use crate::rules::{self, CompareWith, Findings, Rule, Severity};
 use crate::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,14 +80,25 @@ pub struct MonthState {
     pub read_at: Option<i64>,
     /// Per unit (index into `table.units`): its name folded, for the filter.
     pub folded: Arc<Vec<String>>,
-    /// Units formed or changed this month (took in another unit or a part
-    /// of one): marked, and never compared with the month before.
+    /// Units formed or changed this period (took in another unit or a
+    /// part of one): marked, and never compared with the period before.
     pub fresh: rustc_hash::FxHashSet<i64>,
+    /// The same period a year before, read when `d` compares with it.
+    pub last_year: Option<LastYear>,
     /// The groups of units this month, in display order.
     pub groups: Vec<Group>,
     /// The units of the scope it was read with: a month read with other
     /// units is not lent to the next.
     scope_units: Arc<Vec<Unit>>,
+}
+
+/// The same period a year before (cùng kỳ năm trước), what `d` compares
+/// with in its second state.
+pub struct LastYear {
+    pub month: rules::Month,
+    /// Units formed or changed since then: nothing to compare with there
+    /// (a commune formed in 7/2025 has no quý III/2024).
+    pub fresh: rustc_hash::FxHashSet<i64>,
 }
 
 /// The units as last read, shared by every month until the file changes:
@@ -140,8 +151,7 @@ impl Units {
 pub const NEW_MARK: &str = " *";
 
 /// How the help and the footer explain `NEW_MARK`.
-pub const NEW_MARK_HELP: &str =
-    "đơn vị mới hoặc vừa nhận thêm đơn vị trong tháng: không so với tháng trước";
+pub const NEW_MARK_HELP: &str = "đơn vị mới lập hoặc vừa nhận thêm đơn vị sau kỳ được so sánh (kỳ trước, hoặc cùng kỳ năm trước khi d chọn): không so sánh";
 
 /// "Cơ quan", "Huyện", "Xã": a group in a narrow column.
 pub fn group_short(g: Group) -> &'static str {
@@ -162,24 +172,64 @@ impl MonthState {
             .and_then(|r| r[metric].as_ref())
     }
 
-    /// The unit's value the month before; none for a unit formed or
-    /// changed this month (a predecessor's figure is another unit's).
+    /// The unit's value the period before; none for a unit formed or
+    /// changed this period (a predecessor's figure is another unit's).
     pub fn before(&self, unit: usize, metric: usize) -> Option<&Value> {
+        self.compared(unit, metric, CompareWith::Previous)
+    }
+
+    /// The unit's value in the period `with` names (the one before, or
+    /// the same a year before if read); none for a unit formed or changed
+    /// since then: like for like across a merge.
+    pub fn compared(&self, unit: usize, metric: usize, with: CompareWith) -> Option<&Value> {
         let id = self.table.units[unit].id;
-        if self.fresh.contains(&id) {
+        let (month, fresh) = self.base(with)?;
+        if fresh.contains(&id) {
             return None;
         }
-        self.table
-            .before
-            .units
-            .get(&id)
-            .and_then(|r| r[metric].as_ref())
+        month.units.get(&id).and_then(|r| r[metric].as_ref())
+    }
+
+    /// The parent's value in the period `with` names.
+    pub fn parent_compared(&self, metric: usize, with: CompareWith) -> Option<&Value> {
+        let (month, _) = self.base(with)?;
+        month.parent.as_ref().and_then(|r| r[metric].as_ref())
+    }
+
+    /// The period compared with, its figures and the units not comparable
+    /// with it; None: the year before is not read.
+    fn base(&self, with: CompareWith) -> Option<(&rules::Month, &rustc_hash::FxHashSet<i64>)> {
+        match with {
+            CompareWith::Previous => Some((&self.table.before, &self.fresh)),
+            CompareWith::LastYear => self.last_year.as_ref().map(|l| (&l.month, &l.fresh)),
+        }
+    }
+
+    /// The units marked new: formed or changed this period, or since the
+    /// same period a year before when the change shown is against it.
+    pub fn marked(&self, change: Option<CompareWith>) -> &rustc_hash::FxHashSet<i64> {
+        match (change, &self.last_year) {
+            (Some(CompareWith::LastYear), Some(l)) => &l.fresh,
+            _ => &self.fresh,
+        }
+    }
+
+    /// The period `with` names for the period shown.
+    pub fn compared_period(&self, with: CompareWith) -> Period {
+        with.period(self.table.period)
+    }
+
+    /// Does the period compared with have any figure?
+    pub fn compared_has_data(&self, with: CompareWith) -> bool {
+        self.base(with).is_some_and(|(m, _)| !m.is_empty())
     }
 }
 
 pub struct UnitDetail {
     pub unit: Unit,
-    /// Its own months, then those of the units it was formed from.
+    /// The kind of period shown: its months, quarters or years.
+    pub kind: PeriodKind,
+    /// Its own periods, then those of the units it was formed from.
     pub stretches: Vec<Stretch>,
 }
 
@@ -205,7 +255,9 @@ pub struct App {
     pub report: Option<super::reporting::ReportView>,
     pub cat: Catalog,
     pub rules: Vec<Rule>,
-    /// Months with data, oldest first.
+    /// Periods with data, of every kind, in key order: each kind's in
+    /// time order, the kinds interleaved (a year before its months,
+    /// quarters after them): filter by kind.
     pub periods: Vec<Period>,
     pub month: Option<MonthState>,
     /// None until first needed and after the file changed.
@@ -220,7 +272,9 @@ pub struct App {
     pub group: Option<Group>,
     /// Sort keys, first is primary: (column, descending).
     pub sort: Vec<(SortCol, bool)>,
-    pub show_change: bool,
+    /// The change shown in each cell (`d`): against the period before or
+    /// the same period a year before; None: no change.
+    pub change: Option<CompareWith>,
     pub cursor: usize,
     /// The cursor is on the parent's row (above the first unit), to type
     /// the parent's own figures.
@@ -304,7 +358,7 @@ impl App {
             filter: Filter::default(),
             group: None,
             sort: Vec::new(),
-            show_change: false,
+            change: None,
             cursor: 0,
             on_parent: false,
             top: 0,
@@ -329,8 +383,8 @@ impl App {
             wait_started: None,
         };
         app.periods = app.load_periods()?;
-        if let Some(&last) = app.periods.last() {
-            app.load_month(last)?;
+        if let Some(first) = app.opening() {
+            app.load_month(first)?;
         }
         Ok(app)
     }
@@ -345,6 +399,28 @@ impl App {
 
     fn db_version(&self) -> rusqlite::Result<i64> {
         db::data_version(self.db.conn())
+    }
+
+    /// The kind of period shown (months in a file without data).
+    pub fn kind(&self) -> PeriodKind {
+        self.month
+            .as_ref()
+            .map_or(PeriodKind::Month, |m| m.table.period.kind())
+    }
+
+    /// The latest period of `kind` with data.
+    fn latest(&self, kind: PeriodKind) -> Option<Period> {
+        self.periods
+            .iter()
+            .rev()
+            .copied()
+            .find(|p| p.kind() == kind)
+    }
+
+    /// Where a file opens: its latest month, else its latest quarter,
+    /// else its latest year.
+    fn opening(&self) -> Option<Period> {
+        PeriodKind::ALL.into_iter().find_map(|k| self.latest(k))
     }
 
     fn load_periods(&self) -> rusqlite::Result<Vec<Period>> {
@@ -403,6 +479,9 @@ impl App {
             read_at,
             ..self.month_state(table)
         });
+        if self.change == Some(CompareWith::LastYear) {
+            self.read_last_year()?;
+        }
         self.findings = None;
         self.findings_groups.clear();
         // A group the month does not have (districts after 7/2025).
@@ -505,14 +584,44 @@ impl App {
             read_at: None,
             folded,
             fresh,
+            last_year: None,
             groups,
         }
     }
 
-    /// Months to step through: those with data and a new one being typed.
-    fn months(&self) -> Vec<Period> {
-        let mut all = self.periods.clone();
-        if let Some(p) = self.pending.filter(|p| !all.contains(p)) {
+    /// Reads the same period a year before for the month shown, unless
+    /// it is read already.
+    fn read_last_year(&mut self) -> anyhow::Result<()> {
+        let (Some(m), Some(units)) = (self.month.as_mut(), self.units.as_ref()) else {
+            return Ok(());
+        };
+        if m.last_year.is_some() {
+            return Ok(());
+        }
+        let shown = m.table.period;
+        let period = shown.year_before();
+        let month = units
+            .scope
+            .read(self.db.conn(), &self.cat, period, &|_| true, None, None)
+            .with_context(|| format!("đọc số liệu {}", period.label_vi()))?;
+        let fresh = units.scope.fresh_since(period, shown);
+        m.last_year = Some(LastYear { month, fresh });
+        Ok(())
+    }
+
+    /// Periods of `kind` to step through: those with data and a new one
+    /// being typed.
+    fn steps(&self, kind: PeriodKind) -> Vec<Period> {
+        let mut all: Vec<Period> = self
+            .periods
+            .iter()
+            .copied()
+            .filter(|p| p.kind() == kind)
+            .collect();
+        if let Some(p) = self
+            .pending
+            .filter(|p| p.kind() == kind && !all.contains(p))
+        {
             all.push(p);
             all.sort();
         }
@@ -549,7 +658,8 @@ impl App {
         if let Some(d) = &self.unit
             && d.unit.id == unit_id
         {
-            let stretches = month::history_across(self.db.conn(), &self.cat, &self.rules, unit_id)?;
+            let stretches =
+                month::history_across(self.db.conn(), &self.cat, &self.rules, unit_id, d.kind)?;
             if let Some(d) = &mut self.unit {
                 d.stretches = stretches;
             }
@@ -819,27 +929,30 @@ impl App {
                 let keep = self.cursor_unit();
                 self.refresh(keep);
             }
-            Action::PrevMonth | Action::NextMonth => {
+            Action::PrevPeriod | Action::NextPeriod => {
                 let Some(cur) = self.month.as_ref().map(|m| m.table.period) else {
                     return Ok(());
                 };
-                let months = self.months();
-                let next = if a == Action::PrevMonth {
-                    months.iter().rev().find(|p| **p < cur)
+                // Within the kind shown: a quarter steps to quarters.
+                let steps = self.steps(cur.kind());
+                let next = if a == Action::PrevPeriod {
+                    steps.iter().rev().find(|p| **p < cur)
                 } else {
-                    months.iter().find(|p| **p > cur)
+                    steps.iter().find(|p| **p > cur)
                 };
+                let word = cur.kind().word_vi();
                 match next.copied() {
                     Some(p) => self.load_month(p)?,
                     None => {
-                        self.message = Some(if a == Action::PrevMonth {
-                            "Đây là tháng đầu tiên có số liệu.".into()
+                        self.message = Some(if a == Action::PrevPeriod {
+                            format!("Đây là {word} đầu tiên có số liệu.")
                         } else {
-                            "Đây là tháng mới nhất có số liệu.".into()
+                            format!("Đây là {word} mới nhất có số liệu.")
                         })
                     }
                 }
             }
+            Action::NextKind => self.switch_kind()?,
             Action::Findings => {
                 if let Some(p) = self.month.as_ref().map(|m| m.table.period) {
                     if self.findings.is_none() {
@@ -853,11 +966,75 @@ impl App {
                     self.views.push(View::Findings);
                 }
             }
-            Action::ToggleChange => self.show_change = !self.show_change,
+            Action::ToggleChange => self.next_change()?,
             Action::Help | Action::Quit => {}
         }
         self.clamp_scroll();
         self.clamp_columns();
+        Ok(())
+    }
+
+    /// The kind `K` goes to: the next of months, quarters, years that
+    /// has data, other than the one shown.
+    pub fn next_kind(&self) -> Option<PeriodKind> {
+        let from = self.month.as_ref()?.table.period.kind();
+        [from.cycle(), from.cycle().cycle()]
+            .into_iter()
+            .find(|k| self.latest(*k).is_some())
+    }
+
+    /// `K`: months, quarters, years in turn, skipping a kind without
+    /// data; to the period of the new kind that holds the last month of
+    /// the one shown, or the latest of that kind with data.
+    fn switch_kind(&mut self) -> anyhow::Result<()> {
+        let Some(cur) = self.month.as_ref().map(|m| m.table.period) else {
+            self.message = Some("Chưa có kỳ nào có số liệu.".into());
+            return Ok(());
+        };
+        let from = cur.kind();
+        let Some(to) = self.next_kind() else {
+            let others: Vec<&str> = PeriodKind::ALL
+                .into_iter()
+                .filter(|k| *k != from)
+                .map(PeriodKind::word_vi)
+                .collect();
+            self.message = Some(format!(
+                "Chỉ có số liệu theo {}, chưa có {} nào: K không có gì để chuyển.",
+                from.word_vi(),
+                others.join(" hay ")
+            ));
+            return Ok(());
+        };
+        let same = cur.as_kind(to);
+        let target = if self.periods.contains(&same) {
+            same
+        } else {
+            self.latest(to).expect("found above")
+        };
+        self.load_month(target)?;
+        if target != same {
+            self.message = Some(format!(
+                "{} chưa có số liệu: hiện {} mới nhất có số liệu, {}.",
+                text::capitalize(&same.label_vi()),
+                to.word_vi(),
+                target.label_vi()
+            ));
+        }
+        Ok(())
+    }
+
+    /// `d`: no change, then against the period before, then against the
+    /// same period a year before (the status line says which, and when
+    /// that period has no figures).
+    fn next_change(&mut self) -> anyhow::Result<()> {
+        self.change = match self.change {
+            None => Some(CompareWith::Previous),
+            Some(CompareWith::Previous) => Some(CompareWith::LastYear),
+            Some(CompareWith::LastYear) => None,
+        };
+        if self.change == Some(CompareWith::LastYear) {
+            self.read_last_year()?;
+        }
         Ok(())
     }
 
@@ -870,7 +1047,10 @@ impl App {
                     "Chỉ có một nhóm đơn vị ({}): g không có gì để chuyển.",
                     g.label_vi()
                 ),
-                None => "Tháng này chưa có đơn vị nào.".into(),
+                None => format!(
+                    "{} chưa có đơn vị nào.",
+                    text::capitalize(&m.table.period.label_vi())
+                ),
             });
             return;
         }
@@ -1082,8 +1262,13 @@ impl App {
         }) else {
             return Ok(());
         };
-        let stretches = month::history_across(self.db.conn(), &self.cat, &self.rules, id)?;
-        self.unit = Some(UnitDetail { unit, stretches });
+        let kind = self.kind();
+        let stretches = month::history_across(self.db.conn(), &self.cat, &self.rules, id, kind)?;
+        self.unit = Some(UnitDetail {
+            unit,
+            kind,
+            stretches,
+        });
         self.scroll = 0;
         self.scroll_x = 0;
         self.views.push(View::Unit(id));
@@ -1143,19 +1328,22 @@ impl App {
         let shown = self.month.as_ref().map(|m| m.table.period);
         // Nothing read before the change is reused.
         self.units = None;
-        // Stay on the month shown if it still has data; an empty database
-        // that gains data opens on its latest month.
-        // A new month opened with `n` stays shown though it has no data.
+        // Stay on the period shown if it still has data, else the latest
+        // of its kind; an empty database that gains data opens on its
+        // latest month. A new period opened with `n` stays shown though it
+        // has no data.
         let target = shown
             .filter(|p| self.periods.contains(p) || self.pending == Some(*p))
-            .or(self.periods.last().copied());
+            .or_else(|| shown.and_then(|p| self.latest(p.kind())))
+            .or_else(|| self.opening());
         match target {
             Some(p) => self.load_month(p)?,
             None => self.month = None,
         }
         if let Some(d) = &self.unit {
-            let id = d.unit.id;
-            let stretches = month::history_across(self.db.conn(), &self.cat, &self.rules, id)?;
+            let (id, kind) = (d.unit.id, d.kind);
+            let stretches =
+                month::history_across(self.db.conn(), &self.cat, &self.rules, id, kind)?;
             if let Some(d) = &mut self.unit {
                 d.stretches = stretches;
             }

@@ -411,21 +411,24 @@ impl App {
             .map_or_else(|| id.to_string(), |u| u.name.clone())
     }
 
-    /// Opens an empty month after the latest one (or after the month
-    /// before this one, in an empty file) to type its figures.
+    /// Opens an empty period after the latest one of the kind shown (or
+    /// the month before this one, in an empty file) to type its figures.
     pub(super) fn new_month(&mut self) -> anyhow::Result<()> {
         if self.refused_read_only() {
             return Ok(());
         }
-        let p = match self.periods.last() {
+        let kind = self.kind();
+        let latest = self.periods.iter().rev().find(|p| p.kind() == kind);
+        let p = match latest {
             Some(last) => last.next(),
             None => Period::today().previous(),
         };
         self.pending = Some(p);
         self.load_month(p)?;
         self.message = Some(format!(
-            "{}: tháng mới, chưa có số liệu. Chọn cột rồi gõ số, Enter để lưu và xuống dòng.",
-            crate::text::capitalize(&p.label_vi())
+            "{}: {} mới, chưa có số liệu. Chọn cột rồi gõ số, Enter để lưu và xuống dòng.",
+            crate::text::capitalize(&p.label_vi()),
+            p.kind().word_vi()
         ));
         Ok(())
     }

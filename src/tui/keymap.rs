@@ -89,7 +89,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "Enter",
         action: Action::Open,
-        help: "ở cột tên: xem chi tiết đơn vị (mọi tháng); ở cột số liệu: sửa ô",
+        help: "ở cột tên: chi tiết đơn vị (mọi kỳ cùng loại); ở cột số liệu: sửa ô",
         hint: Some((1, "Enter xem/sửa")),
     },
     Binding {
@@ -97,7 +97,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "Esc",
         action: Action::Back,
-        help: "quay lại; ở bảng tháng: xoá bộ lọc và nhóm",
+        help: "quay lại; ở bảng kết quả: xoá bộ lọc và nhóm",
         hint: None,
     },
     Binding {
@@ -105,7 +105,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "/",
         action: Action::Filter,
-        help: "lọc: tên không dấu (\"dong\"), điều kiện (\"digitization<40\", \"xu ly<100 & hai long<90\"), \"!\" chỉ đơn vị cần chỉ đạo",
+        help: "lọc: tên không dấu (\"dong\"), điều kiện (\"digitization<40\", \"xu ly<100 & hai long<90\"), \"!\" cần chỉ đạo",
         hint: Some((1, "/ lọc")),
     },
     Binding {
@@ -136,16 +136,26 @@ pub const KEYMAP: &[Binding] = &[
         keys: &[KeyCode::Char('[')],
         ctrl: &[],
         label: "[",
-        action: Action::PrevMonth,
-        help: "tháng trước",
-        hint: Some((1, "[ ] tháng")),
+        action: Action::PrevPeriod,
+        help: "kỳ trước có số liệu, cùng loại với kỳ đang xem (tháng, quý hoặc năm)",
+        hint: Some((1, "[ ] kỳ")),
     },
     Binding {
         keys: &[KeyCode::Char(']')],
         ctrl: &[],
         label: "]",
-        action: Action::NextMonth,
-        help: "tháng sau",
+        action: Action::NextPeriod,
+        help: "kỳ sau có số liệu, cùng loại",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('K')],
+        ctrl: &[],
+        label: "K",
+        action: Action::NextKind,
+        help: "xem theo tháng, quý hay năm (lần lượt các loại có số liệu), sang kỳ chứa tháng cuối của kỳ đang xem",
+        // In the footer only when there is another kind to go to
+        // (`footer_hints`).
         hint: None,
     },
     Binding {
@@ -169,7 +179,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "d",
         action: Action::ToggleChange,
-        help: "hiện/ẩn thay đổi so với tháng trước (▲ ▼)",
+        help: "hiện thay đổi (▲ ▼) so với kỳ trước; bấm lần nữa: so với cùng kỳ năm trước; lần nữa: ẩn",
         hint: None,
     },
     Binding {
@@ -233,7 +243,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "n",
         action: Action::NewMonth,
-        help: "thêm tháng mới sau tháng mới nhất để nhập số liệu",
+        help: "thêm kỳ mới (cùng loại với kỳ đang xem) sau kỳ mới nhất để nhập số liệu",
         hint: None,
     },
     Binding {
@@ -249,7 +259,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "i",
         action: Action::Import,
-        help: "nhập tệp CSV, TSV, XLSX vào tháng đang xem (Tab hoàn thành đường dẫn; nhận --encoding, --sheet như chiso import); chưa có tháng nào: tháng ghi trong tệp, tệp không ghi thì chiso hỏi; xem trước rồi mới ghi",
+        help: "nhập tệp CSV, TSV, XLSX vào kỳ đang xem (Tab hoàn thành đường dẫn; nhận --encoding, --sheet như chiso import); chưa có kỳ nào: kỳ ghi trong tệp, tệp không ghi thì chiso hỏi; xem trước rồi mới ghi",
         hint: None,
     },
     Binding {
@@ -257,7 +267,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "r",
         action: Action::Report,
-        help: "công văn tháng đang xem (cuộn bằng ↑↓ PgUp PgDn)",
+        help: "công văn của kỳ đang xem (cuộn bằng ↑↓ PgUp PgDn)",
         hint: None,
     },
     Binding {
@@ -408,7 +418,19 @@ pub fn footer_hints(app: &App) -> Vec<(u8, &'static str)> {
             (0, "? trợ giúp"),
             (0, "q thoát"),
         ],
-        View::Month => KEYMAP.iter().filter_map(|b| b.hint).collect(),
+        View::Month => {
+            let mut h = Vec::new();
+            for b in KEYMAP {
+                h.extend(b.hint);
+                // "K xem quý": where K goes, when the file has another kind.
+                if b.action == Action::NextKind
+                    && let Some(k) = app.next_kind()
+                {
+                    h.push((1, kind_hint(k)));
+                }
+            }
+            h
+        }
         View::Findings => vec![
             (0, "↑↓ chọn"),
             (1, "Enter xem đơn vị"),
@@ -442,6 +464,15 @@ pub fn footer_hints(app: &App) -> Vec<(u8, &'static str)> {
             h
         }
         View::Help | View::Log => SCROLL.to_vec(),
+    }
+}
+
+/// The footer's hint for `K`, naming the kind it shows next.
+fn kind_hint(k: crate::model::PeriodKind) -> &'static str {
+    match k {
+        crate::model::PeriodKind::Month => "K xem tháng",
+        crate::model::PeriodKind::Quarter => "K xem quý",
+        crate::model::PeriodKind::Year => "K xem năm",
     }
 }
 

@@ -38,7 +38,7 @@ pub enum Source {
     },
 }
 
-/// Files read at `i` that state no month: kept while the month is asked.
+/// Files read at `i` that state no period: kept while it is asked.
 pub struct PendingImport {
     pub inputs: Vec<(String, Vec<u8>)>,
     pub read: preview::ReadOptions,
@@ -68,7 +68,8 @@ pub struct PathPrompt {
     pub note: Option<String>,
     /// `w`: the existing file the note asks about replacing (y/n).
     pub replace: Option<PathBuf>,
-    /// `i` on files that state no month: the input is the month.
+    /// `i` on files that state no period: the input is the period (a
+    /// month, a quarter or a year).
     pub asks_month: bool,
 }
 
@@ -114,7 +115,7 @@ impl App {
             self.editor = None;
         }
         if self.view() != View::Month {
-            self.message = Some("Dán bảng số liệu ở bảng tháng.".into());
+            self.message = Some("Dán bảng số liệu ở bảng kết quả.".into());
             return;
         }
         let Some(m) = self.month.as_ref() else {
@@ -416,7 +417,7 @@ impl App {
                         let months: Vec<String> = stated.iter().map(|m| m.label_vi()).collect();
                         if let Some(p) = self.prompt.as_mut() {
                             p.note = Some(format!(
-                                "các tệp ghi những tháng khác nhau ({}): nhập từng tháng một",
+                                "các tệp ghi những kỳ khác nhau ({}): nhập từng kỳ một",
                                 months.join(", ")
                             ));
                         }
@@ -448,14 +449,18 @@ impl App {
         self.preview_import(pending, period);
     }
 
-    /// Enter on the month asked for files that state none.
+    /// Enter on the period asked for files that state none: a month, a
+    /// quarter or a year, in any spelling `Period::parse` reads.
     fn import_into_month_typed(&mut self) {
         let Some(p) = self.prompt.as_mut() else {
             return;
         };
         let Some(period) = crate::model::Period::parse(&p.input) else {
+            let why = crate::model::period_problem(&p.input)
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default();
             p.note = Some(format!(
-                "\"{}\" không phải tháng; gõ như 2024-08 hoặc 8/2024",
+                "\"{}\" không phải một kỳ{why}; gõ như 8/2024, quý III/2025, 2025-Q3 hoặc năm 2025",
                 text::show(&p.input)
             ));
             return;

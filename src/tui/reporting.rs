@@ -1,4 +1,4 @@
-//! The month's công văn in the TUI: `r` shows its text (the report
+//! The công văn of the period shown in the TUI: `r` shows its text (the report
 //! module's plain layout), `w` writes the DOCX, by default next to the
 //! database, after a prompt that shows the path; it asks (y/n) before
 //! replacing a file and never writes over a database (`output`).
@@ -27,10 +27,11 @@ impl App {
         self.month.as_ref().map(|m| m.table.period)
     }
 
-    /// `r`: the letter of the month shown, as text.
+    /// `r`: the letter of the period shown (a month, a quarter, a year),
+    /// as text.
     pub(super) fn show_report(&mut self) -> anyhow::Result<()> {
         let Some(p) = self.shown_period() else {
-            self.message = Some("Chưa có tháng nào có số liệu.".into());
+            self.message = Some("Chưa có kỳ nào có số liệu.".into());
             return Ok(());
         };
         let r = report::build(self.db.conn(), p, report::Options::default())?;
@@ -46,7 +47,7 @@ impl App {
     /// `w`: asks where to write the DOCX, offering a file next to the database.
     pub(super) fn ask_docx_path(&mut self) {
         let Some(p) = self.shown_period() else {
-            self.message = Some("Chưa có tháng nào có số liệu.".into());
+            self.message = Some("Chưa có kỳ nào có số liệu.".into());
             return;
         };
         let dir = self

@@ -65,7 +65,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     );
 }
 
-/// "chiso · Huyện Khoái Châu · Tháng 8/2024 · Bảng kết quả"; on a narrow
+/// "chiso · Huyện Khoái Châu · Quý III/2025 · Bảng kết quả"; on a narrow
 /// screen the program's name goes first, then the parent's, so that what
 /// is shown stays whole.
 fn title_line<'a>(app: &App, theme: &Theme, width: usize) -> Line<'a> {
@@ -81,10 +81,9 @@ fn title_line<'a>(app: &App, theme: &Theme, width: usize) -> Line<'a> {
         match app.view() {
             View::Month => "Bảng kết quả".to_string(),
             View::Findings => "Đơn vị cần chỉ đạo khắc phục".to_string(),
-            View::Unit(_) => app
-                .unit
-                .as_ref()
-                .map_or(String::new(), |d| format!("{}: mọi tháng", d.unit.name)),
+            View::Unit(_) => app.unit.as_ref().map_or(String::new(), |d| {
+                format!("{}: mọi {}", d.unit.name, d.kind.word_vi())
+            }),
             View::Help => "Trợ giúp".to_string(),
             View::Log => "Lịch sử thay đổi".to_string(),
             View::Preview => "Xem trước khi ghi".to_string(),
@@ -96,7 +95,11 @@ fn title_line<'a>(app: &App, theme: &Theme, width: usize) -> Line<'a> {
 }
 
 fn footer_lines<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Line<'a>> {
-    let status = Line::from(textfit::join_fitting(&status_parts(app), width));
+    // Short of the last column: a line that touches the edge reads as cut.
+    let status = Line::from(textfit::join_fitting(
+        &status_parts(app),
+        width.saturating_sub(1),
+    ));
     if let Some(ed) = &app.editor {
         return editor_lines(app, ed, theme, width);
     }
@@ -171,10 +174,22 @@ fn status_parts(app: &App) -> Vec<(u8, String)> {
                 .collect();
             status.push((2, format!("sắp xếp: {}", keys.join(", "))));
         }
+        // What ▲ ▼ compare with: "▲▼ so với cùng kỳ năm trước (quý III/2024)".
+        if let Some(with) = app.change.filter(|_| app.view() == View::Month) {
+            let (what, when) = (with.label_vi(), m.compared_period(with).label_vi());
+            status.push((
+                0,
+                if m.compared_has_data(with) {
+                    format!("▲▼ so với {what} ({when})")
+                } else {
+                    format!("▲▼ so với {what}: {when} chưa có số liệu")
+                },
+            ));
+        }
         let total = m.table.units.len();
         status.push((1, format!("{}/{total} đơn vị", m.visible.len())));
         status.push((3, format!("{}/{total} đủ số liệu", m.complete)));
-        if app.view() == View::Month && !m.fresh.is_empty() {
+        if app.view() == View::Month && !m.marked(app.change).is_empty() {
             status.push((4, format!("{} mới, sáp nhập", app::NEW_MARK.trim())));
         }
     }
@@ -238,7 +253,7 @@ fn editor_lines<'a>(
 fn prompt_words(p: &super::pasting::PathPrompt) -> (&'static str, &'static [(u8, &'static str)]) {
     if p.asks_month {
         (
-            "Tệp không ghi tháng. Tháng của số liệu: ",
+            "Tệp không ghi kỳ. Kỳ của số liệu (tháng, quý, năm): ",
             &[(0, "Enter xem trước (chưa ghi gì)"), (0, "Esc huỷ")],
         )
     } else if p.write_docx {

@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::model::Group;
+use crate::model::{Group, Period};
 use crate::names;
 use crate::rules::{Finding, Findings, RuleKind, render};
 use crate::tui::app::App;
@@ -197,10 +197,12 @@ fn item<'a>(x: &Finding, fs: &Findings, theme: &Theme, cols: &Columns) -> Line<'
     let room = cols
         .width
         .saturating_sub(textfit::width(&head) + textfit::width(&value) + textfit::width(&before));
+    // Streaks count periods of the kind shown: "2 quý liền".
+    let word = Period::parse(&fs.period).map_or("tháng", |p| p.kind().word_vi());
     let streak = |long: Option<bool>| match (x.streak > 1, long) {
         (false, _) | (_, None) => String::new(),
-        (true, Some(true)) => format!("  {} tháng liền", x.streak),
-        (true, Some(false)) => format!("  {} tháng", x.streak),
+        (true, Some(true)) => format!("  {} {word} liền", x.streak),
+        (true, Some(false)) => format!("  {} {word}", x.streak),
     };
     let escalated = |long: Option<bool>| match (x.escalated, long) {
         (false, _) | (_, None) => "",

@@ -68,8 +68,11 @@ pub fn lines(theme: &Theme, width: usize) -> Vec<Line<'static>> {
     for (k, h) in [
         ("‼", "vi phạm nghiêm trọng"),
         ("!", "cảnh báo"),
-        ("⇑", "nâng mức (vi phạm nghiêm trọng nhiều tháng liên tiếp)"),
-        ("▲ ▼", "tăng, giảm so với tháng trước"),
+        ("⇑", "nâng mức (vi phạm nghiêm trọng nhiều kỳ liên tiếp)"),
+        (
+            "▲ ▼",
+            "tăng, giảm so với kỳ trước hoặc cùng kỳ năm trước (d)",
+        ),
         ("·", "chưa có số liệu"),
         (NEW_MARK.trim(), &format!("sau tên: {NEW_MARK_HELP}")),
     ] {

@@ -1,8 +1,8 @@
 //! The month table: one row per unit, the parent pinned on top, the name
 //! column frozen when scrolling sideways, a findings column. A province's
 //! month with several groups gets a narrow group column, its rows ordered
-//! by group; a unit formed or changed in the month has a mark after its
-//! name.
+//! by group; a unit formed or changed in the period has a mark after its
+//! name. The same table shows a quarter or a year.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -27,7 +27,7 @@ const GROUP_W: u16 = 7;
 /// How the table divides `area`: (body rows, metric columns that fit,
 /// name width, metric width). `App::resize` and `draw` both use it.
 pub fn layout(area: Rect, app: &App) -> (usize, usize, u16, u16) {
-    let metric_w: u16 = if app.show_change { 18 } else { 10 };
+    let metric_w: u16 = if app.change.is_some() { 18 } else { 10 };
     let group_w = if app.group_column() { GROUP_W + 1 } else { 0 };
     let name_w = NAME_MAX
         .min(app.longest_name().max(6) as u16)
@@ -109,7 +109,6 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // The parent, pinned and set apart.
     if let Some(p) = &m.table.parent {
         let row = m.table.current.parent.as_ref();
-        let before = m.table.before.parent.as_ref();
         let mut cells = vec![Cell::from("")];
         if grouped {
             cells.push(Cell::from(""));
@@ -117,7 +116,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         cells.push(Cell::from(textfit::cut(&p.name, name_w as usize)));
         for &metric in &shown {
             let v = row.and_then(|r| r[metric].as_ref());
-            let b = before.and_then(|r| r[metric].as_ref());
+            let b = app.change.and_then(|w| m.parent_compared(metric, w));
             cells.push(metric_cell(app, theme, p.id, app.on_parent, metric, || {
                 value_cell(app, theme, metric, v, b, None)
             }));
@@ -189,7 +188,7 @@ fn unit_row<'a>(
             ""
         }));
     }
-    let name = if m.fresh.contains(&unit.id) {
+    let name = if m.marked(app.change).contains(&unit.id) {
         textfit::cut_with_mark(&unit.name, app::NEW_MARK, name_w)
     } else {
         textfit::cut(&unit.name, name_w)
@@ -203,7 +202,7 @@ fn unit_row<'a>(
                 theme,
                 metric,
                 m.value(u, metric),
-                m.before(u, metric),
+                app.change.and_then(|w| m.compared(u, metric, w)),
                 app.worst_on_metric(&mark.rules, metric),
             )
         }));
@@ -265,7 +264,7 @@ fn value_cell<'a>(
     };
     let style = severity.map_or(Style::new(), |s| theme.severity(s));
     let mut spans = vec![Span::styled(columns::cell(v, kind), style)];
-    if app.show_change {
+    if app.change.is_some() {
         let ch = columns::change(v, before, kind);
         let st = if ch.starts_with('▲') {
             theme.up()
@@ -298,7 +297,7 @@ fn empty(f: &mut Frame, area: Rect, theme: &Theme) {
         "",
     );
     para(
-        "tệp không ghi tháng: chiso hỏi tháng của số liệu;",
+        "tệp không ghi kỳ: chiso hỏi kỳ của số liệu (tháng, quý hoặc năm);",
         "  • ",
         "    ",
     );

@@ -1,11 +1,12 @@
-//! One unit, every month: the values (each metric a column as wide as it
+//! One unit, every period of the kind shown (its months, quarters or
+//! years, never mixed): the values (each metric a column as wide as it
 //! needs; ← → scroll them when the screen is narrower) and, under each
-//! month, the rules it broke by their Vietnamese names. Then, for a unit
-//! formed from others (the 2025 reform), each of those units' months
+//! period, the rules it broke by their Vietnamese names. Then, for a unit
+//! formed from others (the 2025 reform), each of those units' periods
 //! before the change under its own heading, never mixed with the unit's; a
-//! renamed unit's months run on, the months under its old name headed as
-//! such. Last, a bar line per metric of the unit's own months, in the same
-//! scroll.
+//! renamed unit's periods run on, those under its old name headed as
+//! such. Last, a bar line per metric of the unit's own periods, in the
+//! same scroll.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -78,14 +79,26 @@ fn widths(app: &App, metrics: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// The columns `from..to` that fit in `width`: all of them if they can,
-/// else from the first asked, with room kept for the arrows.
-fn fitting(widths: &[usize], width: usize, from: usize) -> (usize, usize) {
+/// The period column's width: "12/2025" and a space, wider for
+/// "III/2025".
+fn period_w(app: &App) -> usize {
+    app.unit
+        .iter()
+        .flat_map(|d| d.stretches.iter())
+        .flat_map(|s| s.months.iter())
+        .map(|(_, m)| textfit::width(&short(m.period)) + 1)
+        .fold(MONTH_W, usize::max)
+}
+
+/// The columns `from..to` that fit in `width` after the period column
+/// (`lead` wide): all of them if they can, else from the first asked,
+/// with room kept for the arrows.
+fn fitting(widths: &[usize], width: usize, from: usize, lead: usize) -> (usize, usize) {
     let all: usize = widths.iter().map(|w| w + 1).sum();
-    if MONTH_W + all <= width {
+    if lead + all <= width {
         return (0, widths.len());
     }
-    let room = width.saturating_sub(MONTH_W + ARROW_W);
+    let room = width.saturating_sub(lead + ARROW_W);
     let ends = |from: usize| {
         let mut used = 0;
         let mut to = from;
@@ -107,7 +120,7 @@ fn fitting(widths: &[usize], width: usize, from: usize) -> (usize, usize) {
 pub fn last_offset(app: &App, width: usize) -> usize {
     let metrics = metrics_of(app);
     let w = widths(app, &metrics);
-    fitting(&w, width, usize::MAX).0
+    fitting(&w, width, usize::MAX, period_w(app)).0
 }
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -130,7 +143,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // columns scroll sideways (← →) when they do not all fit.
     let width = table_area.width as usize;
     let col_w = widths(app, &metrics);
-    let (from, to) = fitting(&col_w, width, app.scroll_x);
+    let lead = period_w(app);
+    let (from, to) = fitting(&col_w, width, app.scroll_x, lead);
     let shown: Vec<(usize, usize)> = metrics[from..to]
         .iter()
         .copied()
@@ -139,9 +153,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let labels: Vec<String> = app.rules.iter().map(names::rule_label_vi).collect();
 
     let mut lines: Vec<Line> = Vec::new();
-    let month_head = if from > 0 { "← Tháng" } else { "Tháng" };
+    let word = crate::text::capitalize(d.kind.word_vi());
+    let month_head = if from > 0 {
+        format!("← {word}")
+    } else {
+        word
+    };
     let mut header = vec![Span::styled(
-        textfit::pad(month_head, MONTH_W),
+        textfit::pad(&month_head, lead),
         theme.header(),
     )];
     for &(m, w) in &shown {
@@ -219,11 +238,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     // Then a bar line per metric, scrolled to like the months.
     if !spark.is_empty() {
+        let word = d.kind.word_vi();
         let trend = if d.stretches.len() > 1 {
-            // Its own months only: the old units' are not its past.
-            format!("Diễn biến qua các tháng của riêng {}", d.unit.name)
+            // Its own periods only: the old units' are not its past.
+            format!("Diễn biến qua các {word} của riêng {}", d.unit.name)
         } else {
-            "Diễn biến qua các tháng".to_string()
+            format!("Diễn biến qua các {word}")
         };
         lines.push(Line::from(""));
         heading(&mut lines, &trend);
@@ -293,12 +313,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     f.render_widget(Paragraph::new(shown_lines), table_area);
 }
 
-/// "12/2025" and a space.
+/// "12/2025" and a space: the period column at least.
 const MONTH_W: usize = 8;
 /// " →" after the last column shown, when there are more.
 const ARROW_W: usize = 2;
 
-/// "7/2025".
+/// "7/2025", "III/2025", "2025".
 fn short(p: Period) -> String {
     p.short_vi()
 }
@@ -310,7 +330,7 @@ fn share_words(s: Share) -> &'static str {
     }
 }
 
-/// One month: its values, then each rule it broke on a line of its own,
+/// One period: its values, then each rule it broke on a line of its own,
 /// by its Vietnamese name, wrapped under the values.
 fn month_lines(
     lines: &mut Vec<Line<'static>>,
@@ -321,7 +341,8 @@ fn month_lines(
     labels: &[String],
     width: usize,
 ) {
-    let mut spans = vec![Span::raw(textfit::pad(&short(mo.period), MONTH_W))];
+    let lead = period_w(app);
+    let mut spans = vec![Span::raw(textfit::pad(&short(mo.period), lead))];
     for &(m, w) in shown {
         let kind = app.cat.metrics[m].kind;
         let style = app
@@ -334,7 +355,7 @@ fn month_lines(
         spans.push(Span::styled(textfit::right(&text, w), style));
     }
     lines.push(Line::from(spans));
-    let indent = " ".repeat(MONTH_W + 1);
+    let indent = " ".repeat(lead + 1);
     for &r in &mo.broken {
         let rule = &app.rules[r];
         let first = format!("{indent}{} ", Theme::symbol(rule.severity));
