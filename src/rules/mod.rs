@@ -7,6 +7,8 @@
 
 pub mod cache;
 mod definition;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod json;
 pub mod month;
 pub mod months_on_list;
@@ -1027,6 +1029,7 @@ fn evaluate_in(
 
 #[cfg(test)]
 mod tests {
+    use super::fixture::{Fixture, fixture};
     use super::*;
     use crate::db::{Actor, Db, units};
     use crate::model::UnitKind;
@@ -1054,68 +1057,7 @@ mod tests {
         }
     }
 
-    struct Fixture {
-        _dir: tempfile::TempDir,
-        db: Db,
-        cat: Catalog,
-        ids: Vec<i64>,
-    }
-
-    /// A parent and units A, B, C in a real database.
-    fn fixture() -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Db::create(&dir.path().join("r.db")).unwrap();
-        let actor = Actor {
-            os_user: "t".into(),
-            ssh_client: None,
-        };
-        let ids = db
-            .write(|tx| -> Result<Vec<i64>, units::UnitError> {
-                let cs = db::begin_changeset(tx, &actor, "init", "test")?;
-                units::add(tx, cs, "Huyện Thử", UnitKind::Huyen, true)?;
-                ["Xã A", "Xã B", "Xã C"]
-                    .iter()
-                    .map(|n| Ok(units::add(tx, cs, n, UnitKind::Xa, false)?.id))
-                    .collect()
-            })
-            .unwrap();
-        let cat = Catalog::load(db.conn()).unwrap();
-        Fixture {
-            _dir: dir,
-            db,
-            cat,
-            ids,
-        }
-    }
-
     impl Fixture {
-        /// Stores `metric = value` for units (by index 0..3, or 9 for the parent).
-        fn put(&mut self, period: &str, metric: &str, values: &[(usize, Value)]) {
-            let p = Period::parse(period).unwrap();
-            let cat = self.cat.clone();
-            let m = cat.index_of(metric).unwrap();
-            let parent = db::units::list(self.db.conn())
-                .unwrap()
-                .into_iter()
-                .find(|u| u.is_parent)
-                .unwrap()
-                .id;
-            let ids = self.ids.clone();
-            self.db
-                .write(|tx| -> rusqlite::Result<()> {
-                    let write = db::begin_period_write(tx, p)?;
-                    for (i, v) in values {
-                        let id = if *i == 9 { parent } else { ids[*i] };
-                        let mut row = values::load_one(tx, p, id, &cat)?
-                            .unwrap_or_else(|| vec![None; cat.metrics.len()]);
-                        row[m] = Some(v.clone());
-                        values::put(tx, write, id, &row, &cat)?;
-                    }
-                    Ok(())
-                })
-                .unwrap();
-        }
-
         fn month(&self, period: &str) -> Month {
             let p = Period::parse(period).unwrap();
             let mut units = values::load_period(self.db.conn(), p, &self.cat).unwrap();

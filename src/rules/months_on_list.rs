@@ -316,63 +316,18 @@ impl MonthsOnList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{self, Actor, Catalog, Db, units, values};
-    use crate::model::{UnitKind, Value};
-
-    struct Fixture {
-        _dir: tempfile::TempDir,
-        db: Db,
-        cat: Catalog,
-        ids: Vec<i64>,
-    }
-
-    /// A district and communes A, B, C.
-    fn fixture() -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Db::create(&dir.path().join("m.db")).unwrap();
-        let actor = Actor {
-            os_user: "t".into(),
-            ssh_client: None,
-        };
-        let ids = db
-            .write(|tx| -> Result<Vec<i64>, units::UnitError> {
-                let cs = db::begin_changeset(tx, &actor, "init", "test")?;
-                units::add(tx, cs, "Huyện Thử", UnitKind::Huyen, true)?;
-                ["Xã A", "Xã B", "Xã C"]
-                    .iter()
-                    .map(|n| Ok(units::add(tx, cs, n, UnitKind::Xa, false)?.id))
-                    .collect()
-            })
-            .unwrap();
-        let cat = Catalog::load(db.conn()).unwrap();
-        Fixture {
-            _dir: dir,
-            db,
-            cat,
-            ids,
-        }
-    }
+    use crate::model::Value;
+    use crate::rules::fixture::{Fixture, fixture};
 
     impl Fixture {
         /// `metric` of units A, B, C (None: no value) in `period`.
-        fn put(&mut self, period: &str, metric: &str, values: [Option<f64>; 3]) {
-            let p = Period::parse(period).unwrap();
-            let cat = self.cat.clone();
-            let m = cat.index_of(metric).unwrap();
-            let ids = self.ids.clone();
-            self.db
-                .write(|tx| -> rusqlite::Result<()> {
-                    let write = db::begin_period_write(tx, p)?;
-                    for (id, v) in ids.iter().zip(values) {
-                        let Some(v) = v else { continue };
-                        let mut row = values::load_one(tx, p, *id, &cat)?
-                            .unwrap_or_else(|| vec![None; cat.metrics.len()]);
-                        row[m] = Some(Value::Num(v));
-                        values::put(tx, write, *id, &row, &cat)?;
-                    }
-                    Ok(())
-                })
-                .unwrap();
+        fn put3(&mut self, period: &str, metric: &str, values: [Option<f64>; 3]) {
+            let given: Vec<(usize, Value)> = values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| (i, Value::Num(v))))
+                .collect();
+            self.put(period, metric, &given);
         }
 
         fn counts(&self, period: &str) -> MonthsOnList {
@@ -397,23 +352,23 @@ mod tests {
     fn counts_the_months_of_a_quarter_from_their_own_findings() {
         let mut f = fixture();
         // The quarter's own figures say nothing of its months.
-        f.put(
+        f.put3(
             "2025-Q3",
             "processing",
             [Some(100.0), Some(100.0), Some(50.0)],
         );
-        f.put(
+        f.put3(
             "2025-07",
             "processing",
             [Some(90.0), Some(100.0), Some(100.0)],
         );
-        f.put(
+        f.put3(
             "2025-08",
             "processing",
             [Some(90.0), Some(95.0), Some(100.0)],
         );
         // B has no value in September: on missing_data, not on processing_late.
-        f.put("2025-09", "processing", [Some(99.0), None, Some(100.0)]);
+        f.put3("2025-09", "processing", [Some(99.0), None, Some(100.0)]);
         let m = f.counts("2025-Q3");
         assert_eq!(m.months.len(), 3);
         assert_eq!(
@@ -444,17 +399,17 @@ mod tests {
     #[test]
     fn a_month_without_data_and_a_rule_not_judged_are_not_counted() {
         let mut f = fixture();
-        f.put(
+        f.put3(
             "2025-01",
             "digitization",
             [Some(30.0), Some(60.0), Some(60.0)],
         );
-        f.put(
+        f.put3(
             "2025-03",
             "digitization",
             [Some(30.0), Some(50.0), Some(70.0)],
         );
-        f.put(
+        f.put3(
             "2025-04",
             "digitization",
             [Some(35.0), Some(45.0), Some(70.0)],
@@ -487,7 +442,7 @@ mod tests {
             .execute("UPDATE units SET valid_from = 202508 WHERE id = ?1", [c])
             .unwrap();
         for p in ["2025-07", "2025-08", "2025-09"] {
-            f.put(p, "processing", [Some(90.0), Some(100.0), Some(80.0)]);
+            f.put3(p, "processing", [Some(90.0), Some(100.0), Some(80.0)]);
         }
         let m = f.counts("2025-Q3");
         assert_eq!(of(&m, "processing_late"), [("Xã A", 3, 3), ("Xã C", 2, 2)]);
