@@ -554,3 +554,46 @@ fn the_help_says_kỳ_and_lists_k() {
     assert!(!s.contains("tháng trước"), "{s}");
     insta::assert_snapshot!("help_periods_80x24", s);
 }
+
+/// `i` on a file whose title states a quarter, with months on screen:
+/// the preview goes into that quarter (a file of months only has no
+/// quarter to switch to first), `y` writes it and shows it.
+#[test]
+fn i_imports_a_file_into_the_period_its_title_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    chiso::demo::build(&db).unwrap();
+    let mut app = App::open(&db).unwrap();
+    assert_eq!(
+        app.month.as_ref().unwrap().table.period.to_string(),
+        "2024-08"
+    );
+    keys(&mut app, "i");
+    keys(
+        &mut app,
+        &format!("\"{}\"", examples("quy-3-2024-gia-lap.csv")),
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.view(), View::Preview);
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("vào quý III/2024"), "{s}");
+    assert!(!s.contains("đang xem"), "{s}");
+    keys(&mut app, "y");
+    let s = screen(&mut app, 80, 24);
+    assert_eq!(
+        app.month.as_ref().unwrap().table.period.to_string(),
+        "2024-Q3"
+    );
+    assert!(s.contains("Quý III/2024"), "{s}");
+    // August is as it was.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let aug =
+        chiso::db::values::month_table(&conn, chiso::model::Period::parse("2024-08").unwrap())
+            .unwrap();
+    let binh_kieu = aug
+        .units
+        .iter()
+        .find(|r| r.unit.name == "Bình Kiều")
+        .unwrap();
+    assert_eq!(binh_kieu.values[0], Some(Value::Num(37.9)));
+}

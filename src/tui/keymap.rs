@@ -259,7 +259,7 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: &[],
         label: "i",
         action: Action::Import,
-        help: "nhập tệp CSV, TSV, XLSX vào kỳ đang xem (Tab hoàn thành đường dẫn; nhận --encoding, --sheet như chiso import); chưa có kỳ nào: kỳ ghi trong tệp, tệp không ghi thì chiso hỏi; xem trước rồi mới ghi",
+        help: "nhập tệp CSV, TSV, XLSX vào kỳ ghi trong tệp, tệp không ghi thì vào kỳ đang xem, chưa có kỳ nào thì chiso hỏi (Tab hoàn thành đường dẫn; nhận --encoding, --sheet như chiso import); xem trước rồi mới ghi",
         hint: None,
     },
     Binding {

@@ -401,48 +401,50 @@ impl App {
             read,
             title: format!("Nhập {}", text::show(&names.join(", "))),
         };
-        // A month with data on screen: into it (a file stating another is
-        // refused in the preview). Else the month the files state, or ask.
+        // The period the files state (a quarter's file goes to its quarter,
+        // whatever is on screen: the first quarter of a file of months
+        // could not be reached otherwise); else the one on screen if it
+        // has data; else ask.
         let shown = self
             .month
             .as_ref()
             .map(|m| m.table.period)
             .filter(|p| self.periods.contains(p));
-        let period = match shown {
-            Some(p) => p,
-            None => {
-                match preview::stated_months(self.db.conn(), &pending.inputs(), &pending.read) {
-                    Ok(stated) if stated.len() == 1 => stated[0],
-                    Ok(stated) if stated.len() > 1 => {
-                        let months: Vec<String> = stated.iter().map(|m| m.label_vi()).collect();
-                        if let Some(p) = self.prompt.as_mut() {
-                            p.note = Some(format!(
-                                "các tệp ghi những kỳ khác nhau ({}): nhập từng kỳ một",
-                                months.join(", ")
-                            ));
-                        }
-                        return;
-                    }
-                    Ok(_) => {
-                        let guess = self
-                            .month
-                            .as_ref()
-                            .map_or(crate::model::Period::today().previous(), |m| m.table.period);
-                        self.pending_import = Some(pending);
-                        self.prompt = Some(PathPrompt {
-                            input: guess.to_string(),
-                            note: None,
-                            asks_month: true,
-                            ..PathPrompt::default()
-                        });
-                        return;
-                    }
-                    Err(e) => {
-                        self.prompt = None;
-                        self.message = Some(format!("Lỗi đọc dữ liệu: {e}"));
-                        return;
-                    }
+        let stated = match preview::stated_months(self.db.conn(), &pending.inputs(), &pending.read)
+        {
+            Ok(stated) => stated,
+            Err(e) => {
+                self.prompt = None;
+                self.message = Some(format!("Lỗi đọc dữ liệu: {e}"));
+                return;
+            }
+        };
+        let period = match (stated.as_slice(), shown) {
+            ([p], _) => *p,
+            ([], Some(p)) => p,
+            ([], None) => {
+                let guess = self
+                    .month
+                    .as_ref()
+                    .map_or(crate::model::Period::today().previous(), |m| m.table.period);
+                self.pending_import = Some(pending);
+                self.prompt = Some(PathPrompt {
+                    input: guess.to_string(),
+                    note: None,
+                    asks_month: true,
+                    ..PathPrompt::default()
+                });
+                return;
+            }
+            (many, _) => {
+                let periods: Vec<String> = many.iter().map(|m| m.label_vi()).collect();
+                if let Some(p) = self.prompt.as_mut() {
+                    p.note = Some(format!(
+                        "các tệp ghi những kỳ khác nhau ({}): nhập từng kỳ một",
+                        periods.join(", ")
+                    ));
                 }
+                return;
             }
         };
         self.prompt = None;
