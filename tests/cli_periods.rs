@@ -537,6 +537,29 @@ fn a_drop_rule_set_to_last_year_is_what_plain_findings_uses() {
             "last_year",
         ],
     );
+    // The CSV says which period a rule's "previous" value is from: one
+    // heading when every rule compares alike, else a column row by row.
+    let csv = |args: &[&str]| {
+        let mut all = vec!["findings", "--period", "2025-08", "--format", "csv"];
+        all.extend(args);
+        ok(&db, &all).stdout
+    };
+    let same = csv(&["--compare", "last_year"]);
+    assert!(
+        same.starts_with("Đơn vị,Quy tắc,Chỉ số,Mức độ,Giá trị,Cùng kỳ năm trước,Mức so sánh,"),
+        "{same}"
+    );
+    let mixed = csv(&[]);
+    assert!(
+        mixed.starts_with(
+            "Đơn vị,Quy tắc,Chỉ số,Mức độ,Giá trị,Giá trị kỳ so sánh,Kỳ so sánh,Mức so sánh,"
+        ),
+        "{mixed}"
+    );
+    assert!(
+        mixed.contains("Xã Nghĩa Dân,Tỷ lệ số hoá giảm so với cùng kỳ năm trước,Kết quả tỷ lệ số hoá (%),cảnh báo,45.0,60.0,tháng 8/2024,"),
+        "{mixed}"
+    );
     for period in ["2025-Q3", "2025-08"] {
         let f = json(&db, &["findings", "--period", period, "--format", "json"]);
         // Compared with the same period of 2024: its figure, 60%.

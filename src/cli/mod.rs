@@ -1231,7 +1231,7 @@ fn settings_cmd(ctx: &Ctx, command: SettingsCommand, out: &mut dyn Write) -> any
             write!(out, "{}", crate::table::plain(&header, &rows, usize::MAX))?;
         }
         SettingsCommand::Set { key, value } => {
-            let stored = db.write(|tx| -> anyhow::Result<String> {
+            let (key, stored) = db.write(|tx| -> anyhow::Result<(String, String)> {
                 db::begin_changeset(tx, &ctx.actor, "settings", &ctx.command_line)?;
                 Ok(db::settings::set(tx, &key, &value)?)
             })?;

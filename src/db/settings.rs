@@ -9,7 +9,7 @@ use crate::text;
 pub const KNOWN: &[(&str, &str)] = &[
     (
         "escalate_after",
-        "số tháng liên tiếp (từ 1) để nâng mức một phát hiện nghiêm trọng",
+        "số kỳ liên tiếp (tháng, quý hoặc năm; từ 1) để nâng mức một phát hiện nghiêm trọng",
     ),
     (
         "accountability",
@@ -20,8 +20,8 @@ pub const KNOWN: &[(&str, &str)] = &[
         "công văn: cơ quan ban hành, các dòng cách nhau bởi | (mặc định: ỦY BAN NHÂN DÂN|tên đơn vị cấp trên)",
     ),
     (
-        "doc_number:YYYY-MM",
-        "công văn của tháng YYYY-MM: số, ví dụ doc_number:2024-08 884 (mặc định: …)",
+        "doc_number:KỲ",
+        "công văn của một kỳ (tháng 2024-08, quý 2025-Q3, năm 2025): số, ví dụ doc_number:2024-08 884 (mặc định: …)",
     ),
     ("doc_symbol", "công văn: ký hiệu (mặc định: UBND-VP)"),
     (
@@ -33,8 +33,8 @@ pub const KNOWN: &[(&str, &str)] = &[
         "công văn: Kính gửi, cách nhau bởi | (mặc định: Thủ trưởng các cơ quan, đơn vị|Chủ tịch UBND các xã, …)",
     ),
     (
-        "source_letter:YYYY-MM",
-        "công văn của tháng YYYY-MM: văn bản căn cứ, ví dụ: Công văn số 303/VPUB-PVHCC&KSTT ngày 05/9/2024 của UBND tỉnh",
+        "source_letter:KỲ",
+        "công văn của một kỳ: văn bản căn cứ, ví dụ: Công văn số 303/VPUB-PVHCC&KSTT ngày 05/9/2024 của UBND tỉnh",
     ),
     (
         "publisher",
@@ -79,8 +79,10 @@ pub const KNOWN: &[(&str, &str)] = &[
     ),
 ];
 
-/// Settings kept per month, as `KEY:YYYY-MM`: each month's letter has its
-/// own number and answers its own letter from the province.
+/// Settings kept per period, as `KEY:2024-08`, `KEY:2025-Q3`, `KEY:2025`:
+/// each letter has its own number and answers its own letter from the
+/// province. Stored under the period as chiso writes it, whatever spelling
+/// was typed (`doc_number:quý III/2025` is `doc_number:2025-Q3`).
 pub const MONTHLY: [&str; 2] = ["doc_number", "source_letter"];
 
 /// The month-scoped settings stored, (key, value), in key order.
@@ -99,7 +101,7 @@ pub enum SettingError {
     Control,
     #[error("{0} cần một số nguyên từ 1 trở lên, không phải \"{1}\"")]
     NotACount(&'static str, String),
-    #[error("{0} là của từng tháng: đặt {0}:YYYY-MM, ví dụ {0}:2024-08")]
+    #[error("{0} là của từng kỳ: đặt {0}:KỲ, ví dụ {0}:2024-08 hoặc {0}:2025-Q3")]
     Monthly(&'static str),
     #[error("timezone cần dạng +07:00 (từ -14:00 đến +14:00), không phải \"{0}\"")]
     NotAnOffset(String),
@@ -116,16 +118,20 @@ pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     .optional()
 }
 
-/// Checks and stores a setting; returns the value as stored (cleaned).
-pub fn set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<String, SettingError> {
+/// Checks and stores a setting; returns the key and the value as stored
+/// (a period's key in its canonical spelling, the value cleaned).
+pub fn set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(String, String), SettingError> {
     for m in MONTHLY {
         if key == m {
             return Err(SettingError::Monthly(m));
         }
     }
-    let monthly = key
-        .split_once(':')
-        .is_some_and(|(k, p)| MONTHLY.contains(&k) && crate::model::Period::parse(p).is_some());
+    let per_period = key.split_once(':').and_then(|(k, p)| {
+        let p = crate::model::Period::parse(p)?;
+        MONTHLY.contains(&k).then(|| format!("{k}:{p}"))
+    });
+    let monthly = per_period.is_some();
+    let key = per_period.as_deref().unwrap_or(key);
     if !monthly && !KNOWN.iter().any(|(k, _)| *k == key) {
         let keys: Vec<&str> = KNOWN.iter().map(|(k, _)| *k).collect();
         return Err(SettingError::Unknown(text::show(key), keys.join(", ")));
@@ -163,5 +169,5 @@ pub fn set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<String, Setti
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         rusqlite::params![key, value],
     )?;
-    Ok(value)
+    Ok((key.to_owned(), value))
 }

@@ -185,7 +185,10 @@ pub fn month_or_quarter_in_text(s: &str) -> Option<Period> {
             if best.is_some_and(|(b, _)| b < at) {
                 break;
             }
-            if word == "thang" && is_date(&f[..at]) {
+            if word == "thang"
+                && (is_date(&f[..at])
+                    || last_word(&f[..at]).is_some_and(|w| MONTH_NOT_AFTER.contains(&w)))
+            {
                 continue;
             }
             if let Some(p) = read(&f[at + word.len()..]) {
@@ -268,17 +271,28 @@ fn last_word(s: &str) -> Option<&str> {
         .rfind(|w| !w.is_empty())
 }
 
-/// Whether text ending here is "ngày 09 " (or "ngày … "): the "tháng"
-/// that follows is a date's.
+/// Whether text ending here is "ngày 09 ", "ngày … " or a "ngày" whose
+/// day is left blank to be written by hand ("ngày    ", "ngày ..."): the
+/// "tháng" that follows is a date's.
 fn is_date(before: &str) -> bool {
     let mut words = before
         .split(|c: char| !c.is_alphanumeric() && c != '…')
         .filter(|w| !w.is_empty())
         .rev();
-    let day = words.next();
-    day.is_some_and(|d| d == "…" || d.bytes().all(|b| b.is_ascii_digit()))
-        && words.next() == Some("ngay")
+    match words.next() {
+        Some("ngay") => true,
+        Some(d) if d == "…" || d.bytes().all(|b| b.is_ascii_digit()) => {
+            words.next() == Some("ngay")
+        }
+        _ => false,
+    }
 }
+
+/// Words after which "tháng 9/2025" bounds a span or is compared with
+/// rather than being the period of the results: "tính đến tháng 11/2025",
+/// "lũy kế đến hết tháng 9/2025", "từ tháng 01/2025 …", "so với tháng
+/// 8/2024".
+const MONTH_NOT_AFTER: &[&str] = &["den", "het", "tu", "voi"];
 
 /// "8/2024", "08-2024", "8 năm 2024" after "tháng".
 fn month_after(rest: &str) -> Option<Period> {
@@ -538,6 +552,23 @@ mod tests {
         assert_eq!(
             period_in_text("Kèm theo văn bản ngày 09 tháng 9 năm 2024: kết quả tháng 8/2024"),
             p("2024-08")
+        );
+        // Nor is a date whose day is left blank to be written by hand, a
+        // bound of a span, or a month compared with: they do not outrank a
+        // quarter's or a year's title in another cell.
+        for t in [
+            "Khoái Châu, ngày    tháng 01 năm 2026",
+            "Hưng Yên, ngày ... tháng 10 năm 2025",
+            "(tính đến tháng 11/2025)",
+            "lũy kế đến hết tháng 9/2025",
+            "từ tháng 01/2025 đến tháng 06/2025",
+            "so với tháng 8/2024",
+        ] {
+            assert_eq!(month_or_quarter_in_text(t), None, "{t}");
+        }
+        assert_eq!(
+            period_in_text("Kết quả tháng 9/2025 (tính đến ngày 30/9/2025)"),
+            p("2025-09")
         );
     }
 

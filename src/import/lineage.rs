@@ -179,13 +179,20 @@ pub fn read_table(
             ));
             continue;
         }
+        // Units merge, split and are renamed from a month, never a
+        // quarter or a year.
         let Some(period) = Period::parse(&month)
             .or_else(|| super::header::period_in_text(&format!("tháng {month}")))
+            .filter(|p| p.is_month())
         else {
+            let why = match Period::parse(&month) {
+                Some(p) => format!("cần một tháng, không phải {}", p.label_vi()),
+                None => "tháng không hợp lệ".into(),
+            };
             problems.push(problem(
                 cols.month,
                 &month,
-                "tháng không hợp lệ".into(),
+                why,
                 "viết dạng YYYY-MM (2025-07) hoặc 7/2025",
             ));
             continue;
@@ -430,9 +437,23 @@ mod tests {
         let t = "Đơn vị cũ;Đơn vị mới;Từ tháng;Phạm vi\n\
                  Xã A;Xã B;2025-13;toàn bộ\n\
                  Xã C;Xã B;2025-07;nửa\n\
-                 ;Xã B;2025-07;toàn bộ\n";
+                 ;Xã B;2025-07;toàn bộ\n\
+                 Xã D;Xã E;quý III/2025;toàn bộ\n\
+                 Xã F;Xã G;2025;toàn bộ\n";
         let problems = read_table(&input(t), None, None).unwrap_err();
-        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(problems.len(), 5, "{problems:?}");
+        // A change of units takes effect from a month, never a quarter or
+        // a year (a quarter's key would sort after the year's months).
+        assert!(
+            problems[3]
+                .message
+                .contains("cần một tháng, không phải quý III/2025")
+        );
+        assert!(
+            problems[4]
+                .message
+                .contains("cần một tháng, không phải năm 2025")
+        );
         assert_eq!(problems[0].place.as_deref(), Some("dòng 2"));
         assert_eq!(problems[0].column.as_deref(), Some("Từ tháng"));
         assert!(problems[1].message.contains("phạm vi"));

@@ -356,6 +356,13 @@ pub fn period_problem(s: &str) -> Option<&'static str> {
             .any(|w| !w.is_empty())
             .then_some("năm viết đủ 4 chữ số");
     }
+    let out_of_range = f
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| w.len() == 4)
+        .any(|w| w.parse().is_ok_and(|y: u16| !YEARS.contains(&y)));
+    if out_of_range {
+        return Some("năm chỉ từ 1900 đến 2999");
+    }
     if f.contains('q') {
         Some("quý chỉ từ 1 (I) đến 4 (IV)")
     } else if f
@@ -396,17 +403,18 @@ fn split_year(f: &str) -> Option<(&str, u16)> {
     if is_year(f) {
         return Some(("", f.parse().ok()?));
     }
-    // "2024-08", "2024-8"
+    // "2024-08", "2024-8"; "2025-" is nothing.
     if let Some((y, m)) = f.split_once('-')
         && is_year(y)
     {
-        return Some((m, y.parse().ok()?));
+        return (!m.trim().is_empty()).then_some((m, y.parse().ok()?));
     }
+    // "8/2024", "quý III năm 2025", "năm 2025"; "/2025" is nothing.
     for sep in ["/", " nam ", "-", " "] {
         if let Some((head, y)) = f.rsplit_once(sep)
             && is_year(y.trim())
         {
-            return Some((head, y.trim().parse().ok()?));
+            return (!head.trim().is_empty()).then_some((head, y.trim().parse().ok()?));
         }
     }
     None
@@ -534,9 +542,20 @@ mod tests {
             "20255",
             "1899",
             "quý III",
+            "2025-",
+            "/2025",
+            "-2025",
+            "nam",
         ] {
             assert_eq!(Period::parse(bad), None, "{bad}");
         }
+        assert_eq!(period_problem("1/3000"), Some("năm chỉ từ 1900 đến 2999"));
+        assert_eq!(period_problem("9999"), Some("năm chỉ từ 1900 đến 2999"));
+        assert_eq!(period_problem("13/2025"), Some("tháng chỉ từ 1 đến 12"));
+        assert_eq!(
+            period_problem("quý 0/2025"),
+            Some("quý chỉ từ 1 (I) đến 4 (IV)")
+        );
         assert_eq!(Period::parse_month("2025-Q3"), None);
         assert_eq!(Period::parse_month("2025"), None);
     }

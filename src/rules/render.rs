@@ -635,14 +635,39 @@ pub fn csv(f: &Findings) -> anyhow::Result<Vec<u8>> {
         .from_writer(Vec::new());
     // A quarter's or a year's: "Quý trước", "Số quý liên tiếp".
     let period = Period::parse(&f.period).unwrap_or(Period::FIRST);
-    let header = CSV_HEADER.map(|h| {
-        if period.is_month() {
-            return h.to_owned();
+    let mut header: Vec<String> = CSV_HEADER
+        .iter()
+        .map(|h| {
+            if period.is_month() {
+                return (*h).to_owned();
+            }
+            let word = period.kind().word_vi();
+            h.replace("Tháng", &text::capitalize(word))
+                .replace("tháng", word)
+        })
+        .collect();
+    // The "previous" column holds each finding's compared period: named
+    // for it when every rule compares alike ("Cùng kỳ năm trước" under
+    // `--compare last_year`); else a column says which, row by row.
+    let compared = |code: &str| {
+        f.context
+            .rules
+            .iter()
+            .find(|r| r.code == code)
+            .map_or(period.previous(), |r| r.compared(period))
+    };
+    let mut kinds: Vec<Period> = f.findings.iter().map(|x| compared(&x.rule)).collect();
+    kinds.sort();
+    kinds.dedup();
+    let per_row = kinds.len() > 1;
+    match kinds.as_slice() {
+        [c] if *c != period.previous() => header[5] = "Cùng kỳ năm trước".to_owned(),
+        [_] | [] => {}
+        _ => {
+            header[5] = "Giá trị kỳ so sánh".to_owned();
+            header.insert(6, "Kỳ so sánh".to_owned());
         }
-        let word = period.kind().word_vi();
-        h.replace("Tháng", &text::capitalize(word))
-            .replace("tháng", word)
-    });
+    }
     w.write_record(&header)?;
     let rule_names: rustc_hash::FxHashMap<&str, String> = f
         .context
@@ -674,7 +699,7 @@ pub fn csv(f: &Findings) -> anyhow::Result<Vec<u8>> {
     let text = |s: &str| text_cell(s).into_owned();
     for x in &f.findings {
         let [(_, value), (_, previous), (_, reference)] = x.json_values();
-        w.write_record([
+        let mut record = vec![
             text(&x.unit),
             text(rule_names.get(x.rule.as_str()).unwrap_or(&x.rule)),
             text(&metric_name(&x.metric)),
@@ -685,7 +710,11 @@ pub fn csv(f: &Findings) -> anyhow::Result<Vec<u8>> {
             x.streak.to_string(),
             if x.escalated { "có" } else { "không" }.to_owned(),
             text(&x.directive),
-        ])?;
+        ];
+        if per_row {
+            record.insert(6, compared(&x.rule).label_vi());
+        }
+        w.write_record(&record)?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }

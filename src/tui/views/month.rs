@@ -283,7 +283,7 @@ fn value_cell<'a>(
 fn empty(f: &mut Frame, area: Rect, theme: &Theme) {
     let width = (area.width as usize).saturating_sub(1);
     let mut text = vec![
-        Line::styled("Chưa có số liệu tháng nào.", theme.title()),
+        Line::styled("Chưa có số liệu kỳ nào.", theme.title()),
         Line::from(""),
     ];
     let mut para = |s: &str, first: &str, rest: &str| {
