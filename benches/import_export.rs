@@ -410,6 +410,15 @@ fn main() {
         })
         .collect();
     let finds: Vec<Sample> = (0..n_runs).map(|_| measure(&findings_cmd)).collect();
+    // The letter of that month as text: every unit in its annexes, every
+    // finding in the list annex (a layout that reads all rows per cell
+    // once took 85 s here).
+    let letter_cmd = || {
+        let mut c = chiso(&run_db);
+        c.args(["report", "--period", &last_of_all, "--format", "txt"]);
+        c
+    };
+    let letters: Vec<Sample> = (0..n_runs).map(|_| measure(&letter_cmd)).collect();
     {
         let out = findings_cmd().output().expect("run findings");
         assert!(
@@ -503,7 +512,10 @@ fn main() {
         full.then_some(TARGET_FINDINGS_MS),
         false,
     );
-    println!("(findings: the {total_months}th month of {total_months}; cold = no streak cache)");
+    line("report txt", &letters, None, false);
+    println!(
+        "(findings, report: the {total_months}th month of {total_months}; cold = no streak cache)"
+    );
     match &sqlite {
         Some((s, version)) => line(&format!("sqlite3 .import {version}"), s, None, false),
         None => println!("{:<22} {:>10}", "sqlite3 .import", "skipped"),

@@ -96,6 +96,14 @@ impl Annexes<'_> {
         }
         let mut rows = Vec::new();
         let mut values = Vec::new();
+        // Worded once per rule: a national month has 20,000 findings and
+        // a rule's sentence looks through them.
+        let words: HashMap<&str, String> = f
+            .context
+            .rules
+            .iter()
+            .map(|r| (r.code.as_str(), rule_words(f, r)))
+            .collect();
         for u in order {
             let Some(list) = by_unit.get(&u.id) else {
                 continue;
@@ -115,7 +123,7 @@ impl Annexes<'_> {
                 };
                 let cells = self.finding_cells(x, rule, &lacking);
                 let mut row = vec![(rows.len() + 1).to_string(), x.unit.clone()];
-                row.push(rule_words(f, rule));
+                row.push(words[rule.code.as_str()].clone());
                 // The value and the month before's in the metric's unit;
                 // the streak and the mark as they are.
                 row.extend(cells.iter().enumerate().map(|(i, c)| {
@@ -123,7 +131,7 @@ impl Annexes<'_> {
                     self.text(c, kind)
                 }));
                 rows.push(row);
-                let mut v = vec![Some(Value::Label(rule_words(f, rule)))];
+                let mut v = vec![Some(Value::Label(words[rule.code.as_str()].clone()))];
                 v.extend(cells);
                 values.push((x.unit.clone(), v));
             }

@@ -190,6 +190,10 @@ pub fn render(l: &Letter, width: usize) -> String {
                 *w = (*w).max(c.width());
             }
         }
+        // Judged once per column: it reads every row.
+        let left: Vec<bool> = (0..head.len())
+            .map(|i| i >= 1 && a.kind(i) != super::ColumnKind::Number)
+            .collect();
         let line = |cells: &[String]| {
             cells
                 .iter()
@@ -197,7 +201,7 @@ pub fn render(l: &Letter, width: usize) -> String {
                 .enumerate()
                 .map(|(i, (c, w))| {
                     let pad = " ".repeat(w - c.width());
-                    if i >= 1 && a.kind(i) != super::ColumnKind::Number {
+                    if left[i] {
                         format!("{c}{pad}")
                     } else {
                         format!("{pad}{c}")

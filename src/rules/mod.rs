@@ -628,7 +628,7 @@ pub struct Context {
 /// Reads in one transaction (one consistent view of the file); streaks it
 /// counted are cached for the next call (`cache`).
 pub fn evaluate(conn: &Connection, period: Period) -> Result<Findings, RuleError> {
-    evaluate_with(conn, period, true, None, None)
+    evaluate_with(conn, period, How::FULL, None)
 }
 
 /// `evaluate` comparing `period` with `compare` for every rule (`findings
@@ -640,13 +640,30 @@ pub fn evaluate_compared(
     compare: Option<CompareWith>,
     directives: bool,
 ) -> Result<Findings, RuleError> {
-    evaluate_with(conn, period, directives, None, compare)
+    let how = How {
+        directives,
+        compare,
+        ..How::FULL
+    };
+    evaluate_with(conn, period, how, None)
+}
+
+/// Who is on `period`'s lists, rule by rule: `evaluate_lean` without
+/// streaks (every streak 1, nothing escalated). What a quarter's or a
+/// year's months on the list count, month after month, without walking
+/// back from each.
+pub fn evaluate_lists(conn: &Connection, period: Period) -> Result<Findings, RuleError> {
+    let how = How {
+        streaks: false,
+        ..How::LEAN
+    };
+    evaluate_with(conn, period, how, None)
 }
 
 /// `evaluate` leaving every directive empty: a screen renders the one it
 /// shows (`render::directive_for`) instead of holding 20,000 texts.
 pub fn evaluate_lean(conn: &Connection, period: Period) -> Result<Findings, RuleError> {
-    evaluate_with(conn, period, false, None, None)
+    evaluate_with(conn, period, How::LEAN, None)
 }
 
 /// What a caller showing a month already holds, read on the same
@@ -666,20 +683,15 @@ pub fn evaluate_lean_lent(
     period: Period,
     lent: Option<Lent<'_>>,
 ) -> Result<Findings, RuleError> {
-    evaluate_with(conn, period, false, lent, None)
+    evaluate_with(conn, period, How::LEAN, lent)
 }
 
 fn evaluate_with(
     conn: &Connection,
     period: Period,
-    directives: bool,
+    how: How,
     lent: Option<Lent<'_>>,
-    compare: Option<CompareWith>,
 ) -> Result<Findings, RuleError> {
-    let how = How {
-        directives,
-        compare,
-    };
     if !conn.is_autocommit() {
         // The caller's own uncommitted writes do not show in data_version.
         return evaluate_in(conn, period, false, how, None, None);
@@ -695,7 +707,7 @@ fn evaluate_with(
         Ok(mode.eq_ignore_ascii_case("wal"))
     };
     let helper = match conn.path().filter(|p| !p.is_empty()) {
-        Some(path) if !conn.is_busy() && wal()? && !cache::near(conn, period)? => {
+        Some(path) if how.streaks && !conn.is_busy() && wal()? && !cache::near(conn, period)? => {
             let before = db::data_version(conn)?;
             walk::Helper::start(path).map(|h| (h, before))
         }
@@ -716,6 +728,21 @@ struct How {
     directives: bool,
     /// Compare every rule with this (else each drop rule with its own).
     compare: Option<CompareWith>,
+    /// Count streaks (walking back through earlier periods); without,
+    /// every streak is 1 and nothing is escalated: only who is on the list.
+    streaks: bool,
+}
+
+impl How {
+    const FULL: How = How {
+        directives: true,
+        compare: None,
+        streaks: true,
+    };
+    const LEAN: How = How {
+        directives: false,
+        ..How::FULL
+    };
 }
 
 fn evaluate_in(
@@ -912,7 +939,16 @@ fn evaluate_in(
         &scope.ids(),
         &scope.lineage.digest(),
     );
-    let cached_now = cache::load(conn, period, &stamp)?.filter(|c| {
+    let cached_now = if !how.streaks {
+        // Streaks of 1: the walk is not taken, nothing is cached.
+        for o in &mut open {
+            o.alive.clear();
+        }
+        None
+    } else {
+        cache::load(conn, period, &stamp)?
+    };
+    let cached_now = cached_now.filter(|c| {
         open.iter()
             .all(|o| o.alive.iter().all(|k| c.contains_key(&(o.rule, k.0, k.1))))
     });
@@ -934,7 +970,7 @@ fn evaluate_in(
     };
     walk::walk_split(&w, &mut open, period.previous(), Some(before), helper)?;
 
-    if may_cache && cached_now.is_none() {
+    if may_cache && how.streaks && cached_now.is_none() {
         let streaks: cache::Streaks = open
             .iter()
             .flat_map(|o| o.streak.iter().map(|(k, s)| ((o.rule, k.0, k.1), *s)))
@@ -1524,10 +1560,7 @@ mod tests {
         walk::SPLIT_AT.set(2);
         let evaluate_with_helper = |helper: Option<&(walk::Helper, i64)>| {
             conn.execute_batch("BEGIN").unwrap();
-            let how = How {
-                directives: false,
-                compare: None,
-            };
+            let how = How::LEAN;
             let out = evaluate_in(conn, apr, false, how, None, helper).unwrap();
             conn.execute_batch("COMMIT").unwrap();
             out
@@ -1913,6 +1946,16 @@ mod tests {
                 ("Xã C".to_owned(), 1, Some(n(50.0)))
             ]
         );
+        // The lists alone: the same units, no streak walked.
+        let lists = evaluate_lists(f.db.conn(), q3).unwrap();
+        let key = |out: &Findings| -> Vec<(String, String)> {
+            out.findings
+                .iter()
+                .map(|x| (x.rule.clone(), x.unit.clone()))
+                .collect()
+        };
+        assert_eq!(key(&lists), key(&evaluate(f.db.conn(), q3).unwrap()));
+        assert!(lists.findings.iter().all(|x| x.streak == 1 && !x.escalated));
         // The rule set to compare with last year does the same by itself.
         f.db.conn()
             .execute(

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use rusqlite::Connection;
 use rustc_hash::FxHashSet;
 
-use super::{CompareWith, RuleError, RuleKind, Severity, evaluate_lean, load_rules, month};
+use super::{CompareWith, RuleError, RuleKind, Severity, evaluate_lists, load_rules, month};
 use crate::model::{Period, Unit};
 
 /// One unit's count under one rule.
@@ -52,7 +52,8 @@ pub struct MonthsOnList {
 
 /// Counts, for each enabled rule and each unit that exists at the end of
 /// `period`, the months of `period` in which the unit was on the rule's
-/// findings (`evaluate_lean` of each month with data). One read.
+/// findings (`evaluate_lists` of each month with data: who is on them,
+/// no streaks). One read.
 pub fn months_on_list(conn: &Connection, period: Period) -> Result<MonthsOnList, RuleError> {
     let own_tx = conn.is_autocommit();
     if own_tx {
@@ -76,7 +77,7 @@ fn count(conn: &Connection, period: Period) -> Result<MonthsOnList, RuleError> {
     // (on the list, judged) per rule, per unit.
     let mut counts = vec![vec![(0u32, 0u32); units.len()]; rules.len()];
     for &m in &months {
-        let f = evaluate_lean(conn, m)?;
+        let f = evaluate_lists(conn, m)?;
         let skipped: FxHashSet<&str> = f
             .not_evaluated
             .iter()
