@@ -288,9 +288,12 @@ fn main() {
         let (db, out, period) = (run_db.clone(), out.to_owned(), last.clone());
         move || {
             let mut c = chiso(&db);
+            // Each run writes the same file again: --force (chiso never
+            // overwrites an --out without it).
             c.args(["export", "--period", &period, "--format", format])
                 .arg("--out")
-                .arg(&out);
+                .arg(&out)
+                .arg("--force");
             c
         }
     };
