@@ -55,7 +55,7 @@ pub enum Command {
     Import {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// Kỳ: tháng 2024-08, quý 2025-Q3 hoặc năm 2025 (bỏ qua được nếu dòng tiêu đề của tệp ghi rõ kỳ)
+        /// Tháng (2024-08, 8/2024), quý (2025-Q3, quý III/2025) hoặc năm (2025); bỏ qua được nếu dòng tiêu đề của tệp ghi rõ kỳ
         #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Option<Period>,
         /// Tạo đơn vị mới cho tên chưa có
@@ -85,6 +85,7 @@ pub enum Command {
     },
     /// Nhập tay giá trị cho một đơn vị: METRIC=VALUE (để trống hoặc "-" để xoá)
     Set {
+        /// Tháng (2024-08, 8/2024), quý (2025-Q3, quý III/2025) hoặc năm (2025)
         #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Period,
         #[arg(long, value_name = "NAME")]
@@ -99,6 +100,7 @@ pub enum Command {
     },
     /// Xuất số liệu một kỳ (tháng, quý, năm)
     Export {
+        /// Tháng (2024-08, 8/2024), quý (2025-Q3, quý III/2025) hoặc năm (2025)
         #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Period,
         /// csv, tsv, xlsx: cho người đọc (tiêu đề tiếng Việt, nhập lại được); json: cho máy (mã chỉ số)
@@ -133,6 +135,7 @@ pub enum Command {
     },
     /// Đơn vị cần chỉ đạo khắc phục trong một kỳ (tháng, quý, năm), và lý do
     Findings {
+        /// Tháng (2024-08, 8/2024), quý (2025-Q3, quý III/2025) hoặc năm (2025)
         #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Period,
         /// table, csv: cho người đọc (csv: tiêu đề, quy tắc, chỉ số bằng tiếng Việt); json: cho máy (mã quy tắc, mã chỉ số)
@@ -150,6 +153,7 @@ pub enum Command {
     },
     /// Công văn công bố kết quả một kỳ (tháng, quý, năm), kèm các phụ lục (md, txt, docx)
     Report {
+        /// Tháng (2024-08, 8/2024), quý (2025-Q3, quý III/2025) hoặc năm (2025)
         #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Period,
         #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
@@ -166,6 +170,7 @@ pub enum Command {
     },
     /// Nhật ký thay đổi: ai sửa giá trị nào, khi nào, từ đâu
     Log {
+        /// Chỉ một kỳ: tháng (2024-08), quý (2025-Q3) hoặc năm (2025)
         #[arg(long, value_name = "KỲ", value_parser = period_arg)]
         period: Option<Period>,
         #[arg(long, value_name = "NAME")]
