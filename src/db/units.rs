@@ -441,7 +441,10 @@ pub fn odd_name(raw: &str) -> Option<(Vec<&'static str>, String)> {
     let mut why = Vec::new();
     let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
     let cased = letters.len() >= 2;
-    let upper = cased && letters.iter().all(|c| !c.is_lowercase());
+    // One word of plain capitals is an acronym ("BHXH", "VNPT"), as
+    // agencies are named: not odd.
+    let acronym = !name.contains(' ') && letters.iter().all(|c| c.is_ascii_uppercase());
+    let upper = cased && !acronym && letters.iter().all(|c| !c.is_lowercase());
     let lower = cased && letters.iter().all(|c| !c.is_uppercase());
     if upper {
         why.push("viết toàn chữ hoa");
@@ -751,7 +754,15 @@ mod tests {
             (vec!["có khoảng trắng thừa"], "Đông Tảo")
         );
         // Names as a letter writes them, and short codes, are left alone.
-        for fine in ["Đông Tảo", "Thị trấn Khoái Châu", "Sở Tư pháp", "Xã 1", "A"] {
+        for fine in [
+            "Đông Tảo",
+            "Thị trấn Khoái Châu",
+            "Sở Tư pháp",
+            "Xã 1",
+            "A",
+            "BHXH",
+            "VNPT",
+        ] {
             assert_eq!(odd_name(fine), None, "{fine}");
         }
     }
