@@ -131,6 +131,13 @@ fn row_pieces(app: &App, theme: &Theme, i: usize) -> Vec<(String, Style)> {
     for cell in &r.cells {
         let title = columns::title(&app.cat.metrics[cell.metric]);
         let show = |v: &Option<crate::model::Value>| v.as_ref().map_or("·".to_owned(), show_value);
+        // A row whose unit is unknown writes nothing (the counts leave it
+        // out): its figures are shown bare, not as new values.
+        if matches!(r.unit, RowUnit::Invalid(_)) && !matches!(cell.status, Status::Invalid(_)) {
+            let text = format!(" · {title} {}", show(&cell.new));
+            out.push((text, theme.preview_unchanged()));
+            continue;
+        }
         let (text, st) = match &cell.status {
             Status::New => (
                 format!("{title} {} (mới)", show(&cell.new)),
