@@ -93,6 +93,20 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     out
 }
 
+/// `wrap` for centred text, its lines made as even as they can be in as
+/// many lines: no word left alone on the last ("8/2024", "Châu)").
+fn balanced(text: &str, width: usize) -> Vec<String> {
+    let lines = wrap(text, width, "", "");
+    if lines.len() < 2 {
+        return lines;
+    }
+    // The narrowest width that needs no more lines.
+    (width / 2..width)
+        .map(|w| wrap(text, w, "", ""))
+        .find(|l| l.len() == lines.len())
+        .unwrap_or(lines)
+}
+
 fn centre(s: &str, width: usize) -> String {
     let pad = width.saturating_sub(s.width()) / 2;
     format!("{}{s}", " ".repeat(pad))
@@ -171,16 +185,8 @@ pub fn render(l: &Letter, width: usize) -> String {
         out.push(String::new());
         out.push(String::new());
         out.push(centre(&a.title.to_uppercase(), width));
-        out.extend(
-            wrap(&a.caption, width, "", "")
-                .iter()
-                .map(|s| centre(s, width)),
-        );
-        out.extend(
-            wrap(&a.note, width, "", "")
-                .iter()
-                .map(|s| centre(s, width)),
-        );
+        out.extend(balanced(&a.caption, width).iter().map(|s| centre(s, width)));
+        out.extend(balanced(&a.note, width).iter().map(|s| centre(s, width)));
         out.push(String::new());
         let mut head = vec!["STT".to_owned(), "Đơn vị".to_owned()];
         head.extend(a.columns.iter().cloned());
@@ -220,4 +226,21 @@ pub fn render(l: &Letter, width: usize) -> String {
     let mut s = out.join("\n");
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::balanced;
+
+    /// A centred caption keeps its lines even: nothing left alone at the end.
+    #[test]
+    fn captions_leave_no_word_alone() {
+        let caption =
+            "(Kèm theo Công văn số 884/UBND-VP ngày … tháng … năm 2024 của UBND huyện Khoái Châu)";
+        let lines = balanced(caption, 80);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines.iter().all(|l| l.split(' ').count() > 3), "{lines:?}");
+        assert_eq!(lines.join(" "), caption);
+        assert_eq!(balanced("Phụ lục", 80), ["Phụ lục"]);
+    }
 }
