@@ -197,6 +197,38 @@ fn unwritable(e: &rusqlite::Error) -> bool {
 }
 
 /// `path` with `suffix` appended to its file name ("x.db" → "x.db-wal").
+/// Removes what a killed creation of `path` left: `.NAME.PID.tmp` (and
+/// its -wal, -shm, -journal) of a process that no longer runs. Only where
+/// /proc tells which do (Linux); elsewhere they stay, hidden and harmless.
+fn remove_abandoned(path: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some((pid, tail)) = rest.split_once(".tmp") else {
+            continue;
+        };
+        let dead = pid.parse::<u32>().is_ok_and(|pid| {
+            pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists()
+        });
+        if dead && ["", "-wal", "-shm", "-journal"].contains(&tail) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);
@@ -371,6 +403,7 @@ impl Db {
             .file_name()
             .map_or_else(|| "chiso.db".into(), |n| n.to_string_lossy());
         let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        remove_abandoned(path, &name);
         let remove_tmp = || {
             for suffix in ["", "-wal", "-shm", "-journal"] {
                 let _ = std::fs::remove_file(sibling(&tmp, suffix));
