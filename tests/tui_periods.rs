@@ -597,3 +597,22 @@ fn i_imports_a_file_into_the_period_its_title_states() {
         .unwrap();
     assert_eq!(binh_kieu.values[0], Some(Value::Num(37.9)));
 }
+
+/// At 60×20 what ▲▼ compare with is said whole: the status wraps rather
+/// than losing "chưa có số liệu" off its end.
+#[test]
+fn the_compared_period_is_said_whole_at_60_columns() {
+    let (_d, mut app) = with_quarters();
+    keys(&mut app, "K[dd");
+    assert_eq!(app.change, Some(CompareWith::LastYear));
+    let s = screen(&mut app, 60, 20);
+    let said = s
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '"' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        said.contains("so với cùng kỳ năm trước: quý II/2023 chưa có số liệu"),
+        "{s}"
+    );
+}

@@ -96,14 +96,13 @@ fn title_line<'a>(app: &App, theme: &Theme, width: usize) -> Line<'a> {
 
 fn footer_lines<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Line<'a>> {
     // Short of the last column: a line that touches the edge reads as cut.
-    let status = Line::from(textfit::join_fitting(
-        &status_parts(app),
-        width.saturating_sub(1),
-    ));
+    // What must stay (the period, what ▲▼ compare with) wraps rather than
+    // being cut on a narrow screen.
+    let status = textfit::join_fitting(&status_parts(app), width.saturating_sub(1));
     if let Some(ed) = &app.editor {
         return editor_lines(app, ed, theme, width);
     }
-    let mut out = vec![status];
+    let mut out = said(&status, Style::default(), width);
     let asked = app.prompt.as_ref().filter(|p| p.replace.is_some());
     if let Some(q) = asked.and_then(|p| p.note.as_ref()) {
         // `w` asks whether to replace a file: the question alone, as `x` asks.
