@@ -5,6 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 mod period;
+pub(crate) use period::quarter_numeral;
 pub use period::{Period, PeriodKind, period_problem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

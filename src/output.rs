@@ -71,7 +71,7 @@ pub fn check(path: &Path, db: &Path) -> Result<Target, OutputError> {
     // not beside a symlink to it.
     let real_db = db.canonicalize().unwrap_or_else(|_| db.to_owned());
     for base in [db, real_db.as_path()] {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
+        for suffix in crate::db::FILES {
             let guarded = PathBuf::from(format!("{}{suffix}", base.display()));
             if target.is_some() && resolved(&guarded) == target {
                 return Err(OutputError::Database(path.to_owned()));

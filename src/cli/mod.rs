@@ -432,8 +432,10 @@ pub(super) fn period_arg(s: &str) -> Result<Period, String> {
 
 /// A month only: units start, end and change names from a month.
 pub(super) fn month_arg(s: &str) -> Result<Period, String> {
+    if let Some(p) = Period::parse_month(s) {
+        return Ok(p);
+    }
     match Period::parse(s) {
-        Some(p) if p.is_month() => Ok(p),
         Some(p) => Err(format!(
             "cần một tháng, không phải {}: đơn vị thành lập, sáp nhập, đổi tên từ một tháng; viết dạng YYYY-MM, ví dụ {}",
             p.label_vi(),
@@ -985,10 +987,6 @@ fn findings_cmd(
     let directives = format != FindingsFormat::Json;
     let conn = db.conn();
     // With the months: the period and its months from one read.
-    let own_tx = how.months && conn.is_autocommit();
-    if own_tx {
-        conn.execute_batch("BEGIN")?;
-    }
     let read = || -> anyhow::Result<_> {
         let f = rules::evaluate_compared(conn, period, how.compare, directives)?;
         let months = if how.months {
@@ -998,11 +996,12 @@ fn findings_cmd(
         };
         Ok((f, months))
     };
-    let result = read();
-    if own_tx && conn.execute_batch("COMMIT").is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
-    }
-    let (mut f, mut months) = result?;
+    // Alone, findings reads in its own way (its streak cache and walk).
+    let (mut f, mut months) = if how.months {
+        db::in_one_read(conn, read)?
+    } else {
+        read()?
+    };
     if let Some(g) = how.group {
         f.keep_group(g);
         if let Some(m) = &mut months {

@@ -134,12 +134,6 @@ impl Lineage {
             .map(|(_, p, n)| (*p, n.as_str()))
     }
 
-    /// Units formed or changed in `p` (started then, or took in another
-    /// unit or a part of one): they have no period before to compare with.
-    pub fn fresh_in(&self, units: &[Unit], p: Period) -> HashSet<i64> {
-        self.fresh_since(units, p.previous(), p)
-    }
-
     /// Units formed or changed after `before` up to the end of `p`: their
     /// figures in `p` do not compare with `before`'s (a commune formed in
     /// 7/2025 has no same month last year).
@@ -301,11 +295,24 @@ pub struct Outcome {
     pub lines: Vec<String>,
 }
 
-fn has_values_before(tx: &Connection, unit: i64, p: Period) -> rusqlite::Result<bool> {
+/// SQL: the last month (YYYYMM) of the period keyed by `period_id`: a
+/// quarter's or a year's values belong to the units of its last month.
+macro_rules! last_month_sql {
+    () => {
+        "(CASE WHEN period_id % 100 = 0 THEN period_id + 12
+               WHEN period_id % 100 > 20 THEN period_id - period_id % 100 + (period_id % 100 - 20) * 3
+               ELSE period_id END)"
+    };
+}
+
+/// Does `unit` have values in a period that ends before month `p`?
+pub(crate) fn has_values_before(tx: &Connection, unit: i64, p: Period) -> rusqlite::Result<bool> {
     tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM unit_values WHERE unit_id = ?1 AND (CASE WHEN period_id % 100 = 0 THEN period_id + 12
-             WHEN period_id % 100 > 20 THEN period_id - period_id % 100 + (period_id % 100 - 20) * 3
-             ELSE period_id END) < ?2)",
+        concat!(
+            "SELECT EXISTS (SELECT 1 FROM unit_values WHERE unit_id = ?1 AND ",
+            last_month_sql!(),
+            " < ?2)"
+        ),
         params![unit, p.key()],
         |r| r.get(0),
     )
@@ -781,18 +788,16 @@ pub fn remove(
 /// What every lineage change must leave true: each stored value lies in
 /// its unit's months, and no two units with one name live in one month.
 pub fn check(tx: &Connection) -> Result<(), UnitError> {
-    let mut st = tx.prepare_cached(
+    let mut st = tx.prepare_cached(concat!(
         "SELECT name, period_id, valid_from, valid_until FROM (
-             SELECT u.name, u.sort_key, v.period_id, u.valid_from, u.valid_until,
-                    -- a quarter's or a year's values belong to its last month's units
-                    CASE WHEN v.period_id % 100 = 0 THEN v.period_id + 12
-                         WHEN v.period_id % 100 > 20 THEN v.period_id - v.period_id % 100 + (v.period_id % 100 - 20) * 3
-                         ELSE v.period_id END AS last_month
+             SELECT u.name, u.sort_key, v.period_id, u.valid_from, u.valid_until, ",
+        last_month_sql!(),
+        " AS last_month
              FROM unit_values v JOIN units u ON u.id = v.unit_id)
          WHERE (valid_from IS NOT NULL AND last_month < valid_from)
             OR (valid_until IS NOT NULL AND last_month >= valid_until)
-         ORDER BY sort_key, period_id LIMIT 20",
-    )?;
+         ORDER BY sort_key, period_id LIMIT 20"
+    ))?;
     let outside: Vec<(String, i64, Option<i64>, Option<i64>)> = st
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;

@@ -196,7 +196,6 @@ fn unwritable(e: &rusqlite::Error) -> bool {
         .is_some_and(|c| matches!(c.code, C::ReadOnly | C::CannotOpen | C::PermissionDenied))
 }
 
-/// `path` with `suffix` appended to its file name ("x.db" → "x.db-wal").
 /// Removes what a killed creation of `path` left: `.NAME.PID.tmp` (and
 /// its -wal, -shm, -journal) of a process that no longer runs. Only where
 /// /proc tells which do (Linux); elsewhere they stay, hidden and harmless.
@@ -223,12 +222,33 @@ fn remove_abandoned(path: &Path, name: &str) {
         let dead = pid.parse::<u32>().is_ok_and(|pid| {
             pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists()
         });
-        if dead && ["", "-wal", "-shm", "-journal"].contains(&tail) {
+        if dead && FILES.contains(&tail) {
             let _ = std::fs::remove_file(e.path());
         }
     }
 }
 
+/// Runs `read` in one read transaction (one consistent view of the file),
+/// unless the caller is already in one.
+pub fn in_one_read<T, E: From<rusqlite::Error>>(
+    conn: &Connection,
+    read: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    let own_tx = conn.is_autocommit();
+    if own_tx {
+        conn.execute_batch("BEGIN")?;
+    }
+    let result = read();
+    if own_tx && conn.execute_batch("COMMIT").is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    result
+}
+
+/// A database's file and its companions, as suffixes of its name.
+pub(crate) const FILES: [&str; 4] = ["", "-wal", "-shm", "-journal"];
+
+/// `path` with `suffix` appended to its file name ("x.db" → "x.db-wal").
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);
@@ -405,7 +425,7 @@ impl Db {
         let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
         remove_abandoned(path, &name);
         let remove_tmp = || {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
+            for suffix in FILES {
                 let _ = std::fs::remove_file(sibling(&tmp, suffix));
             }
         };

@@ -305,7 +305,7 @@ fn quarter_after(rest: &str) -> Option<Period> {
     let (n, year) = number_then_year(rest)?;
     let q = match n.parse::<u8>() {
         Ok(q) => q,
-        Err(_) => ["i", "ii", "iii", "iv"].iter().position(|r| *r == n)? as u8 + 1,
+        Err(_) => crate::model::quarter_numeral(n)?,
     };
     Period::quarter(year, q)
 }

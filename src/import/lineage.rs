@@ -181,10 +181,9 @@ pub fn read_table(
         }
         // Units merge, split and are renamed from a month, never a
         // quarter or a year.
-        let Some(period) = Period::parse(&month)
-            .or_else(|| super::header::period_in_text(&format!("tháng {month}")))
-            .filter(|p| p.is_month())
-        else {
+        let Some(period) = Period::parse_month(&month).or_else(|| {
+            super::header::period_in_text(&format!("tháng {month}")).filter(|p| p.is_month())
+        }) else {
             let why = match Period::parse(&month) {
                 Some(p) => format!("cần một tháng, không phải {}", p.label_vi()),
                 None => "tháng không hợp lệ".into(),
@@ -355,13 +354,7 @@ fn rename(
     let old_unit = index.resolve_in(old, Some(period.previous()));
     if let units::Resolution::Found(id) = index.resolve_in(new, Some(period))
         && old_unit != units::Resolution::Found(id)
-        && tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM unit_values WHERE unit_id = ?1 AND (CASE WHEN period_id % 100 = 0 THEN period_id + 12
-                 WHEN period_id % 100 > 20 THEN period_id - period_id % 100 + (period_id % 100 - 20) * 3
-                 ELSE period_id END) < ?2)",
-            rusqlite::params![id, period.key()],
-            |r| r.get::<_, bool>(0),
-        )?
+        && lineage::has_values_before(tx, id, period)?
     {
         let olds = [(old.to_owned(), lineage::Share::Whole)];
         let step = Step {

@@ -145,7 +145,7 @@ impl Period {
     }
 
     /// The quarter a month is in (a quarter or a year: itself).
-    pub fn quarter_of(self) -> Period {
+    fn quarter_of(self) -> Period {
         match self.kind() {
             PeriodKind::Month => Period {
                 year: self.year,
@@ -195,7 +195,7 @@ impl Period {
             .or_else(|| head.strip_prefix('q'))
             .map(str::trim);
         if let Some(q) = q {
-            let n = number(q).or_else(|| roman(q))?;
+            let n = number(q).or_else(|| quarter_numeral(q))?;
             return Period::quarter(year, n);
         }
         let m = head
@@ -298,17 +298,7 @@ impl Period {
     /// "tháng 8/2024", "quý III/2025", "năm 2025", as Vietnamese documents
     /// write them.
     pub fn label_vi(self) -> String {
-        match self.kind() {
-            PeriodKind::Month => format!("tháng {}/{}", self.sub, self.year),
-            PeriodKind::Quarter => {
-                format!(
-                    "quý {}/{}",
-                    ROMAN[(self.sub - QUARTER_BASE - 1) as usize],
-                    self.year
-                )
-            }
-            PeriodKind::Year => format!("năm {}", self.year),
-        }
+        format!("{} {}", self.kind().word_vi(), self.short_vi())
     }
 
     /// How a document names `self` next to `now`: "tháng 7", "quý II" in
@@ -333,14 +323,6 @@ impl Period {
                 self.year
             ),
             PeriodKind::Year => self.year.to_string(),
-        }
-    }
-
-    /// "quý III năm 2025": how a document's title writes it.
-    pub fn title_vi(self) -> String {
-        match self.kind() {
-            PeriodKind::Year => format!("năm {}", self.year),
-            _ => self.label_vi().replace('/', " năm "),
         }
     }
 }
@@ -390,7 +372,8 @@ fn number(s: &str) -> Option<u8> {
     s.parse().ok()
 }
 
-fn roman(s: &str) -> Option<u8> {
+/// "III" (any case) as 3: a quarter's Roman numeral.
+pub(crate) fn quarter_numeral(s: &str) -> Option<u8> {
     ROMAN
         .iter()
         .position(|r| r.eq_ignore_ascii_case(s.trim()))
@@ -479,7 +462,6 @@ mod tests {
             assert_eq!(Period::parse(s), Some(q), "{s}");
         }
         assert_eq!(q.label_vi(), "quý III/2025");
-        assert_eq!(q.title_vi(), "quý III năm 2025");
         assert_eq!(q.previous().to_string(), "2025-Q2");
         assert_eq!(p("2025-Q1").previous().to_string(), "2024-Q4");
         assert_eq!(p("2024-Q4").next().to_string(), "2025-Q1");

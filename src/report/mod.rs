@@ -124,15 +124,7 @@ pub struct Options {
 
 /// Builds the letter for `period` from one consistent read.
 pub fn build(conn: &Connection, period: Period, opts: Options) -> Result<Report, RuleError> {
-    let own_tx = conn.is_autocommit();
-    if own_tx {
-        conn.execute_batch("BEGIN")?;
-    }
-    let result = build_in(conn, period, opts);
-    if own_tx && conn.execute_batch("COMMIT").is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
-    }
-    result
+    db::in_one_read(conn, || build_in(conn, period, opts))
 }
 
 fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {

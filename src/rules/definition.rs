@@ -166,6 +166,12 @@ impl Rule {
     pub fn compared(&self, p: crate::model::Period) -> crate::model::Period {
         self.compare.period(p)
     }
+
+    /// Compares with the same period a year before: judged against that
+    /// period's values, apart from the rules comparing with the one before.
+    pub fn compares_last_year(&self) -> bool {
+        self.compare == CompareWith::LastYear
+    }
 }
 
 fn group_code<S: serde::Serializer>(g: &Option<Group>, s: S) -> Result<S::Ok, S::Error> {

@@ -840,7 +840,7 @@ fn evaluate_in(
     // Drop rules that compare with the same period a year before are
     // judged apart: against that period, leaving out the units formed or
     // changed since.
-    let yearly = |r: &Rule| r.compare == CompareWith::LastYear;
+    let yearly = Rule::compares_last_year;
     let year_before = period.year_before();
     let (fresh_yearly, last_year) = if judged.iter().any(|r| yearly(r)) {
         (scope.fresh_since(year_before, period), read(year_before)?)

@@ -294,7 +294,7 @@ pub fn month_table_in(
     // A drop rule set to compare with the same period a year before is
     // judged against it, leaving out the units formed or changed since,
     // as `evaluate` does: the screen marks what the findings list.
-    let yearly = |i: &usize| rules[*i].compare == super::CompareWith::LastYear;
+    let yearly = |i: &usize| rules[*i].compares_last_year();
     let (by_year, by_previous): (Vec<usize>, Vec<usize>) = enabled.into_iter().partition(yearly);
     let mut all: Vec<(usize, Result<Vec<i64>, String>)> = Vec::new();
     let judged: Vec<&Rule> = by_previous.iter().map(|&i| &rules[i]).collect();
@@ -387,7 +387,7 @@ fn histories(
     // the one before, and the same a year before for a rule comparing
     // with it.
     let mut seen: FxHashMap<Period, Month> = FxHashMap::default();
-    let yearly = |r: &Rule| r.compare == super::CompareWith::LastYear;
+    let yearly = Rule::compares_last_year;
     let any_yearly = rules.iter().any(|r| r.enabled && yearly(r));
     for p in scope.have_of(kind) {
         let month = scope.read(conn, cat, p, &|u| keep.contains(&u), Some(keep.len()), None)?;
@@ -600,9 +600,14 @@ mod tests {
         for old in &parts[1..] {
             assert_eq!(months(old), ["2025-Q2"], "{}", old.name);
         }
-        // Formed in the quarter: no fall judged against quý II.
-        let drop = rules.iter().position(|r| r.code == "digitization_drop");
-        assert!(drop.is_none_or(|d| !parts[0].months[0].1.broken.contains(&d)));
+        // Formed in the quarter: not compared with quý II, no fall judged.
+        let q3 = Period::parse("2025-Q3").unwrap();
+        assert!(Scope::load(db.conn()).unwrap().fresh_in(q3).contains(&id));
+        let drop = rules
+            .iter()
+            .position(|r| r.code == "digitization_drop")
+            .expect("the seeded drop rule");
+        assert!(!parts[0].months[0].1.broken.contains(&drop));
         let police = id_of(&db, "Công an tỉnh", true);
         let years = unit_history(db.conn(), &cat, &rules, police, PeriodKind::Year).unwrap();
         assert!(years.is_empty());

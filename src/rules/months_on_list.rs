@@ -55,15 +55,7 @@ pub struct MonthsOnList {
 /// findings (`evaluate_lists` of each month with data: who is on them,
 /// no streaks). One read.
 pub fn months_on_list(conn: &Connection, period: Period) -> Result<MonthsOnList, RuleError> {
-    let own_tx = conn.is_autocommit();
-    if own_tx {
-        conn.execute_batch("BEGIN")?;
-    }
-    let result = count(conn, period);
-    if own_tx && conn.execute_batch("COMMIT").is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
-    }
-    result
+    crate::db::in_one_read(conn, || count(conn, period))
 }
 
 fn count(conn: &Connection, period: Period) -> Result<MonthsOnList, RuleError> {

@@ -36,7 +36,7 @@ pub(super) struct Walk<'a> {
 
 /// A drop rule comparing with the same period a year before.
 fn yearly(rule: &Rule) -> bool {
-    rule.kind == RuleKind::Drop && rule.compare == super::CompareWith::LastYear
+    rule.kind == RuleKind::Drop && rule.compares_last_year()
 }
 
 /// The units the rules still follow, and the metrics they look at.

@@ -409,7 +409,7 @@ impl App {
     }
 
     /// The latest period of `kind` with data.
-    fn latest(&self, kind: PeriodKind) -> Option<Period> {
+    pub(super) fn latest(&self, kind: PeriodKind) -> Option<Period> {
         self.periods
             .iter()
             .rev()

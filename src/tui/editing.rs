@@ -417,9 +417,7 @@ impl App {
         if self.refused_read_only() {
             return Ok(());
         }
-        let kind = self.kind();
-        let latest = self.periods.iter().rev().find(|p| p.kind() == kind);
-        let p = match latest {
+        let p = match self.latest(self.kind()) {
             Some(last) => last.next(),
             None => Period::today().previous(),
         };

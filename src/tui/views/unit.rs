@@ -14,7 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::db::lineage::Share;
-use crate::model::{Period, Value};
+use crate::model::Value;
 use crate::names;
 use crate::rules::month::UnitMonth;
 use crate::tui::app::App;
@@ -86,7 +86,7 @@ fn period_w(app: &App) -> usize {
         .iter()
         .flat_map(|d| d.stretches.iter())
         .flat_map(|s| s.months.iter())
-        .map(|(_, m)| textfit::width(&short(m.period)) + 1)
+        .map(|(_, m)| textfit::width(&m.period.short_vi()) + 1)
         .fold(MONTH_W, usize::max)
 }
 
@@ -192,7 +192,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if s.change.is_none() && d.stretches.len() > 1 && !s.months.is_empty() {
             // The unit's own months, set apart from those before it.
             let head = match d.unit.from {
-                Some(p) => format!("Từ {}: {}", short(p), s.name),
+                Some(p) => format!("Từ {}: {}", p.short_vi(), s.name),
                 None => s.name.clone(),
             };
             heading(&mut lines, &head);
@@ -206,7 +206,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .map_or(String::new(), |x| format!(", vào {}", x.name));
             let mut head = format!(
                 "Trước {}: {} ({}{into})",
-                short(c.period),
+                c.period.short_vi(),
                 s.name,
                 share_words(c.share)
             );
@@ -225,9 +225,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     .last()
                     .map_or(mo.period, |(_, m)| m.period);
                 let head = if *name == s.name {
-                    format!("Từ {}: {name}", short(mo.period))
+                    format!("Từ {}: {name}", mo.period.short_vi())
                 } else {
-                    format!("Tên cũ, đến {}: {name}", short(end))
+                    format!("Tên cũ, đến {}: {name}", end.short_vi())
                 };
                 heading(&mut lines, &head);
             }
@@ -318,11 +318,6 @@ const MONTH_W: usize = 8;
 /// " →" after the last column shown, when there are more.
 const ARROW_W: usize = 2;
 
-/// "7/2025", "III/2025", "2025".
-fn short(p: Period) -> String {
-    p.short_vi()
-}
-
 fn share_words(s: Share) -> &'static str {
     match s {
         Share::Whole => "toàn bộ",
@@ -342,7 +337,7 @@ fn month_lines(
     width: usize,
 ) {
     let lead = period_w(app);
-    let mut spans = vec![Span::raw(textfit::pad(&short(mo.period), lead))];
+    let mut spans = vec![Span::raw(textfit::pad(&mo.period.short_vi(), lead))];
     for &(m, w) in shown {
         let kind = app.cat.metrics[m].kind;
         let style = app
