@@ -14,6 +14,30 @@ const PER_FINDING: &[&str] = &["{value}", "{previous}", "{reference}", "{metric}
 /// "Kết quả xử lý hồ sơ chưa đạt 100%" for processing_late. The code when
 /// the sentence leaves nothing.
 pub fn rule_label_vi(rule: &Rule) -> String {
+    let words = Words {
+        parent: None,
+        previous: rule.compare.label_vi(),
+    };
+    match rule_phrase(rule, &words) {
+        Some((_, phrase)) => text::capitalize(&phrase),
+        None => rule.code.clone(),
+    }
+}
+
+/// What a rule's short name says for the parent and the period compared
+/// with: "cấp trên" and "kỳ trước" on screens; a count of months names
+/// the parent and "tháng trước".
+pub struct Words<'a> {
+    /// The parent as the letter names it (None: "cấp trên", and "của
+    /// {parent}" left out).
+    pub parent: Option<&'a str>,
+    pub previous: &'a str,
+}
+
+/// The words of a rule's short name, not capitalised, and whether its
+/// sentence said "có" before them ("{count}/{total} {units} có …"); None
+/// when the sentence leaves nothing.
+pub fn rule_phrase(rule: &Rule, words: &Words<'_>) -> Option<(bool, String)> {
     let num = |x: Option<f64>| x.map(|x| text::format_vi(x, 2)).unwrap_or_default();
     let mut s = rule.sentence.trim().to_owned();
     // "{count}/{total} {units} có …": what the units have.
@@ -23,6 +47,7 @@ pub fn rule_label_vi(rule: &Rule) -> String {
         }
     }
     let trimmed = s.trim_start();
+    let had_co = trimmed.starts_with("có ");
     s = trimmed.strip_prefix("có ").unwrap_or(trimmed).to_owned();
     // "(hiện đạt {value})", "({reference})": the whole bracket goes.
     while let Some(open) = s.find('(') {
@@ -35,10 +60,17 @@ pub fn rule_label_vi(rule: &Rule) -> String {
         }
         s.replace_range(open..open + len + 1, "");
     }
-    let words = [
+    let parent = [
         (" của {parent}", String::new()),
         ("{parent}", "cấp trên".to_owned()),
-        ("{previous_month}", rule.compare.label_vi().to_owned()),
+    ];
+    let named = words.parent.map(|p| [("{parent}", p.to_owned())]);
+    let parent: &[(&str, String)] = match &named {
+        Some(n) => n,
+        None => &parent,
+    };
+    let words = [
+        ("{previous_month}", words.previous.to_owned()),
         ("{next_month}", "kỳ sau".to_owned()),
         ("{month}", String::new()),
         ("{count}", String::new()),
@@ -48,7 +80,7 @@ pub fn rule_label_vi(rule: &Rule) -> String {
         ("{upper}", num(rule.upper)),
         ("{label}", rule.label.clone().unwrap_or_default()),
     ];
-    for (from, to) in words.iter() {
+    for (from, to) in parent.iter().chain(words.iter()) {
         s = s.replace(from, to);
     }
     for p in PER_FINDING {
@@ -56,10 +88,7 @@ pub fn rule_label_vi(rule: &Rule) -> String {
     }
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     let s = s.trim_end_matches([',', ':', ';']).trim();
-    if s.is_empty() {
-        return rule.code.clone();
-    }
-    text::capitalize(s)
+    (!s.is_empty()).then(|| (had_co, s.to_owned()))
 }
 
 /// Where a change came from, as the change log's `source` holds it:

@@ -161,36 +161,35 @@ fn count(conn: &Connection, period: Period) -> Result<MonthsOnList, RuleError> {
 /// The rule's short name, a fall "so với tháng trước" (its months compare
 /// with the month before), the parent named ("thấp hơn kết quả chung của
 /// tỉnh Hưng Yên": each month's own).
-fn label(rule: &super::Rule, parent: &str) -> String {
-    let named = super::Rule {
-        sentence: rule.sentence.replace("{parent}", parent),
-        ..rule.clone()
-    };
-    let l = crate::names::rule_label_vi(if parent.is_empty() { rule } else { &named });
-    if rule.kind == RuleKind::Drop && rule.compare == CompareWith::Previous {
-        l.replace("so với kỳ trước", "so với tháng trước")
+fn phrase(rule: &super::Rule, parent: &str) -> Option<(bool, String)> {
+    let previous = if rule.kind == RuleKind::Drop && rule.compare == CompareWith::Previous {
+        "tháng trước"
     } else {
-        l
-    }
+        rule.compare.label_vi()
+    };
+    let words = crate::names::Words {
+        parent: Some(parent).filter(|p| !p.is_empty()),
+        previous,
+    };
+    crate::names::rule_phrase(rule, &words)
+}
+
+fn label(rule: &super::Rule, parent: &str) -> String {
+    phrase(rule, parent).map_or_else(|| rule.code.clone(), |(_, p)| crate::text::capitalize(&p))
 }
 
 /// What a unit "4/12 tháng …": "có kết quả xử lý hồ sơ chưa đạt 100%",
 /// "chưa có đủ số liệu" (the sentence's own verb, "có" when it has it).
 fn predicate(rule: &super::Rule, parent: &str) -> String {
-    let l = label(rule, parent);
-    if l == rule.code {
-        return format!("thuộc quy tắc {l}");
-    }
-    let mut c = l.chars();
+    let Some((had_co, p)) = phrase(rule, parent) else {
+        return format!("thuộc quy tắc {}", rule.code);
+    };
+    let mut c = p.chars();
     let lower: String = c
         .next()
         .map(|f| f.to_lowercase().chain(c).collect())
         .unwrap_or_default();
-    let mut s = rule.sentence.trim();
-    for lead in ["{count}/{total}", "{count}", "{units}"] {
-        s = s.trim_start().strip_prefix(lead).unwrap_or(s);
-    }
-    if s.trim_start().starts_with("có ") {
+    if had_co {
         format!("có {lower}")
     } else {
         lower
