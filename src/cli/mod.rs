@@ -1012,24 +1012,7 @@ fn findings_cmd(
         }
     }
     match format {
-        FindingsFormat::Json => match &months {
-            None => rules::json::write_findings(&f, out)?,
-            Some(m) => {
-                // The findings' object, then the months' array as its
-                // last field.
-                let mut w = Vec::new();
-                rules::json::write_findings(&f, &mut w)?;
-                let end = w.iter().rposition(|&b| b == b'}').unwrap_or(w.len());
-                w.truncate(end);
-                while w.last().is_some_and(u8::is_ascii_whitespace) {
-                    w.pop();
-                }
-                w.extend_from_slice(b",\n  \"months_on_list\": ");
-                m.write_json(&mut w, 1)?;
-                w.extend_from_slice(b"\n}\n");
-                out.write_all(&w)?;
-            }
-        },
+        FindingsFormat::Json => rules::json::write_findings_with(&f, months.as_ref(), out)?,
         FindingsFormat::Csv => out.write_all(&rules::render::csv(&f)?)?,
         // Names and directives come from the database: escaped.
         FindingsFormat::Table => {

@@ -21,6 +21,16 @@ pub fn findings_json(f: &Findings) -> Vec<u8> {
 /// Writes the JSON in pieces of about 64 KiB: a national month is 10 MB,
 /// and one buffer that size costs more in page faults than it saves.
 pub fn write_findings(f: &Findings, out: &mut dyn Write) -> io::Result<()> {
+    write_findings_with(f, None, out)
+}
+
+/// `write_findings` with a quarter's or a year's months on the list as the
+/// object's last field, `months_on_list` (`findings --months`).
+pub fn write_findings_with(
+    f: &Findings,
+    months: Option<&super::months_on_list::MonthsOnList>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     const CHUNK: usize = 64 * 1024;
     let mut w = Vec::with_capacity(2 * CHUNK);
     w.extend_from_slice(b"{\n");
@@ -112,6 +122,11 @@ pub fn write_findings(f: &Findings, out: &mut dyn Write) -> io::Result<()> {
         field_str(w, 3, "reason", &n.reason, false);
         Ok(())
     })?;
+    if let Some(m) = months {
+        w.extend_from_slice(b",\n");
+        key(&mut w, 1, "months_on_list");
+        m.write_json(&mut w, 1)?;
+    }
     w.extend_from_slice(b"\n}\n");
     out.write_all(&w)
 }
